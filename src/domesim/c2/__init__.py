@@ -1,0 +1,1 @@
+"""c2 layer of domesim (see design.md section 2)."""

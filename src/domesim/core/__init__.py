@@ -1,0 +1,1 @@
+"""core layer of domesim (see design.md section 2)."""

@@ -1,0 +1,1 @@
+"""engine layer of domesim (see design.md section 2)."""

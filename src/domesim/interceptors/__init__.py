@@ -1,0 +1,1 @@
+"""interceptors layer of domesim (see design.md section 2)."""

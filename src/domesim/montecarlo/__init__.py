@@ -1,0 +1,1 @@
+"""montecarlo layer of domesim (see design.md section 2)."""

@@ -1,0 +1,1 @@
+"""report layer of domesim (see design.md section 2)."""

@@ -1,0 +1,1 @@
+"""results layer of domesim (see design.md section 2)."""

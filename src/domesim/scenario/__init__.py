@@ -1,0 +1,1 @@
+"""scenario layer of domesim (see design.md section 2)."""

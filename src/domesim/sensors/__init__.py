@@ -1,0 +1,1 @@
+"""sensors layer of domesim (see design.md section 2)."""

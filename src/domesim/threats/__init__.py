@@ -1,0 +1,1 @@
+"""threats layer of domesim (see design.md section 2)."""

@@ -1,0 +1,395 @@
+"""Staged ballistic missiles: launch geometry, targeting on the rotating Earth, batched flight.
+
+A missile class is a :class:`BallisticMissile` (SI values, built once from the catalogue and the
+scenario). :func:`solve_launch` finds the launch azimuth, the end-of-boost pitch and the thrust
+termination time that put the re-entry vehicle on an aim point; :func:`fly_threats` flies every
+trial and object in one batch with per-trial dispersions, returning a :class:`ThreatBatch`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from domesim.core import ballistic as kernel
+from domesim.core import frames
+from domesim.core.timegrid import TimeGrid
+from domesim.errors import TargetingError
+
+_MAX_FLIGHT_S = 6000.0  # longer than any ballistic flight up to antipodal range
+
+
+@dataclass(frozen=True)
+class BallisticMissile:
+    """A staged ballistic missile class, SI units.
+
+    Attributes
+    ----------
+    name : catalogue id.
+    stage_burn_s : burn time of each stage, s.
+    stage_delta_v_m_s : ideal (rocket-equation) delta-v of each stage, m/s.
+    exhaust_velocity_m_s : effective exhaust velocity (Isp * g0) of each stage, m/s.
+    vertical_rise_s : vertical flight after lift-off before the pitch-over, s.
+    reentry_beta_kg_m2 : ballistic coefficient m / (Cd A) of the re-entry vehicle, kg/m2.
+    """
+
+    name: str
+    stage_burn_s: tuple[float, ...]
+    stage_delta_v_m_s: tuple[float, ...]
+    exhaust_velocity_m_s: tuple[float, ...]
+    vertical_rise_s: float
+    reentry_beta_kg_m2: float
+
+    @property
+    def boost_time_s(self) -> float:
+        return float(sum(self.stage_burn_s))
+
+    def stage_table(self, thrust_scale: float = 1.0) -> np.ndarray:
+        """(stages, 3) rows of (ve, k, end) for the kernel; ``thrust_scale`` scales ve (a dispersion)."""
+        rows = []
+        end = 0.0
+        for tb, dv, ve in zip(self.stage_burn_s, self.stage_delta_v_m_s, self.exhaust_velocity_m_s, strict=True):
+            mass_ratio = math.exp(dv / ve)
+            end += tb
+            rows.append((ve * thrust_scale, (1.0 - 1.0 / mass_ratio) / tb, end))
+        return np.array(rows)
+
+
+@dataclass(frozen=True)
+class LaunchSolution:
+    """Launch parameters that put the RV on its aim point (dispersions off)."""
+
+    azimuth_rad: float  # launch azimuth, clockwise from north at the launch site
+    theta_end_rad: float  # thrust elevation above the launch horizon at thrust termination
+    t_cut_s: float  # thrust termination after lift-off, s
+    range_m: float  # great-circle ground range launch -> aim
+    miss_m: float  # residual miss distance of the solution
+    apogee_m: float
+    flight_time_s: float
+
+
+def _launch_frame(lat_rad: float, lon_rad: float, azimuth_rad):
+    """Pad position (ECEF), up and downrange unit vectors (ECEF) for one or many azimuths."""
+    pad = frames.geodetic_to_ecef(lat_rad, lon_rad, 0.0)
+    enu = frames.enu_matrix(lat_rad, lon_rad)
+    az = np.asarray(azimuth_rad, dtype=np.float64)
+    downrange = np.sin(az)[..., None] * enu[0] + np.cos(az)[..., None] * enu[1]
+    return pad, enu[2], downrange
+
+
+def pack_params(
+    missile: BallisticMissile,
+    t0_s,
+    up_eci,
+    downrange_eci,
+    theta_end_rad,
+    t_cut_s,
+    thrust_scale=1.0,
+    beta_kg_m2=None,
+) -> np.ndarray:
+    """Pack per-object kernel parameter rows, shape (B, N_PARAMS); arguments broadcast over B."""
+    t0 = np.atleast_1d(np.asarray(t0_s, dtype=np.float64))
+    b = np.broadcast_shapes(t0.shape, np.shape(theta_end_rad), np.shape(t_cut_s), np.shape(thrust_scale),
+                            np.shape(up_eci)[:-1], np.shape(downrange_eci)[:-1])
+    p = np.zeros(b + (kernel.N_PARAMS,))
+    p[..., kernel.P_T0] = t0
+    p[..., kernel.P_BETA] = missile.reentry_beta_kg_m2 if beta_kg_m2 is None else beta_kg_m2
+    p[..., kernel.P_T_VERT] = missile.vertical_rise_s
+    p[..., kernel.P_THETA_END] = theta_end_rad
+    p[..., kernel.P_T_CUT] = t_cut_s
+    p[..., kernel.P_UP : kernel.P_UP + 3] = up_eci
+    p[..., kernel.P_DOWNRANGE : kernel.P_DOWNRANGE + 3] = downrange_eci
+    n = len(missile.stage_burn_s)
+    if n > kernel.MAX_STAGES:
+        raise TargetingError(f"{missile.name}: {n} stages; at most {kernel.MAX_STAGES} are supported")
+    p[..., kernel.P_N_STAGES] = n
+    scale = np.asarray(thrust_scale, dtype=np.float64)
+    table = missile.stage_table()
+    for i in range(n):
+        p[..., kernel.P_STAGE0 + 3 * i] = table[i, 0] * scale
+        p[..., kernel.P_STAGE0 + 3 * i + 1] = table[i, 1]
+        p[..., kernel.P_STAGE0 + 3 * i + 2] = table[i, 2]
+    return p.reshape(-1, kernel.N_PARAMS)
+
+
+def _fly_nominal(missile, lat_rad, lon_rad, azimuth, theta_end, t_cut):
+    """Fly the nominal missile from a pad for arrays of (azimuth, theta_end, t_cut).
+
+    Flights start at t = 0 with ECI = ECEF at t = 0: the dynamics do not depend on the epoch, so a
+    solution found here holds for any launch time. Returns a dict of arrays (NaN where no impact):
+    impact latitude/longitude (rad), time (s), ECI impact position, burnout ECI state and apogee (m).
+    """
+    azimuth, theta_end, t_cut = np.broadcast_arrays(azimuth, theta_end, t_cut)
+    pad, up, downrange = _launch_frame(lat_rad, lon_rad, azimuth.ravel())
+    b = azimuth.size
+    r0, v0 = frames.ecef_to_eci_state(pad, np.zeros(3), 0.0)
+    y0 = np.tile(np.concatenate([r0, v0]), (b, 1))
+    params = pack_params(missile, 0.0, up, downrange, theta_end.ravel(), t_cut.ravel())
+    t_out = np.arange(0.0, _MAX_FLIGHT_S, 30.0)
+    state, _, impact, burnout, status, t_imp = kernel.allocate_and_fly(y0, params, t_out)
+    bad = status != kernel.STATUS_IMPACTED
+    impact[bad] = np.nan
+    t_imp[bad] = np.nan
+    r_ecef = frames.eci_to_ecef(impact[:, :3], frames.OMEGA_EARTH_RAD_S * t_imp)
+    lat, lon, _ = frames.ecef_to_geodetic(r_ecef)
+    # Highest sampled radius (30 s samples: within about 1 km of the apogee, where r' ~ 0).
+    apogee = np.nanmax(np.linalg.norm(state[:, :, :3], axis=-1), axis=1)
+    shape = azimuth.shape
+    return {
+        "lat": lat.reshape(shape),
+        "lon": lon.reshape(shape),
+        "t_impact": t_imp.reshape(shape),
+        "r_impact_eci": impact[:, :3].reshape(shape + (3,)),
+        "burnout": burnout.reshape(shape + (6,)),
+        "apogee_m": (apogee - frames.R_EARTH_EQ_M).reshape(shape),
+    }
+
+
+def minimum_energy_angle(r1_m, r2_m, psi_rad):
+    """Flight-path angle of the minimum-energy ellipse from radius r1 to radius r2 over range angle psi.
+
+    The empty focus of the minimum-energy ellipse lies on the chord, and the velocity bisects the
+    angle between the outward radial and the chord, so ``gamma = atan2(r2 sin psi, r1 - r2 cos psi) / 2``
+    (for r1 = r2 this is the textbook ``(pi - psi) / 4``, design.md section 4).
+
+    >>> import math
+    >>> round(math.degrees(minimum_energy_angle(1.0, 1.0, math.pi / 2)), 6)
+    22.5
+    """
+    return 0.5 * np.arctan2(r2_m * np.sin(psi_rad), r1_m - r2_m * np.cos(psi_rad))
+
+
+def _angle_residual(flight, loft_rad):
+    """Burnout flight-path angle minus (minimum-energy angle + loft), inertial frame, rad."""
+    r_bo, v_bo = flight["burnout"][..., :3], flight["burnout"][..., 3:]
+    r_imp = flight["r_impact_eci"]
+    rb = np.linalg.norm(r_bo, axis=-1)
+    ri = np.linalg.norm(r_imp, axis=-1)
+    gamma = np.arcsin(np.sum(r_bo * v_bo, axis=-1) / (rb * np.linalg.norm(v_bo, axis=-1)))
+    psi = np.arccos(np.clip(np.sum(r_bo * r_imp, axis=-1) / (rb * ri), -1.0, 1.0))
+    return gamma - minimum_energy_angle(rb, ri, psi) - loft_rad
+
+
+def initial_azimuth(lat1, lon1, lat2, lon2) -> float:
+    """Great-circle initial azimuth from point 1 to point 2 (spherical), rad clockwise from north."""
+    dlon = lon2 - lon1
+    y = math.sin(dlon) * math.cos(lat2)
+    x = math.cos(lat1) * math.sin(lat2) - math.sin(lat1) * math.cos(lat2) * math.cos(dlon)
+    return math.atan2(y, x) % (2.0 * math.pi)
+
+
+def solve_launch(
+    missile: BallisticMissile,
+    launch_lat_rad: float,
+    launch_lon_rad: float,
+    aim_lat_rad: float,
+    aim_lon_rad: float,
+    loft_rad: float = 0.0,
+    tolerance_m: float = 5.0,
+) -> LaunchSolution:
+    """Find (azimuth, end-of-boost pitch, thrust termination) that hit the aim point.
+
+    Minimum energy by default: the burnout flight-path angle (inertial) equals that of the
+    minimum-energy ellipse from the burnout point to the impact point (:func:`minimum_energy_angle`);
+    ``loft_rad`` > 0 lofts and < 0 depresses the trajectory by that much. The range is set by the
+    thrust termination time. Method: one batch over a grid of (pitch, burn time) along the
+    great-circle azimuth brackets the solution; a damped Newton iteration on (azimuth, pitch, burn)
+    with a finite-difference Jacobian (one batch of four flights per step) then removes the miss
+    on the rotating, oblate Earth, drag included.
+
+    Raises
+    ------
+    TargetingError
+        The aim point is beyond the class's reach, or the iteration does not converge.
+    """
+    target_range = float(frames.great_circle_distance_m(launch_lat_rad, launch_lon_rad, aim_lat_rad, aim_lon_rad))
+    az0 = initial_azimuth(launch_lat_rad, launch_lon_rad, aim_lat_rad, aim_lon_rad)
+    t_burn = missile.boost_time_s
+    thetas = np.radians(np.arange(-30.0, 75.0, 3.0))
+    cuts = np.linspace(missile.vertical_rise_s + 2.0, t_burn, 40)
+    th_grid, cut_grid = np.meshgrid(thetas, cuts, indexing="ij")
+    grid = _fly_nominal(missile, launch_lat_rad, launch_lon_rad, az0, th_grid, cut_grid)
+    ranges = np.nan_to_num(frames.great_circle_distance_m(launch_lat_rad, launch_lon_rad, grid["lat"], grid["lon"]))
+    angle_res = _angle_residual(grid, loft_rad)
+    needed = np.full(thetas.size, np.nan)  # burn each pitch needs to reach the range
+    residual = np.full(thetas.size, np.nan)  # angle residual there
+    for i in range(thetas.size):
+        above = np.nonzero(ranges[i] >= target_range)[0]
+        if above.size and above[0] > 0:
+            j = above[0]
+            w = (target_range - ranges[i, j - 1]) / (ranges[i, j] - ranges[i, j - 1])
+            needed[i] = cuts[j - 1] + w * (cuts[j] - cuts[j - 1])
+            residual[i] = angle_res[i, j - 1] + w * (angle_res[i, j] - angle_res[i, j - 1])
+    ok = np.isfinite(needed) & np.isfinite(residual)
+    if not ok.any():
+        raise TargetingError(
+            f"{missile.name}: aim point at {target_range / 1e3:,.0f} km is beyond the class's reach "
+            f"(maximum about {ranges.max() / 1e3:,.0f} km with a full {t_burn:.0f} s burn)"
+        )
+    # The pitch where the angle residual changes sign; if none (the class cannot fly the requested
+    # shape to this range), the reachable pitch closest to it.
+    idx = np.nonzero(ok)[0]
+    crossings = [i for i in idx[:-1] if ok[i + 1] and residual[i] * residual[i + 1] <= 0]
+    if crossings:
+        i = crossings[0]
+        w = residual[i] / (residual[i] - residual[i + 1])
+        theta = thetas[i] + w * (thetas[i + 1] - thetas[i])
+        t_cut = needed[i] + w * (needed[i + 1] - needed[i])
+        fix_theta = False
+    else:
+        i = idx[np.argmin(np.abs(residual[idx]))]
+        theta, t_cut, fix_theta = thetas[i], needed[i], True
+    return _newton_on_aim(missile, launch_lat_rad, launch_lon_rad, aim_lat_rad, aim_lon_rad, az0, float(theta),
+                          float(t_cut), loft_rad, fix_theta, target_range, tolerance_m)
+
+
+def _newton_on_aim(missile, lat0, lon0, aim_lat, aim_lon, az, theta, t_cut, loft_rad, fix_theta, target_range,
+                   tolerance_m):
+    """Damped Newton on (azimuth, pitch, burn) -> (miss east, miss north, angle residual).
+
+    With ``fix_theta`` the pitch is held and only (azimuth, burn) are solved for the miss.
+    """
+    enu_aim = frames.enu_matrix(aim_lat, aim_lon)[:2]
+    aim = frames.geodetic_to_ecef(aim_lat, aim_lon, 0.0)
+    t_min, t_max = missile.vertical_rise_s + 1.0, missile.boost_time_s
+    steps = np.array([1e-5, 1e-5, 0.01])  # finite-difference steps: rad, rad, s
+    angle_weight = 1e6  # metres per radian of angle residual, so both residuals count alike
+
+    def residuals(x):
+        flight = _fly_nominal(missile, lat0, lon0, x[:, 0], x[:, 1], x[:, 2])
+        miss = (frames.geodetic_to_ecef(flight["lat"], flight["lon"], 0.0) - aim) @ enu_aim.T
+        angle = _angle_residual(flight, loft_rad)[:, None] * angle_weight
+        return np.hstack([miss, angle]), flight
+
+    x = np.array([az, theta, t_cut])
+    free = [0, 2] if fix_theta else [0, 1, 2]
+    for _ in range(40):
+        probes = np.tile(x, (4, 1))
+        probes[1:, :] += np.diag(steps)
+        res, flight = residuals(probes)
+        miss = float(np.hypot(res[0, 0], res[0, 1]))
+        if not np.isfinite(res).all():
+            break
+        norm = float(np.linalg.norm(res[0, :2 if fix_theta else 3]))
+        if miss <= tolerance_m and (fix_theta or abs(res[0, 2]) < 1e-5 * angle_weight):
+            return LaunchSolution(float(x[0] % (2 * math.pi)), float(x[1]), float(x[2]), target_range, miss,
+                                  float(flight["apogee_m"][0]), float(flight["t_impact"][0]))
+        rows = [0, 1] if fix_theta else [0, 1, 2]
+        jac = ((res[1:] - res[0]) / steps[:, None]).T[np.ix_(rows, free)]
+        step = np.zeros(3)
+        step[free] = np.linalg.lstsq(jac, -res[0, rows], rcond=None)[0]
+        for _ in range(10):  # halve the step until the residual shrinks
+            trial_x = x + step
+            trial_x[2] = np.clip(trial_x[2], t_min, t_max)
+            trial, _ = residuals(trial_x[None, :])
+            if np.isfinite(trial).all() and np.linalg.norm(trial[0, rows]) < norm:
+                break
+            step = step / 2
+        x = trial_x
+    raise TargetingError(f"{missile.name}: targeting did not converge for a {target_range / 1e3:,.0f} km shot "
+                         f"(the aim point may be at the edge of the class's reach)")
+
+
+@dataclass
+class ThreatBatch:
+    """Truth of every threat object on the time grid, arrays over (R trials, N objects, T steps).
+
+    Attributes
+    ----------
+    t_s : (T,) grid times, s since epoch.
+    r_ecef : (R, N, T, 3) position, m, ECEF; NaN before launch and after impact.
+    v_ecef : (R, N, T, 3) Earth-relative velocity, m/s, ECEF.
+    alt_m : (R, N, T) geodetic height, m.
+    phase : (R, N, T) int8 ``PHASE_*`` code of :mod:`domesim.core.ballistic`.
+    impact_t_s : (R, N) impact time (NaN if none within the grid).
+    impact_lat_rad, impact_lon_rad : (R, N) impact point.
+    status : (R, N) int8 ``STATUS_*`` code.
+    """
+
+    t_s: np.ndarray
+    r_ecef: np.ndarray
+    v_ecef: np.ndarray
+    alt_m: np.ndarray
+    phase: np.ndarray
+    impact_t_s: np.ndarray
+    impact_lat_rad: np.ndarray
+    impact_lon_rad: np.ndarray
+    status: np.ndarray
+
+
+@dataclass(frozen=True)
+class ThreatObject:
+    """One launched missile (its RV is the tracked object) with its nominal launch solution."""
+
+    name: str
+    missile: BallisticMissile
+    launch_lat_rad: float
+    launch_lon_rad: float
+    aim_lat_rad: float
+    aim_lon_rad: float
+    launch_t_s: float
+    solution: LaunchSolution
+    azimuth_sigma_rad: float = 0.0
+    pitch_sigma_rad: float = 0.0
+    thrust_sigma_frac: float = 0.0
+    beta_sigma_frac: float = 0.0
+
+
+def fly_threats(objects: list[ThreatObject], grid: TimeGrid, rng: np.random.Generator | None, trials: int,
+                h_boost_s: float = 0.5, h_coast_s: float = 2.0) -> ThreatBatch:
+    """Fly every object of every trial on the grid, drawing dispersions from ``rng``.
+
+    The dispersion draws are (trials, objects) arrays drawn in a fixed order, so a trial's
+    trajectories do not depend on how trials are grouped into chunks.
+    """
+    n = len(objects)
+    t_s = grid.t_s
+    y0 = np.empty((trials, n, 6))
+    params = np.empty((trials, n, kernel.N_PARAMS))
+    era0 = frames.earth_rotation_angle(0.0, grid.epoch_jd)
+    shape = (trials, n)
+    if rng is not None:
+        z_az, z_pitch, z_thrust, z_beta = (rng.standard_normal(shape) for _ in range(4))
+    else:
+        z_az = z_pitch = z_thrust = z_beta = np.zeros(shape)
+    for j, obj in enumerate(objects):
+        sol = obj.solution
+        azimuth = sol.azimuth_rad + obj.azimuth_sigma_rad * z_az[:, j]
+        pad, up, downrange = _launch_frame(obj.launch_lat_rad, obj.launch_lon_rad, azimuth)
+        era = era0 + frames.OMEGA_EARTH_RAD_S * obj.launch_t_s
+        r0, v0 = frames.ecef_to_eci_state(pad, np.zeros(3), era)
+        y0[:, j, :3], y0[:, j, 3:] = r0, v0
+        rot = frames.rotation_z(era)
+        beta = obj.missile.reentry_beta_kg_m2 * np.exp(obj.beta_sigma_frac * z_beta[:, j])
+        params[:, j] = pack_params(
+            obj.missile,
+            np.full(trials, obj.launch_t_s),
+            np.broadcast_to(rot @ up, (trials, 3)),
+            downrange @ rot.T,
+            sol.theta_end_rad + obj.pitch_sigma_rad * z_pitch[:, j],
+            np.full(trials, sol.t_cut_s),
+            1.0 + obj.thrust_sigma_frac * z_thrust[:, j],
+            beta,
+        )
+    state, phase, impact, _, status, t_imp = kernel.allocate_and_fly(
+        y0.reshape(-1, 6), params.reshape(-1, kernel.N_PARAMS), t_s, h_boost_s, h_coast_s
+    )
+    era_grid = era0 + frames.OMEGA_EARTH_RAD_S * t_s  # one rotation per step, shared by all objects
+    state = state.reshape(trials, n, t_s.size, 6)
+    r_ecef, v_ecef = frames.eci_to_ecef_state(state[..., :3], state[..., 3:], era_grid[:, None])
+    _, _, alt = frames.ecef_to_geodetic(r_ecef)
+    impact_era = era0 + frames.OMEGA_EARTH_RAD_S * np.nan_to_num(t_imp)
+    lat_i, lon_i, _ = frames.ecef_to_geodetic(frames.eci_to_ecef(impact[:, :3], impact_era))
+    return ThreatBatch(
+        t_s=t_s,
+        r_ecef=r_ecef,
+        v_ecef=v_ecef,
+        alt_m=alt,
+        phase=phase.reshape(trials, n, -1),
+        impact_t_s=t_imp.reshape(shape),
+        impact_lat_rad=lat_i.reshape(shape),
+        impact_lon_rad=lon_i.reshape(shape),
+        status=status.reshape(shape),
+    )

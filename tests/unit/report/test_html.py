@@ -1,0 +1,160 @@
+"""Tests of the self-contained HTML report in domesim.report.html."""
+
+from __future__ import annotations
+
+import base64
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from domesim.errors import ParameterError
+from domesim.report.html import render_report
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def _summary() -> dict:
+    return {
+        "scenario": "Two ICBMs <demo> & friends",
+        "description": "Synthetic test run.",
+        "trials": 300,
+        "seed": 1234,
+        "version": "0.1.0",
+        "git_hash": "0123abcd",
+        "scenario_hash": "feedface",
+        "p_no_leak": {"mean": 0.8133, "ci95": [0.7651, 0.8536]},
+        "expected_leakers": 0.21,
+        "threat_objects": 3,
+        "interceptors_fired": {"gbi": 3.5, "sm3": 1.25},
+        "kills_by_layer": {"midcourse": 2.1, "terminal": 0.4},
+        "inventory": {"Fort Greely": {"interceptor": "gbi", "inventory": 40, "mean_fired": 3.5}},
+        "sensing": {"tracked_fraction": 0.99, "sensors": ["upewr", "sbx"]},
+        "wall_s": 2.345,
+    }
+
+
+def _tables(n_trials: int = 300) -> dict[str, dict[str, np.ndarray]]:
+    rng = np.random.default_rng(3)
+    rows = 4 * n_trials
+    return {
+        "trials": {
+            "trial": np.arange(n_trials, dtype=np.int64),
+            "leakers": rng.integers(0, 2, n_trials).astype(np.int32),
+            "objects_killed": np.full(n_trials, 2, dtype=np.int32),
+            "shots_fired": np.full(n_trials, 5, dtype=np.int32),
+        },
+        "engagements": {
+            "trial": np.repeat(np.arange(n_trials, dtype=np.int64), 4),
+            "object": np.tile(np.array([10, 11, 12, 10], dtype=np.int32), n_trials),
+            "site": np.tile(np.array(["Fort Greely", "Fort Greely", "Aegis", "Aegis"]), n_trials),
+            "interceptor": np.tile(np.array(["gbi", "gbi", "sm3", "sm3"]), n_trials),
+            "layer": np.tile(np.array(["midcourse", "midcourse", "terminal", "terminal"]), n_trials),
+            "launch_t_s": 400.0 + rng.uniform(0, 200, rows),
+            "intercept_t_s": 900.0 + rng.uniform(0, 300, rows),
+            "shots": np.full(rows, 2, dtype=np.int32),
+            "killed": rng.random(rows) < 0.7,
+            "intercept_alt_km": rng.uniform(100, 900, rows),
+            "intercept_range_km": rng.uniform(500, 3000, rows),
+        },
+        "objects": {
+            "object": np.array([10, 11, 12], dtype=np.int32),
+            "name": np.array(["ICBM-1 RV", "ICBM-2 RV", "SLBM-1 RV"]),
+            "threat_class": np.array(["icbm", "icbm", "slbm"]),
+            "aim": np.array(["A", "B", "C"]),
+            "launch_t_s": np.array([100.0, 160.0, 220.0]),
+            "impact_t_s": np.array([1900.0, 1950.0, 1400.0]),
+            "range_km": np.array([9000.0, 9100.0, 4000.0]),
+            "apogee_km": np.array([1200.0, 1250.0, 800.0]),
+        },
+    }
+
+
+def _nominal(objects: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    t = np.linspace(0.0, 2000.0, 201)
+    launch, impact, apogee = (objects[k][:, None] for k in ("launch_t_s", "impact_t_s", "apogee_km"))
+    frac = (t - launch) / (impact - launch)
+    alt = np.where((frac >= 0) & (frac <= 1), 4 * apogee * frac * (1 - frac), np.nan)
+    return {"t_s": t, "alt_km": alt}
+
+
+PROVENANCE = [
+    {
+        "element": "gbi",
+        "parameter": "burnout_speed_km_s",
+        "value": 7.5,
+        "tag": "R",
+        "source": "S07",
+        "note": "",
+    },
+    {"element": "gbi", "parameter": "pk", "value": 0.55, "tag": "assumed", "source": "", "note": "notional"},
+    {
+        "element": "icbm",
+        "parameter": "range_km",
+        "value": 9000,
+        "tag": "V",
+        "source": "S01, S04",
+        "note": None,
+    },
+]
+
+
+def _render(tmp_path: Path, tables: dict, **kw) -> str:
+    summary = kw.pop("summary", _summary())
+    path = render_report(
+        tmp_path / "out" / "report.html", summary, tables, _nominal(tables["objects"]),
+        'name = "demo"\nnote = "<script>alert(1)</script>"\n', PROVENANCE,
+    )  # fmt: skip
+    assert path == tmp_path / "out" / "report.html" and path.is_file()
+    return path.read_text(encoding="utf-8")
+
+
+def _embedded_pngs(html: str) -> list[bytes]:
+    return [base64.b64decode(b) for b in re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)]
+
+
+def test_report_is_self_contained_with_figures_and_numbers(tmp_path: Path) -> None:
+    html = _render(tmp_path, _tables())
+    assert "0.8133" in html and "0.7651" in html and "0.8536" in html
+    assert "Synthetic test run." in html and "0123abcd" in html and "feedface" in html
+    pngs = _embedded_pngs(html)
+    assert len(pngs) == 2 and all(p.startswith(PNG_MAGIC) for p in pngs)
+    assert not re.search(r"https?://", html)
+    assert not re.search(r"""(?:src|href)\s*=\s*(?!["']?data:)""", html)  # only data: URIs are referenced
+    assert list((tmp_path / "out").iterdir()) == [tmp_path / "out" / "report.html"]  # no leftover temp file
+
+
+def test_report_escapes_text_and_highlights_weak_parameters(tmp_path: Path) -> None:
+    html = _render(tmp_path, _tables())
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "Two ICBMs &lt;demo&gt; &amp; friends" in html
+    assert len(re.findall(r'<tr class="weak">', html)) == 2  # the R and the assumed rows
+    for tag in ("V2", "V-data", "scenario", "recalled, not yet verified"):
+        assert tag in html
+    assert "Fort Greely" in html and "midcourse" in html and "sm3" in html
+
+
+def test_report_without_engagements(tmp_path: Path) -> None:
+    tables = _tables(n_trials=5)
+    tables["engagements"] = {k: v[:0] for k, v in tables["engagements"].items()}
+    summary = _summary() | {"interceptors_fired": {}, "kills_by_layer": {}, "inventory": {}}
+    html = _render(tmp_path, tables, summary=summary)
+    assert len(_embedded_pngs(html)) == 2
+    assert "No interceptor engagements" in html and "No interceptors were fired" in html
+    del tables["engagements"]
+    assert "No interceptor engagements" in _render(tmp_path, tables, summary=summary)
+
+
+def test_report_rejects_incomplete_summary(tmp_path: Path) -> None:
+    summary = _summary()
+    del summary["p_no_leak"]
+    with pytest.raises(ParameterError, match="p_no_leak"):
+        _render(tmp_path, _tables(), summary=summary)
+
+
+def test_report_without_objects_or_nominal(tmp_path: Path) -> None:
+    trials = _tables(n_trials=3)["trials"]
+    path = render_report(tmp_path / "r.html", _summary(), {"trials": trials}, {}, "", [])
+    html = path.read_text(encoding="utf-8")
+    assert len(_embedded_pngs(html)) == 2 and "No provenance records" in html
