@@ -18,9 +18,12 @@ Dynamics, in the ECI frame of :mod:`domesim.core.frames` (SI units)::
   Earth and an exponential atmosphere (rho0 = 1.225 kg/m3, H = 8.5 km). During boost, drag and
   gravity-loss effects are folded into the stage delta-v values of the threat class.
 
-Integration: classical RK4 with steps clipped to stage events and to the requested output times
-(``h_boost`` while thrusting, ``h_coast`` after). Impact: the first step ending below the WGS84
-ellipsoid is refined by cubic Hermite interpolation of the position. Python allocates the
+Integration: the Dormand-Prince 5(4) pair with step-size control (Dormand & Prince 1980, the method of
+``scipy.integrate.solve_ivp(method='RK45')`` with the same ``rtol``/``atol`` error norm), steps clipped
+to thrust events so no step straddles a discontinuity. Outputs on the requested times come from the
+method's continuous extension (Shampine 1986), so the output grid does not limit the step size.
+Impact: the first step ending below the WGS84 ellipsoid is refined by bisection on the continuous
+extension. Python allocates the
 outputs, the kernels fill them; failures are a status code plus NaN rows, never an exception.
 """
 
@@ -144,21 +147,70 @@ def _derivative(t, y, p, stage, out):
     out[5] = az
 
 
+# Dormand-Prince 5(4) tableau, error weights and continuous-extension coefficients (as in SciPy's RK45).
+_C = np.array([0.0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1.0])
+_A = np.array(
+    [
+        [0.0, 0.0, 0.0, 0.0, 0.0],
+        [1 / 5, 0.0, 0.0, 0.0, 0.0],
+        [3 / 40, 9 / 40, 0.0, 0.0, 0.0],
+        [44 / 45, -56 / 15, 32 / 9, 0.0, 0.0],
+        [19372 / 6561, -25360 / 2187, 64448 / 6561, -212 / 729, 0.0],
+        [9017 / 3168, -355 / 33, 46732 / 5247, 49 / 176, -5103 / 18656],
+    ]
+)
+_B = np.array([35 / 384, 0.0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84])
+_E = np.array([-71 / 57600, 0.0, 71 / 16695, -71 / 1920, 17253 / 339200, -22 / 525, 1 / 40])
+_P = np.array(
+    [
+        [1.0, -2.8535800653862835, 3.0717434641059005, -1.1270175653862835],
+        [0.0, 0.0, 0.0, 0.0],
+        [0.0, 4.023133379230305, -6.249321565289, 2.675424484351598],
+        [0.0, -3.7324019615885042, 10.068970589843675, -5.685526961588504],
+        [0.0, 2.5548038301849423, -6.399112377351017, 3.5219323679207912],
+        [0.0, -1.3744241142186024, 3.272657752246729, -1.7672812570757455],
+        [0.0, 1.3824689317781436, -3.764937863556287, 2.382468931778144],
+    ]
+)
+
+
 @nb.njit(cache=True)
-def _rk4_step(t, h, y, p, k1, k2, k3, k4, tmp):
-    stage = _segment(t + 0.5 * h - p[P_T0], p)
-    _derivative(t, y, p, stage, k1)
+def _dp5_step(t, h, y, p, stage, k, y_new, tmp):
+    """One Dormand-Prince step from (t, y); ``k[0]`` holds f(t, y). Fills ``k[1:7]`` and ``y_new``.
+
+    Returns the RMS error estimate (not yet scaled by the tolerances, per component in ``tmp``).
+    """
+    for i in range(1, 6):
+        for j in range(6):
+            acc = 0.0
+            for m in range(i):
+                acc += _A[i, m] * k[m, j]
+            tmp[j] = y[j] + h * acc
+        _derivative(t + _C[i] * h, tmp, p, stage, k[i])
     for j in range(6):
-        tmp[j] = y[j] + 0.5 * h * k1[j]
-    _derivative(t + 0.5 * h, tmp, p, stage, k2)
+        acc = 0.0
+        for m in range(6):
+            acc += _B[m] * k[m, j]
+        y_new[j] = y[j] + h * acc
+    _derivative(t + h, y_new, p, stage, k[6])
     for j in range(6):
-        tmp[j] = y[j] + 0.5 * h * k2[j]
-    _derivative(t + 0.5 * h, tmp, p, stage, k3)
+        acc = 0.0
+        for m in range(7):
+            acc += _E[m] * k[m, j]
+        tmp[j] = h * acc
+
+
+@nb.njit(cache=True)
+def _dense(y, h, k, theta, out):
+    """Continuous extension: the state at ``t + theta h`` inside an accepted step."""
+    t2 = theta * theta
+    t3 = t2 * theta
+    t4 = t3 * theta
     for j in range(6):
-        tmp[j] = y[j] + h * k3[j]
-    _derivative(t + h, tmp, p, stage, k4)
-    for j in range(6):
-        y[j] += h / 6.0 * (k1[j] + 2.0 * k2[j] + 2.0 * k3[j] + k4[j])
+        acc = 0.0
+        for m in range(7):
+            acc += k[m, j] * (_P[m, 0] * theta + _P[m, 1] * t2 + _P[m, 2] * t3 + _P[m, 3] * t4)
+        out[j] = y[j] + h * acc
 
 
 @nb.njit(cache=True)
@@ -177,116 +229,122 @@ def _next_event(t_rel, p):
 
 
 @nb.njit(cache=True)
-def _hermite_impact(t0, y0, t1, y1):
-    """Refine the ground crossing inside [t0, t1] by cubic Hermite interpolation of the position.
-
-    Returns the impact time and writes the interpolated state into ``y1``.
-    """
-    h = t1 - t0
+def _ground_crossing(y, h, k, tmp):
+    """Fraction of an accepted step at which the continuous extension crosses the ellipsoid (bisection)."""
     lo, hi = 0.0, 1.0
-    s = 1.0
-    px = py = pz = vx = vy = vz = 0.0
-    for _ in range(40):  # bisection on the altitude of the interpolant: 2^-40 of the step
-        s = 0.5 * (lo + hi)
-        s2 = s * s
-        s3 = s2 * s
-        h00 = 2 * s3 - 3 * s2 + 1
-        h10 = s3 - 2 * s2 + s
-        h01 = -2 * s3 + 3 * s2
-        h11 = s3 - s2
-        px = h00 * y0[0] + h10 * h * y0[3] + h01 * y1[0] + h11 * h * y1[3]
-        py = h00 * y0[1] + h10 * h * y0[4] + h01 * y1[1] + h11 * h * y1[4]
-        pz = h00 * y0[2] + h10 * h * y0[5] + h01 * y1[2] + h11 * h * y1[5]
-        if ellipsoid_altitude(px, py, pz) > 0.0:
-            lo = s
+    for _ in range(48):  # 2^-48 of a step: far below a millimetre
+        mid = 0.5 * (lo + hi)
+        _dense(y, h, k, mid, tmp)
+        if ellipsoid_altitude(tmp[0], tmp[1], tmp[2]) > 0.0:
+            lo = mid
         else:
-            hi = s
-    # Velocity: the derivative of the same Hermite interpolant.
-    s2 = s * s
-    d00 = (6 * s2 - 6 * s) / h
-    d10 = 3 * s2 - 4 * s + 1
-    d01 = (-6 * s2 + 6 * s) / h
-    d11 = 3 * s2 - 2 * s
-    vx = d00 * y0[0] + d10 * y0[3] + d01 * y1[0] + d11 * y1[3]
-    vy = d00 * y0[1] + d10 * y0[4] + d01 * y1[1] + d11 * y1[4]
-    vz = d00 * y0[2] + d10 * y0[5] + d01 * y1[2] + d11 * y1[5]
-    y1[0], y1[1], y1[2], y1[3], y1[4], y1[5] = px, py, pz, vx, vy, vz
-    return t0 + s * h
+            hi = mid
+    return hi
 
 
 @nb.njit(cache=True)
-def _fly_one(y0, p, t_out, h_boost, h_coast, state_out, phase_out, impact_state, burnout_state):
+def _phase(y, t_rel, t_cut, descending):
+    """Phase code of a flying state (boost, midcourse, re-entry) and the updated 'has descended' flag."""
+    if t_rel < t_cut:
+        return PHASE_BOOST, descending
+    descending = descending or (y[0] * y[3] + y[1] * y[4] + y[2] * y[5]) < 0.0
+    below = ellipsoid_altitude(y[0], y[1], y[2]) < REENTRY_ALT_M
+    return (PHASE_REENTRY if (descending and below) else PHASE_MIDCOURSE), descending
+
+
+@nb.njit(cache=True)
+def _fly_one(y0, p, t_out, rtol, atol, h_max, state_out, phase_out, impact_state, burnout_state):
     """Fly one object from ``y0`` at ``p[P_T0]``; fill the rows of ``t_out`` (NaN before launch and
     after impact). Returns (status, impact_time)."""
     y = y0.copy()
-    y_prev = np.empty(6)
-    k1 = np.empty(6)
-    k2 = np.empty(6)
-    k3 = np.empty(6)
-    k4 = np.empty(6)
+    y_new = np.empty(6)
     tmp = np.empty(6)
+    k = np.empty((7, 6))
     t0 = p[P_T0]
-    t_cut = p[P_T_CUT]
+    n_stages = int(p[P_N_STAGES])
+    last_end = p[P_STAGE0 + 3 * (n_stages - 1) + 2] if n_stages > 0 else 0.0
+    t_cut = min(p[P_T_CUT], last_end)  # thrust cannot outlast the propellant
     t = t0
     status = STATUS_FLYING
     t_impact = np.nan
     descending = False
+    n_out = t_out.shape[0]
+    i = 0
+    while i < n_out and t_out[i] < t0 - 1e-9:  # before launch
+        for j in range(6):
+            state_out[i, j] = np.nan
+        phase_out[i] = PHASE_PRELAUNCH
+        i += 1
+    while i < n_out and t_out[i] <= t0 + 1e-9:  # at launch
+        for j in range(6):
+            state_out[i, j] = y[j]
+        phase_out[i] = PHASE_BOOST if t_cut > 0.0 else PHASE_MIDCOURSE
+        i += 1
     if t_cut <= 0.0:
         for j in range(6):
             burnout_state[j] = y[j]
-    n_out = t_out.shape[0]
-    for i in range(n_out):
-        target = t_out[i]
-        if target < t0:
-            for j in range(6):
-                state_out[i, j] = np.nan
-            phase_out[i] = PHASE_PRELAUNCH
-            continue
-        if status != STATUS_FLYING:
-            for j in range(6):
-                state_out[i, j] = np.nan
-            phase_out[i] = PHASE_IMPACTED
-            continue
-        while t < target - 1e-9 and status == STATUS_FLYING:
-            t_rel = t - t0
-            h = h_boost if t_rel < t_cut else h_coast
-            h = min(h, target - t, _next_event(t_rel, p) - t_rel)
-            for j in range(6):
-                y_prev[j] = y[j]
-            _rk4_step(t, h, y, p, k1, k2, k3, k4, tmp)
-            t_prev = t
-            t = t + h
-            if t_prev - t0 < t_cut <= t - t0 + 1e-9:
-                for j in range(6):
-                    burnout_state[j] = y[j]
-            if not (math.isfinite(y[0]) and math.isfinite(y[3])):
-                status = STATUS_DIVERGED
-                break
-            if t - t0 > t_cut and ellipsoid_altitude(y[0], y[1], y[2]) < 0.0:
-                t_impact = _hermite_impact(t_prev, y_prev, t, y)
-                for j in range(6):
-                    impact_state[j] = y[j]
-                status = STATUS_IMPACTED
-        if status != STATUS_FLYING:
-            for j in range(6):
-                state_out[i, j] = np.nan
-            phase_out[i] = PHASE_IMPACTED
-            continue
+    h = 1.0
+    k_valid = False
+    t_end = t_out[n_out - 1] if n_out > 0 else t0
+    while t < t_end - 1e-9 and status == STATUS_FLYING:
+        t_rel = t - t0
+        event = _next_event(t_rel, p)
+        h_step = min(h, h_max, t_end - t)
+        hits_event = event - t_rel <= h_step
+        if hits_event:
+            h_step = event - t_rel
+        stage = _segment(t_rel + 0.5 * h_step, p)
+        if not k_valid:
+            _derivative(t, y, p, stage, k[0])
+        _dp5_step(t, h_step, y, p, stage, k, y_new, tmp)
+        err = 0.0
         for j in range(6):
-            state_out[i, j] = y[j]
-        if t - t0 < t_cut:
-            phase_out[i] = PHASE_BOOST
-        else:
-            radial_speed = y[0] * y[3] + y[1] * y[4] + y[2] * y[5]
-            descending = descending or radial_speed < 0.0
-            below = ellipsoid_altitude(y[0], y[1], y[2]) < REENTRY_ALT_M
-            phase_out[i] = PHASE_REENTRY if (descending and below) else PHASE_MIDCOURSE
+            scale = atol + rtol * max(abs(y[j]), abs(y_new[j]))
+            err += (tmp[j] / scale) ** 2
+        err = math.sqrt(err / 6.0)
+        if not math.isfinite(err):
+            status = STATUS_DIVERGED
+            break
+        if err > 1.0:  # reject: shrink and retry (k[0] is still f(t, y) in the same segment)
+            h = h_step * max(0.2, 0.9 * err ** -0.2)
+            k_valid = True
+            continue
+        t_next = t + h_step
+        impact_theta = 2.0
+        if t_next - t0 > t_cut and ellipsoid_altitude(y_new[0], y_new[1], y_new[2]) < 0.0:
+            impact_theta = _ground_crossing(y, h_step, k, tmp)
+            t_impact = t + impact_theta * h_step
+            _dense(y, h_step, k, impact_theta, impact_state)
+            status = STATUS_IMPACTED
+        while i < n_out and t_out[i] <= t_next + 1e-9:  # outputs inside this step
+            theta = (t_out[i] - t) / h_step
+            if theta > impact_theta:
+                break
+            _dense(y, h_step, k, theta, state_out[i])
+            phase_out[i], descending = _phase(state_out[i], t_out[i] - t0, t_cut, descending)
+            i += 1
+        if status != STATUS_FLYING:
+            break
+        if t - t0 < t_cut <= t_next - t0 + 1e-9:
+            for j in range(6):
+                burnout_state[j] = y_new[j]
+        for j in range(6):
+            y[j] = y_new[j]
+            k[0, j] = k[6, j]  # first-same-as-last, unless a thrust event changes the derivative
+        k_valid = not hits_event
+        t = t_next
+        h = h_step * (10.0 if err == 0.0 else min(10.0, 0.9 * err ** -0.2))
+    while i < n_out:  # after impact (or after a failure)
+        for j in range(6):
+            state_out[i, j] = np.nan
+        phase_out[i] = PHASE_IMPACTED if status == STATUS_IMPACTED else PHASE_PRELAUNCH
+        i += 1
     return status, t_impact
 
 
 @nb.njit(cache=True, parallel=True)
 def fly_batch(
-    y0, params, t_out, h_boost, h_coast, state_out, phase_out, impact_state, burnout_state, status, t_impact
+    y0, params, t_out, rtol, atol, h_max, state_out, phase_out, impact_state, burnout_state, status, t_impact
 ):
     """Fly B objects in parallel (one thread works on one object at a time).
 
@@ -298,8 +356,10 @@ def fly_batch(
         Packed per-object parameters (see the ``P_*`` layout above).
     t_out : (T,) float64
         Increasing output times, s since epoch.
-    h_boost, h_coast : float
-        RK4 step while thrusting and after, s.
+    rtol, atol : float
+        Relative and absolute error tolerances (SciPy's RMS norm over the six components, SI units).
+    h_max : float
+        Largest step, s.
     state_out : (B, T, 6) float64, filled
         ECI state at ``t_out``; NaN before launch and after impact.
     phase_out : (B, T) int8, filled
@@ -321,8 +381,9 @@ def fly_batch(
             y0[b],
             params[b],
             t_out,
-            h_boost,
-            h_coast,
+            rtol,
+            atol,
+            h_max,
             state_out[b],
             phase_out[b],
             impact_state[b],
@@ -332,7 +393,7 @@ def fly_batch(
         t_impact[b] = ti
 
 
-def allocate_and_fly(y0, params, t_out, h_boost=0.5, h_coast=2.0):
+def allocate_and_fly(y0, params, t_out, rtol=1e-8, atol=1e-3, h_max=60.0):
     """Allocate the outputs and run :func:`fly_batch`.
 
     Returns (state, phase, impact_state, burnout_state, status, t_impact).
@@ -359,8 +420,9 @@ def allocate_and_fly(y0, params, t_out, h_boost=0.5, h_coast=2.0):
         y0,
         params,
         t_out,
-        float(h_boost),
-        float(h_coast),
+        float(rtol),
+        float(atol),
+        float(h_max),
         state,
         phase,
         impact_state,

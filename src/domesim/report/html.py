@@ -141,7 +141,7 @@ def _nrows(table: Table) -> int:
     return len(next(iter(table.values()))) if table else 0
 
 
-def _fmt(x: float, digits: int = 2) -> str:
+def _fmt(x: float | None, digits: int = 2) -> str:
     return "n/a" if x is None or not np.isfinite(x) else f"{x:.{digits}f}"
 
 
@@ -282,8 +282,11 @@ def _altitude_png(objects: Table, nominal: Mapping[str, np.ndarray], t0: float) 
     alt = alt.reshape(-1, t.size) if t.size else np.empty((0, 0))
     fig = _figure(4.2)
     ax = fig.add_subplot()
-    classes = np.asarray(objects["threat_class"], dtype=str) if _nrows(objects) == len(alt) and len(alt) \
-        else np.full(len(alt), "threat object")  # fmt: skip
+    # Colour by class only when the objects table lines up with the nominal rows.
+    aligned = len(alt) > 0 and _nrows(objects) == len(alt)
+    classes = (
+        np.asarray(objects["threat_class"], dtype=str) if aligned else np.full(len(alt), "threat object")
+    )
     for colour, cls in zip(itertools.cycle(_CLASS_COLOURS), np.unique(classes)):
         lines = ax.plot(t, alt[classes == cls].T, color=colour, linewidth=1.0, alpha=0.85)
         lines[0].set_label(cls)

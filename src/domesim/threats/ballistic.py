@@ -338,7 +338,7 @@ class ThreatObject:
 
 
 def fly_threats(objects: list[ThreatObject], grid: TimeGrid, rng: np.random.Generator | None, trials: int,
-                h_boost_s: float = 0.5, h_coast_s: float = 2.0) -> ThreatBatch:
+                rtol: float = 1e-8, atol: float = 1e-3) -> ThreatBatch:
     """Fly every object of every trial on the grid, drawing dispersions from ``rng``.
 
     The dispersion draws are (trials, objects) arrays drawn in a fixed order, so a trial's
@@ -374,11 +374,11 @@ def fly_threats(objects: list[ThreatObject], grid: TimeGrid, rng: np.random.Gene
             beta,
         )
     state, phase, impact, _, status, t_imp = kernel.allocate_and_fly(
-        y0.reshape(-1, 6), params.reshape(-1, kernel.N_PARAMS), t_s, h_boost_s, h_coast_s
+        y0.reshape(-1, 6), params.reshape(-1, kernel.N_PARAMS), t_s, rtol, atol
     )
     era_grid = era0 + frames.OMEGA_EARTH_RAD_S * t_s  # one rotation per step, shared by all objects
     state = state.reshape(trials, n, t_s.size, 6)
-    r_ecef, v_ecef = frames.eci_to_ecef_state(state[..., :3], state[..., 3:], era_grid[:, None])
+    r_ecef, v_ecef = frames.eci_to_ecef_state(state[..., :3], state[..., 3:], era_grid)
     _, _, alt = frames.ecef_to_geodetic(r_ecef)
     impact_era = era0 + frames.OMEGA_EARTH_RAD_S * np.nan_to_num(t_imp)
     lat_i, lon_i, _ = frames.ecef_to_geodetic(frames.eci_to_ecef(impact[:, :3], impact_era))

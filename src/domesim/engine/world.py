@@ -1,0 +1,53 @@
+"""The World: everything a simulation needs, built once from a scenario and shared by all trials."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from domesim.core.timegrid import TimeGrid
+from domesim.interceptors.flyout import Battery
+from domesim.sensors.radar_cue import CueRadar
+from domesim.threats.ballistic import ThreatObject
+
+
+@dataclass(frozen=True)
+class Doctrine:
+    """Battle-management rules (SI units)."""
+
+    cue_delay_s: float  # first detection -> decision to commit
+    kill_assessment_s: float  # intercept -> knowing whether it killed
+    salvo_size: int  # interceptors fired together at one object
+    max_engagements: int  # salvos per object (shoot-look-shoot) when time allows
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A defended point (city or site)."""
+
+    name: str
+    lat_rad: float
+    lon_rad: float
+
+
+@dataclass(frozen=True)
+class World:
+    """Built scenario: time grid, threat objects with their launch solutions, sensors, batteries."""
+
+    name: str
+    grid: TimeGrid
+    sensing: str  # "cued" (radar line of sight + delay) or "ideal" (known at launch)
+    threats: list[ThreatObject]
+    radars: list[CueRadar]
+    batteries: list[Battery]
+    doctrine: Doctrine
+    assets: list[Asset] = field(default_factory=list)
+    rtol: float = 1e-8  # trajectory integration tolerances (SciPy RK45 semantics, SI units)
+    atol: float = 1e-3
+
+    @property
+    def layers(self) -> list[str]:
+        return sorted({b.interceptor.layer for b in self.batteries})
+
+    @property
+    def interceptor_types(self) -> list[str]:
+        return sorted({b.interceptor.name for b in self.batteries})

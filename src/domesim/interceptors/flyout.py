@@ -1,0 +1,88 @@
+"""Interceptor classes and batteries: a kinematic fly-out model and engagement windows.
+
+Fly-out model (straight line from the site, constant acceleration to burnout then constant speed;
+a textbook first approximation that ignores gravity and the fly-out path's curvature)::
+
+    d(tau) = v_bo tau^2 / (2 t_b)              for tau <= t_b
+    d(tau) = v_bo t_b / 2 + v_bo (tau - t_b)   after burnout
+
+An intercept at grid step j is feasible when the threat is inside the class's altitude window
+and range, and the interceptor launched at ``t_j - tau(d_j)`` arrives in time. The latest launch
+time for each step is what the battle manager needs; it is computed once per chunk, for all
+trials and objects together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from domesim.core import frames
+
+
+@dataclass(frozen=True)
+class InterceptorClass:
+    """Kinematic and lethality parameters of an interceptor class, SI units."""
+
+    name: str
+    layer: str
+    burn_time_s: float
+    burnout_speed_m_s: float
+    min_intercept_alt_m: float
+    max_intercept_alt_m: float
+    max_range_m: float
+    sspk: float
+    reliability: float
+
+    def flyout_time_s(self, distance_m):
+        """Time to fly ``distance_m`` from the site (inverse of the fly-out model above).
+
+        >>> cls = InterceptorClass("x", "l", 100.0, 5000.0, 0.0, 1e6, 1e7, 0.5, 1.0)
+        >>> float(cls.flyout_time_s(250e3)), float(cls.flyout_time_s(500e3))
+        (100.0, 150.0)
+        """
+        d = np.asarray(distance_m, dtype=np.float64)
+        boost_distance = 0.5 * self.burnout_speed_m_s * self.burn_time_s
+        accelerating = np.sqrt(2.0 * np.maximum(d, 0.0) * self.burn_time_s / self.burnout_speed_m_s)
+        coasting = self.burn_time_s + (d - boost_distance) / self.burnout_speed_m_s
+        return np.where(d <= boost_distance, accelerating, coasting)
+
+    @property
+    def p_hit(self) -> float:
+        """Probability that one shot kills: reliability times single-shot kill probability."""
+        return self.reliability * self.sspk
+
+
+@dataclass(frozen=True)
+class Battery:
+    """Interceptors of one class at one site, with their inventory."""
+
+    name: str
+    interceptor: InterceptorClass
+    lat_rad: float
+    lon_rad: float
+    alt_m: float
+    inventory: int
+
+    @property
+    def r_ecef(self) -> np.ndarray:
+        return frames.geodetic_to_ecef(self.lat_rad, self.lon_rad, self.alt_m)
+
+
+def latest_launch_t_s(battery: Battery, r_ecef: np.ndarray, alt_m: np.ndarray, t_s: np.ndarray) -> np.ndarray:
+    """Latest launch time for an intercept at each grid step, shape (..., T); -inf where infeasible.
+
+    Parameters
+    ----------
+    r_ecef : (..., T, 3) threat positions, m, ECEF (NaN before launch and after impact).
+    alt_m : (..., T) threat geodetic height, m.
+    t_s : (T,) grid times, s.
+    """
+    cls = battery.interceptor
+    distance = np.linalg.norm(r_ecef - battery.r_ecef, axis=-1)
+    with np.errstate(invalid="ignore"):
+        feasible = (
+            (alt_m >= cls.min_intercept_alt_m) & (alt_m <= cls.max_intercept_alt_m) & (distance <= cls.max_range_m)
+        )
+    return np.where(feasible, t_s - cls.flyout_time_s(np.nan_to_num(distance)), -np.inf)

@@ -1,0 +1,253 @@
+"""Validated scenario + catalogue -> World (SI specs, launch solutions) and the provenance of every value.
+
+Problems are collected, not raised one at a time, so a user sees every fault of a file at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from domesim.core.timegrid import TimeGrid
+from domesim.core.units import DEG, to_si
+from domesim.engine.world import Asset, Doctrine, World
+from domesim.errors import TargetingError
+from domesim.interceptors.flyout import Battery, InterceptorClass
+from domesim.scenario.catalogue import Catalogue, Entry, Param
+from domesim.scenario.schema import ScenarioFile
+from domesim.sensors.radar_cue import CueRadar
+from domesim.threats.ballistic import BallisticMissile, LaunchSolution, ThreatObject, solve_launch
+
+Path = tuple[Any, ...]
+_FRACTIONS = {"sspk", "reliability"}  # probabilities in [0, 1]; every other parameter is > 0 (min_* >= 0)
+
+
+@dataclass
+class Builder:
+    """Accumulates problems (key path, message) and provenance rows while building."""
+
+    catalogue: Catalogue
+    problems: list[tuple[Path, str]] = field(default_factory=list)
+    provenance: list[dict[str, Any]] = field(default_factory=list)
+    _seen: set[tuple[str, str]] = field(default_factory=set)
+
+    def problem(self, path: Path, message: str) -> None:
+        self.problems.append((path, message))
+
+    def lookup(self, section: str, entry_id: str, path: Path) -> Entry | None:
+        if not self.catalogue.has(section, entry_id):
+            self.problem(path, f"unknown {section} id {entry_id!r}{self.catalogue.suggest(section, entry_id)}")
+            return None
+        return self.catalogue.entry(section, entry_id)
+
+    def params(self, entry: Entry, overrides: dict[str, Any], path: Path, element: str) -> dict[str, Any] | None:
+        """SI values of an entry's parameters with the scenario's overrides; records provenance."""
+        resolved = dict(entry.params)
+        ok = True
+        for key, value in overrides.items():
+            where = path + ("override", key)
+            if key not in entry.params:
+                close = difflib.get_close_matches(key, list(entry.params), n=2)
+                hint = f"; did you mean {', '.join(map(repr, close))}?" if close else \
+                    f"; {entry.section} {entry.id!r} has: {', '.join(sorted(entry.params))}"
+                self.problem(where, f"unknown parameter {key!r}{hint}")
+                ok = False
+                continue
+            message = _check_value(key, value, entry.params[key].value)
+            if message:
+                self.problem(where, message)
+                ok = False
+                continue
+            resolved[key] = Param(value, "scenario", note="set in the scenario file")
+        si: dict[str, Any] = {}
+        for key, param in resolved.items():
+            if param.value is None:
+                self.problem(path, f"{entry.section} {entry.id!r} has no public value for {key!r} (tag 'unknown'): "
+                             f"set it with override.{key} in the scenario")
+                ok = False
+                continue
+            v = param.value
+            si[key] = [to_si(key, x) for x in v] if isinstance(v, list) else to_si(key, v)
+            if (element, key) not in self._seen:
+                self._seen.add((element, key))
+                self.provenance.append({"element": element, "parameter": key, "value": v, "tag": param.tag,
+                                        "source": ", ".join(param.source), "note": param.note})
+        return si if ok else None
+
+    def place(self, kind: str, place_id: str | None, lat: float | None, lon: float | None, path: Path):
+        """(lat_rad, lon_rad, alt_m) of a catalogue site/asset/region reference point or explicit degrees."""
+        if place_id is None:
+            return (lat or 0.0) * DEG, (lon or 0.0) * DEG, 0.0
+        entry = self.lookup(kind, place_id, path)
+        if entry is None:
+            return None
+        keys = ("ref_lat_deg", "ref_lon_deg") if kind == "region" else ("lat_deg", "lon_deg")
+        if any(key not in entry.params for key in keys):
+            self.problem(path, f"{kind} {place_id!r} has no reference point in the catalogue: give "
+                         "launch_lat_deg and launch_lon_deg instead")
+            return None
+        alt = entry.params["alt_m"].value if "alt_m" in entry.params else 0.0
+        return entry.value(keys[0]) * DEG, entry.value(keys[1]) * DEG, float(alt)
+
+
+def _check_value(key: str, value: Any, catalogue_value: Any) -> str | None:
+    values = value if isinstance(value, list) else [value]
+    if isinstance(catalogue_value, list) != isinstance(value, list):
+        return f"expected {'a list of numbers' if isinstance(catalogue_value, list) else 'a number'}"
+    for v in values:
+        if not math.isfinite(v):
+            return f"must be a finite number (got {v})"
+        if key in _FRACTIONS and not 0.0 <= v <= 1.0:
+            return f"is a probability: must be between 0 and 1 (got {v})"
+        if key.startswith("min_") and v < 0:
+            return f"must be >= 0 (got {v})"
+        if not key.startswith("min_") and key not in _FRACTIONS and v <= 0:
+            return f"must be > 0 (got {v})"
+    return None
+
+
+def _missile(b: Builder, spec, path: Path) -> BallisticMissile | None:
+    entry = b.lookup("threat", spec.threat_class, path + ("class",))
+    if entry is None:
+        return None
+    p = b.params(entry, spec.override, path, f"threat {entry.id}")
+    if p is None:
+        return None
+    lengths = {len(p[k]) for k in ("stage_burn_s", "stage_delta_v_km_s", "exhaust_velocity_km_s")}
+    if len(lengths) != 1:
+        b.problem(path + ("override",), "stage_burn_s, stage_delta_v_km_s and exhaust_velocity_km_s must have "
+                  "one value per stage (the same length)")
+        return None
+    return BallisticMissile(entry.id, tuple(p["stage_burn_s"]), tuple(p["stage_delta_v_km_s"]),
+                            tuple(p["exhaust_velocity_km_s"]), p["vertical_rise_s"], p["reentry_beta_kg_m2"])
+
+
+def _threats(b: Builder, spec: ScenarioFile) -> list[ThreatObject]:
+    objects: list[ThreatObject] = []
+    solutions: dict[tuple, LaunchSolution] = {}
+    for i, t in enumerate(spec.threat):
+        path: Path = ("threat", i)
+        missile = _missile(b, t, path)
+        launch = b.place("region", t.launch_region, t.launch_lat_deg, t.launch_lon_deg, path + ("launch_region",))
+        aim = b.place("asset", t.aim_asset, t.aim_lat_deg, t.aim_lon_deg, path + ("aim_asset",))
+        if missile is None or launch is None or aim is None:
+            continue
+        key = (missile, launch[:2], aim[:2], t.loft_deg)
+        if key not in solutions:
+            try:
+                solutions[key] = solve_launch(missile, launch[0], launch[1], aim[0], aim[1], t.loft_deg * DEG)
+            except TargetingError as exc:
+                b.problem(path + ("aim_asset" if t.aim_asset else "aim_lat_deg",), str(exc))
+                continue
+        label = t.name or f"{t.threat_class}->{t.aim_asset or 'aim point'}"
+        d = t.dispersion
+        for j in range(t.count):
+            objects.append(ThreatObject(
+                name=label if t.count == 1 else f"{label} #{j + 1}", missile=missile,
+                launch_lat_rad=launch[0], launch_lon_rad=launch[1], aim_lat_rad=aim[0], aim_lon_rad=aim[1],
+                launch_t_s=t.launch_time_s + j * t.launch_interval_s, solution=solutions[key],
+                azimuth_sigma_rad=d.azimuth_sigma_deg * DEG, pitch_sigma_rad=d.pitch_sigma_deg * DEG,
+                thrust_sigma_frac=d.thrust_sigma_frac, beta_sigma_frac=d.beta_sigma_frac))
+    return objects
+
+
+def _deployed(b: Builder, spec, kind: str, path: Path):
+    """(class entry id, place, label, deployment entry or None) of a sensor or interceptor site spec."""
+    deployment = None
+    class_id = getattr(spec, kind)
+    site = spec.site
+    if spec.deployment is not None:
+        deployment = b.lookup("deployment", spec.deployment, path + ("deployment",))
+        if deployment is None:
+            return None
+        if kind not in deployment.fields:
+            b.problem(path + ("deployment",), f"deployment {spec.deployment!r} is not a {kind}")
+            return None
+        class_id = class_id or deployment.fields[kind]
+        site = site or deployment.fields["site"]
+    place = b.place("site", site, spec.lat_deg, spec.lon_deg, path + ("site",))
+    if place is None:
+        return None
+    if spec.alt_m is not None:
+        place = (place[0], place[1], spec.alt_m)
+    label = spec.name or spec.deployment or f"{class_id}@{site or 'site'}"
+    return class_id, place, label, deployment
+
+
+def _radars(b: Builder, spec: ScenarioFile) -> list[CueRadar]:
+    radars = []
+    for i, s in enumerate(spec.sensor):
+        path: Path = ("sensor", i)
+        found = _deployed(b, s, "sensor", path)
+        if found is None:
+            continue
+        class_id, (lat, lon, alt), label, _ = found
+        entry = b.lookup("sensor", class_id, path + ("sensor",))
+        p = b.params(entry, s.override, path, f"sensor {class_id}") if entry else None
+        if p is not None:
+            radars.append(CueRadar(label, lat, lon, alt, p["max_range_km"], p["min_elevation_deg"]))
+    return radars
+
+
+def _batteries(b: Builder, spec: ScenarioFile) -> list[Battery]:
+    batteries = []
+    for i, s in enumerate(spec.interceptor_site):
+        path: Path = ("interceptor_site", i)
+        found = _deployed(b, s, "interceptor", path)
+        if found is None:
+            continue
+        class_id, (lat, lon, alt), label, deployment = found
+        entry = b.lookup("interceptor", class_id, path + ("interceptor",))
+        p = b.params(entry, s.override, path, f"interceptor {class_id}") if entry else None
+        if p is None or entry is None:
+            continue
+        inventory = s.inventory
+        if inventory is None and deployment is not None:
+            inventory = int(b.params(deployment, {}, path, f"deployment {deployment.id}")["inventory"])  # type: ignore[index]
+        cls = InterceptorClass(class_id, str(entry.fields.get("layer", "unassigned")), p["burn_time_s"],
+                               p["burnout_speed_km_s"], p["min_intercept_alt_km"], p["max_intercept_alt_km"],
+                               p["max_range_km"], p["sspk"], p["reliability"])
+        if cls.min_intercept_alt_m >= cls.max_intercept_alt_m:
+            b.problem(path + ("override",), "min_intercept_alt_km must be below max_intercept_alt_km")
+            continue
+        batteries.append(Battery(label, cls, lat, lon, alt, int(inventory or 0)))
+    return batteries
+
+
+def _doctrine(b: Builder, spec: ScenarioFile) -> Doctrine:
+    base = b.catalogue.entry("doctrine", "default")
+    overrides = {k: v for k, v in spec.doctrine.model_dump().items() if v is not None}
+    p = b.params(base, overrides, ("doctrine",), "doctrine") or {}
+    return Doctrine(p.get("cue_delay_s", 0.0), p.get("kill_assessment_s", 0.0), int(p.get("salvo_size", 1)),
+                    int(p.get("max_engagements", 1)))
+
+
+def _assets(b: Builder, spec: ScenarioFile) -> list[Asset]:
+    assets = []
+    for i, a in enumerate(spec.asset):
+        where = b.place("asset", a.id, a.lat_deg, a.lon_deg, ("asset", i, "id"))
+        if where is not None:
+            assets.append(Asset(a.name or a.id or "asset", where[0], where[1]))
+    return assets
+
+
+def build_world(spec: ScenarioFile, catalogue: Catalogue) -> tuple[World, list[dict], list[tuple[Path, str]]]:
+    """Build the World; returns (world, provenance rows, problems). The world is unusable if problems."""
+    b = Builder(catalogue)
+    s = spec.scenario
+    grid = TimeGrid(s.epoch_utc, s.step_s, s.duration_s)
+    threats = _threats(b, spec)
+    world = World(s.name, grid, s.sensing, threats, _radars(b, spec), _batteries(b, spec), _doctrine(b, spec),
+                  _assets(b, spec))
+    if s.sensing == "cued" and not world.radars and world.batteries:
+        b.problem(("scenario", "sensing"), 'sensing = "cued" needs at least one [[sensor]]; or use "ideal"')
+    for obj in threats:
+        end = obj.launch_t_s + obj.solution.flight_time_s
+        if end * 1.05 + 60.0 > s.duration_s:
+            b.problem(("scenario", "duration_s"), f"{s.duration_s:.0f} s ends before threat {obj.name!r} lands "
+                      f"(launch {obj.launch_t_s:.0f} s + flight {obj.solution.flight_time_s:.0f} s): "
+                      f"use at least {math.ceil(end * 1.05 + 60.0)} s")
+            break
+    return world, b.provenance, b.problems

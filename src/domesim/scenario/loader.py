@@ -1,0 +1,154 @@
+"""Read a scenario file: TOML -> validated schema -> World, with one clear message per problem.
+
+Every fault becomes a :class:`~domesim.errors.Problem` naming the file, the key path (1-based
+``threat#2.launch_time_s``), the line where it can be found, and what is expected.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import re
+import tomllib
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from domesim.engine.world import World
+from domesim.errors import Problem, ScenarioError
+from domesim.scenario.build import build_world
+from domesim.scenario.catalogue import load_catalogue
+from domesim.scenario.locate import locate_line
+from domesim.scenario.schema import MonteCarloSpec, ScenarioFile
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    """A validated, built scenario and what a run records about it."""
+
+    path: Path
+    text: str
+    spec: ScenarioFile
+    world: World
+    provenance: list[dict]
+    scenario_hash: str  # sha256 of the validated scenario without its [montecarlo] table
+
+    @property
+    def montecarlo(self) -> MonteCarloSpec:
+        return self.spec.montecarlo
+
+
+def format_path(path: tuple) -> str:
+    """``("threat", 1, "override", "sspk")`` -> ``threat#2.override.sspk`` (array elements count from 1)."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"#{part + 1}"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _model_at(path: tuple) -> type[BaseModel] | None:
+    """The schema model that holds the last key of ``path`` (for listing the keys it accepts)."""
+    model: type[BaseModel] = ScenarioFile
+    for part in path[:-1]:
+        if isinstance(part, int):
+            continue
+        fields = {f.alias or name: f for name, f in model.model_fields.items()}
+        if part not in fields:
+            return None
+        annotation = fields[part].annotation
+        candidates = [annotation, *typing.get_args(annotation)]
+        found = [c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)]
+        if not found:
+            return None
+        model = found[0]
+    return model
+
+
+def _message(error: dict) -> str:
+    kind, loc = error["type"], error["loc"]
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        model = _model_at(loc)
+        allowed = [f.alias or name for name, f in model.model_fields.items()] if model else []
+        with_unit = [k for k in allowed if k.startswith(key + "_")]
+        if with_unit:
+            return f"unknown key {key!r}: keys carry their unit as a suffix; did you mean {with_unit[0]!r}?"
+        close = difflib.get_close_matches(key, allowed, n=2)
+        hint = f"did you mean {', '.join(map(repr, close))}?" if close else f"allowed keys: {', '.join(allowed)}"
+        return f"unknown key {key!r}; {hint}"
+    if kind == "missing":
+        return "missing required key"
+    message = error["msg"]
+    message = re.sub(r"^Value error, ", "", message)
+    if "input" in error and not isinstance(error["input"], dict | list):
+        message += f" (got {error['input']!r})"
+    return message
+
+
+def _problems_from_validation(exc: ValidationError, file: str, text: str) -> list[Problem]:
+    problems = []
+    for error in exc.errors():
+        loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith(("function-", "list[", "float",
+                                                                                            "int", "constrained"))))
+        problems.append(Problem(file, format_path(loc), _message(error), locate_line(text, loc)))
+    return problems
+
+
+def scenario_hash(spec: ScenarioFile) -> str:
+    data = spec.model_dump(mode="json", by_alias=True, exclude={"montecarlo"})
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def read_toml(path: Path) -> tuple[str, dict[str, Any]]:
+    """Text and parsed content of a TOML file, or :class:`ScenarioError` (missing file, syntax)."""
+    file = str(path)
+    if not path.is_file():
+        raise ScenarioError([Problem(file, "", "file not found" if not path.exists() else "not a file")])
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError([Problem(file, "", f"cannot be read as UTF-8 text ({exc})")]) from None
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        line = int(found.group(1)) if found else None
+        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise ScenarioError([Problem(file, "", f"malformed TOML: {reason}", line)]) from None
+
+
+def load_scenario(path: str | Path, trials: int | None = None, seed: int | None = None) -> LoadedScenario:
+    """Read, validate and build a scenario; ``trials``/``seed`` replace those of ``[montecarlo]``.
+
+    Raises
+    ------
+    ScenarioError
+        With every problem found, each naming file, key and line.
+    """
+    path = Path(path)
+    file = str(path)
+    text, data = read_toml(path)
+    if isinstance(data.get("montecarlo"), dict):
+        data["montecarlo"] = dict(data["montecarlo"])
+        for key, value in (("trials", trials), ("seed", seed)):
+            if value is not None:
+                data["montecarlo"][key] = value
+    elif trials is not None or seed is not None:
+        data["montecarlo"] = {k: v for k, v in (("trials", trials), ("seed", seed)) if v is not None}
+    try:
+        spec = ScenarioFile.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(_problems_from_validation(exc, file, text)) from None
+    world, provenance, problems = build_world(spec, load_catalogue())
+    if problems:
+        raise ScenarioError([Problem(file, format_path(p), m, locate_line(text, p)) for p, m in problems])
+    return LoadedScenario(path, text, spec, world, provenance, scenario_hash(spec))
+
+

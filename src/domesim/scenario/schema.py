@@ -1,0 +1,148 @@
+"""Scenario file schema (TOML -> pydantic). Human units, carried as key suffixes; validated here.
+
+Unknown keys are errors (a key without its unit suffix is an unknown key, and the message suggests
+the suffixed one). Numbers must be finite.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from domesim.core.timegrid import parse_epoch_utc
+
+Number = float | int
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, populate_by_name=True)
+
+
+class ScenarioSection(StrictModel):
+    name: str = Field(min_length=1)
+    description: str = ""
+    epoch_utc: str = "2026-01-01T00:00:00Z"
+    step_s: float = Field(default=2.0, gt=0.0, le=60.0)
+    duration_s: float = Field(gt=0.0, le=86400.0)
+    sensing: Literal["cued", "ideal"] = "cued"
+
+    @field_validator("epoch_utc")
+    @classmethod
+    def _epoch(cls, text: str) -> str:
+        try:
+            parse_epoch_utc(text)
+        except ValueError as exc:
+            raise ValueError(f"not an ISO-8601 UTC time such as 2026-01-01T00:00:00Z ({exc})") from None
+        return text
+
+
+class Dispersion(StrictModel):
+    """Per-trial 1-sigma dispersions of the launch solution (0 = off)."""
+
+    azimuth_sigma_deg: float = Field(default=0.0, ge=0.0, le=10.0)
+    pitch_sigma_deg: float = Field(default=0.0, ge=0.0, le=10.0)
+    thrust_sigma_frac: float = Field(default=0.0, ge=0.0, le=0.2)
+    beta_sigma_frac: float = Field(default=0.0, ge=0.0, le=1.0)
+
+
+def _point_given(lat, lon) -> bool:
+    return lat is not None and lon is not None
+
+
+class ThreatSpec(StrictModel):
+    name: str | None = None
+    threat_class: str = Field(alias="class", min_length=1)
+    count: int = Field(default=1, ge=1, le=1000)
+    launch_region: str | None = None
+    launch_lat_deg: float | None = Field(default=None, ge=-90.0, le=90.0)
+    launch_lon_deg: float | None = Field(default=None, ge=-180.0, le=360.0)
+    aim_asset: str | None = None
+    aim_lat_deg: float | None = Field(default=None, ge=-90.0, le=90.0)
+    aim_lon_deg: float | None = Field(default=None, ge=-180.0, le=360.0)
+    launch_time_s: float = Field(default=0.0, ge=0.0)
+    launch_interval_s: float = Field(default=0.0, ge=0.0)
+    loft_deg: float = Field(default=0.0, ge=-30.0, le=30.0)
+    override: dict[str, Number | list[Number]] = Field(default_factory=dict)
+    dispersion: Dispersion = Field(default_factory=Dispersion)
+
+    @model_validator(mode="after")
+    def _places(self) -> ThreatSpec:
+        if (self.launch_region is not None) == _point_given(self.launch_lat_deg, self.launch_lon_deg):
+            raise ValueError("give either launch_region or both launch_lat_deg and launch_lon_deg")
+        if (self.aim_asset is not None) == _point_given(self.aim_lat_deg, self.aim_lon_deg):
+            raise ValueError("give either aim_asset or both aim_lat_deg and aim_lon_deg")
+        return self
+
+
+class SensorSpec(StrictModel):
+    name: str | None = None
+    deployment: str | None = None
+    sensor: str | None = None
+    site: str | None = None
+    lat_deg: float | None = Field(default=None, ge=-90.0, le=90.0)
+    lon_deg: float | None = Field(default=None, ge=-180.0, le=360.0)
+    alt_m: float | None = Field(default=None, ge=-500.0, le=10000.0)
+    override: dict[str, Number] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _where(self) -> SensorSpec:
+        if self.deployment is None and (self.sensor is None or (self.site is None and self.lat_deg is None)):
+            raise ValueError("give a deployment id, or a sensor class with a site (or lat_deg/lon_deg)")
+        return self
+
+
+class InterceptorSiteSpec(StrictModel):
+    name: str | None = None
+    deployment: str | None = None
+    interceptor: str | None = None
+    site: str | None = None
+    lat_deg: float | None = Field(default=None, ge=-90.0, le=90.0)
+    lon_deg: float | None = Field(default=None, ge=-180.0, le=360.0)
+    alt_m: float | None = Field(default=None, ge=-500.0, le=10000.0)
+    inventory: int | None = Field(default=None, ge=0, le=1_000_000)
+    override: dict[str, Number] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _where(self) -> InterceptorSiteSpec:
+        if self.deployment is None and (self.interceptor is None or (self.site is None and self.lat_deg is None)):
+            raise ValueError("give a deployment id, or an interceptor class with a site (or lat_deg/lon_deg)")
+        if self.deployment is None and self.inventory is None:
+            raise ValueError("inventory is required when no deployment is named")
+        return self
+
+
+class AssetSpec(StrictModel):
+    id: str | None = None
+    name: str | None = None
+    lat_deg: float | None = Field(default=None, ge=-90.0, le=90.0)
+    lon_deg: float | None = Field(default=None, ge=-180.0, le=360.0)
+
+    @model_validator(mode="after")
+    def _what(self) -> AssetSpec:
+        if self.id is None and not (self.name and _point_given(self.lat_deg, self.lon_deg)):
+            raise ValueError("give a catalogue asset id, or a name with lat_deg and lon_deg")
+        return self
+
+
+class DoctrineSpec(StrictModel):
+    cue_delay_s: float | None = Field(default=None, ge=0.0)
+    kill_assessment_s: float | None = Field(default=None, ge=0.0)
+    salvo_size: int | None = Field(default=None, ge=1, le=16)
+    max_engagements: int | None = Field(default=None, ge=1, le=8)
+
+
+class MonteCarloSpec(StrictModel):
+    trials: int = Field(default=1000, ge=1, le=10_000_000)
+    seed: int = Field(default=0, ge=0)
+    chunk_trials: int = Field(default=100, ge=1, le=100_000)
+
+
+class ScenarioFile(StrictModel):
+    scenario: ScenarioSection
+    threat: list[ThreatSpec] = Field(min_length=1)
+    sensor: list[SensorSpec] = Field(default_factory=list)
+    interceptor_site: list[InterceptorSiteSpec] = Field(default_factory=list)
+    asset: list[AssetSpec] = Field(default_factory=list)
+    doctrine: DoctrineSpec = Field(default_factory=DoctrineSpec)
+    montecarlo: MonteCarloSpec = Field(default_factory=MonteCarloSpec)
