@@ -80,6 +80,43 @@ def ellipsoid_altitude(x, y, z):
     return r - R_EARTH_EQ_M * _B_OVER_A / math.sqrt(1.0 - E2_EARTH * (1.0 - s2))
 
 
+_EP2 = E2_EARTH / (1.0 - E2_EARTH)  # second eccentricity squared
+_B_EQ = R_EARTH_EQ_M * _B_OVER_A  # semi-minor axis
+
+
+@nb.njit(cache=True, inline="always")
+def geodetic_height(x, y, z):
+    """WGS84 geodetic height of an ECEF point (Bowring, two rounds: < 1 mm below 40,000 km)."""
+    p = math.sqrt(x * x + y * y)
+    beta = math.atan2(R_EARTH_EQ_M * z, _B_EQ * p)
+    lat = 0.0
+    for _ in range(2):
+        sb, cb = math.sin(beta), math.cos(beta)
+        lat = math.atan2(z + _EP2 * _B_EQ * sb * sb * sb, p - E2_EARTH * R_EARTH_EQ_M * cb * cb * cb)
+        beta = math.atan2(_B_EQ * math.sin(lat), R_EARTH_EQ_M * math.cos(lat))
+    sl, cl = math.sin(lat), math.cos(lat)
+    n = R_EARTH_EQ_M / math.sqrt(1.0 - E2_EARTH * sl * sl)
+    return p * cl + (z + E2_EARTH * n * sl) * sl - n
+
+
+@nb.njit(cache=True)
+def _store(y, t, to_ecef, era0, row, alt):
+    """Write a state into an output row, rotated to ECEF (Earth-relative velocity) when asked; return height."""
+    if to_ecef:
+        theta = era0 + OMEGA_EARTH_RAD_S * t
+        c, s = math.cos(theta), math.sin(theta)
+        x = c * y[0] + s * y[1]
+        yy = -s * y[0] + c * y[1]
+        row[0], row[1], row[2] = x, yy, y[2]
+        row[3] = c * y[3] + s * y[4] + OMEGA_EARTH_RAD_S * yy
+        row[4] = -s * y[3] + c * y[4] - OMEGA_EARTH_RAD_S * x
+        row[5] = y[5]
+    else:
+        for j in range(6):
+            row[j] = y[j]
+    alt[0] = geodetic_height(row[0], row[1], row[2]) if to_ecef else ellipsoid_altitude(y[0], y[1], y[2])
+
+
 @nb.njit(cache=True)
 def _segment(t_rel, p):
     """Index of the stage burning at ``t_rel`` s after launch, or -1 when unpowered.
@@ -98,7 +135,7 @@ def _segment(t_rel, p):
 
 @nb.njit(cache=True)
 def _derivative(t, y, p, stage, out):
-    """Fill ``out`` with d/dt of the state ``y = (r, v)`` (ECI, SI) at time ``t`` in thrust segment ``stage``."""
+    """Fill ``out`` with d/dt of the state ``y = (r, v)`` (ECI, SI) at ``t`` in segment ``stage``."""
     x, yy, z = y[0], y[1], y[2]
     r2 = x * x + yy * yy + z * z
     r = math.sqrt(r2)
@@ -253,7 +290,9 @@ def _phase(y, t_rel, t_cut, descending):
 
 
 @nb.njit(cache=True)
-def _fly_one(y0, p, t_out, rtol, atol, h_max, state_out, phase_out, impact_state, burnout_state):
+def _fly_one(
+    y0, p, t_out, rtol, atol, h_max, to_ecef, era0, state_out, alt_out, phase_out, impact_state, burnout_state
+):
     """Fly one object from ``y0`` at ``p[P_T0]``; fill the rows of ``t_out`` (NaN before launch and
     after impact). Returns (status, impact_time)."""
     y = y0.copy()
@@ -273,11 +312,11 @@ def _fly_one(y0, p, t_out, rtol, atol, h_max, state_out, phase_out, impact_state
     while i < n_out and t_out[i] < t0 - 1e-9:  # before launch
         for j in range(6):
             state_out[i, j] = np.nan
+        alt_out[i] = np.nan
         phase_out[i] = PHASE_PRELAUNCH
         i += 1
     while i < n_out and t_out[i] <= t0 + 1e-9:  # at launch
-        for j in range(6):
-            state_out[i, j] = y[j]
+        _store(y, t_out[i], to_ecef, era0, state_out[i], alt_out[i:])
         phase_out[i] = PHASE_BOOST if t_cut > 0.0 else PHASE_MIDCOURSE
         i += 1
     if t_cut <= 0.0:
@@ -306,7 +345,7 @@ def _fly_one(y0, p, t_out, rtol, atol, h_max, state_out, phase_out, impact_state
             status = STATUS_DIVERGED
             break
         if err > 1.0:  # reject: shrink and retry (k[0] is still f(t, y) in the same segment)
-            h = h_step * max(0.2, 0.9 * err ** -0.2)
+            h = h_step * max(0.2, 0.9 * err**-0.2)
             k_valid = True
             continue
         t_next = t + h_step
@@ -320,8 +359,9 @@ def _fly_one(y0, p, t_out, rtol, atol, h_max, state_out, phase_out, impact_state
             theta = (t_out[i] - t) / h_step
             if theta > impact_theta:
                 break
-            _dense(y, h_step, k, theta, state_out[i])
-            phase_out[i], descending = _phase(state_out[i], t_out[i] - t0, t_cut, descending)
+            _dense(y, h_step, k, theta, tmp)
+            phase_out[i], descending = _phase(tmp, t_out[i] - t0, t_cut, descending)
+            _store(tmp, t_out[i], to_ecef, era0, state_out[i], alt_out[i:])
             i += 1
         if status != STATUS_FLYING:
             break
@@ -333,10 +373,11 @@ def _fly_one(y0, p, t_out, rtol, atol, h_max, state_out, phase_out, impact_state
             k[0, j] = k[6, j]  # first-same-as-last, unless a thrust event changes the derivative
         k_valid = not hits_event
         t = t_next
-        h = h_step * (10.0 if err == 0.0 else min(10.0, 0.9 * err ** -0.2))
+        h = h_step * (10.0 if err == 0.0 else min(10.0, 0.9 * err**-0.2))
     while i < n_out:  # after impact (or after a failure)
         for j in range(6):
             state_out[i, j] = np.nan
+        alt_out[i] = np.nan
         phase_out[i] = PHASE_IMPACTED if status == STATUS_IMPACTED else PHASE_PRELAUNCH
         i += 1
     return status, t_impact
@@ -344,7 +385,21 @@ def _fly_one(y0, p, t_out, rtol, atol, h_max, state_out, phase_out, impact_state
 
 @nb.njit(cache=True, parallel=True)
 def fly_batch(
-    y0, params, t_out, rtol, atol, h_max, state_out, phase_out, impact_state, burnout_state, status, t_impact
+    y0,
+    params,
+    t_out,
+    rtol,
+    atol,
+    h_max,
+    to_ecef,
+    era0,
+    state_out,
+    alt_out,
+    phase_out,
+    impact_state,
+    burnout_state,
+    status,
+    t_impact,
 ):
     """Fly B objects in parallel (one thread works on one object at a time).
 
@@ -360,8 +415,15 @@ def fly_batch(
         Relative and absolute error tolerances (SciPy's RMS norm over the six components, SI units).
     h_max : float
         Largest step, s.
+    to_ecef : bool
+        Write ``state_out`` in ECEF (Earth-relative velocity) with the Earth Rotation Angle
+        ``era0 + omega t`` (``era0`` at t = 0), instead of ECI.
+    era0 : float
+        Earth Rotation Angle at t = 0, rad.
     state_out : (B, T, 6) float64, filled
-        ECI state at ``t_out``; NaN before launch and after impact.
+        State at ``t_out`` (ECI, or ECEF with ``to_ecef``); NaN before launch and after impact.
+    alt_out : (B, T) float64, filled
+        Height above the WGS84 ellipsoid, m (geodetic with ``to_ecef``, radial otherwise).
     phase_out : (B, T) int8, filled
         ``PHASE_*`` code at each output time.
     impact_state : (B, 6) float64, filled
@@ -384,7 +446,10 @@ def fly_batch(
             rtol,
             atol,
             h_max,
+            to_ecef,
+            era0,
             state_out[b],
+            alt_out[b],
             phase_out[b],
             impact_state[b],
             burnout_state[b],
@@ -393,10 +458,12 @@ def fly_batch(
         t_impact[b] = ti
 
 
-def allocate_and_fly(y0, params, t_out, rtol=1e-8, atol=1e-3, h_max=60.0):
+def allocate_and_fly(y0, params, t_out, rtol=1e-8, atol=1e-3, h_max=60.0, era0=None):
     """Allocate the outputs and run :func:`fly_batch`.
 
-    Returns (state, phase, impact_state, burnout_state, status, t_impact).
+    With ``era0`` (Earth Rotation Angle at t = 0, rad) the states come out in ECEF, else in ECI.
+    Returns (state, phase, impact_state, burnout_state, status, t_impact); ECEF outputs also
+    return the geodetic height as a seventh item.
 
     >>> import numpy as np
     >>> from domesim.core.constants import R_EARTH_EQ_M
@@ -411,6 +478,7 @@ def allocate_and_fly(y0, params, t_out, rtol=1e-8, atol=1e-3, h_max=60.0):
     t_out = np.ascontiguousarray(t_out, dtype=np.float64)
     b, t = y0.shape[0], t_out.shape[0]
     state = np.empty((b, t, 6))
+    alt = np.empty((b, t))
     phase = np.empty((b, t), dtype=np.int8)
     impact_state = np.empty((b, 6))
     burnout_state = np.empty((b, 6))
@@ -423,11 +491,16 @@ def allocate_and_fly(y0, params, t_out, rtol=1e-8, atol=1e-3, h_max=60.0):
         float(rtol),
         float(atol),
         float(h_max),
+        era0 is not None,
+        float(era0 or 0.0),
         state,
+        alt,
         phase,
         impact_state,
         burnout_state,
         status,
         t_impact,
     )
+    if era0 is not None:
+        return state, phase, impact_state, burnout_state, status, t_impact, alt
     return state, phase, impact_state, burnout_state, status, t_impact

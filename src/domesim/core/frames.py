@@ -137,7 +137,9 @@ def ecef_to_eci_state(r_ecef, v_ecef, era_rad) -> tuple[np.ndarray, np.ndarray]:
     """
     r = np.asarray(r_ecef, dtype=np.float64)
     v = np.asarray(v_ecef, dtype=np.float64)
-    omega_cross_r = np.stack([-OMEGA_EARTH_RAD_S * r[..., 1], OMEGA_EARTH_RAD_S * r[..., 0], 0.0 * r[..., 2]], -1)
+    omega_cross_r = np.stack(
+        [-OMEGA_EARTH_RAD_S * r[..., 1], OMEGA_EARTH_RAD_S * r[..., 0], 0.0 * r[..., 2]], -1
+    )
     rot = rotation_z(era_rad)
     return np.einsum("...ij,...j->...i", rot, r), np.einsum("...ij,...j->...i", rot, v + omega_cross_r)
 
@@ -146,7 +148,9 @@ def eci_to_ecef_state(r_eci, v_eci, era_rad) -> tuple[np.ndarray, np.ndarray]:
     """ECI position and inertial velocity to ECEF position and Earth-relative velocity."""
     r = eci_to_ecef(r_eci, era_rad)
     v = eci_to_ecef(v_eci, era_rad)
-    omega_cross_r = np.stack([-OMEGA_EARTH_RAD_S * r[..., 1], OMEGA_EARTH_RAD_S * r[..., 0], 0.0 * r[..., 2]], -1)
+    omega_cross_r = np.stack(
+        [-OMEGA_EARTH_RAD_S * r[..., 1], OMEGA_EARTH_RAD_S * r[..., 0], 0.0 * r[..., 2]], -1
+    )
     return r, v - omega_cross_r
 
 

@@ -23,4 +23,6 @@ def stream_id(name: str) -> int:
 
 def stream(root_seed: int, chunk: int, name: str) -> np.random.Generator:
     """The generator of stream ``name`` for chunk ``chunk`` of a run seeded with ``root_seed``."""
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(root_seed, spawn_key=(chunk, stream_id(name)))))
+    return np.random.Generator(
+        np.random.PCG64(np.random.SeedSequence(root_seed, spawn_key=(chunk, stream_id(name))))
+    )

@@ -23,9 +23,28 @@ from domesim.threats.ballistic import fly_threats
 
 
 @nb.njit(cache=True, parallel=True)
-def _engage(latest_launch, suffix_max, t_s, ready_t, impact_step, inventory0, salvo, max_engagements, p_hit,
-            kill_assessment_s, u, killed, kill_t, kill_battery, eng_battery, eng_launch_step, eng_intercept_step,
-            eng_shots, eng_hit, shots_fired):
+def _engage(
+    latest_launch,
+    suffix_max,
+    t_s,
+    ready_t,
+    impact_step,
+    inventory0,
+    salvo,
+    max_engagements,
+    p_hit,
+    kill_assessment_s,
+    u,
+    killed,
+    kill_t,
+    kill_battery,
+    eng_battery,
+    eng_launch_step,
+    eng_intercept_step,
+    eng_shots,
+    eng_hit,
+    shots_fired,
+):
     """Fill the kill and engagement arrays for every trial (one trial per thread at a time)."""
     n_batteries, n_trials, n_objects, n_steps = latest_launch.shape
     for r in nb.prange(n_trials):
@@ -79,8 +98,7 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
     """
     grid = world.grid
     t_s = grid.t_s
-    truth = fly_threats(world.threats, grid, stream(seed, chunk, "threat"), n_trials, world.rtol,
-                        world.atol)
+    truth = fly_threats(world.threats, grid, stream(seed, chunk, "threat"), n_trials, world.rtol, world.atol)
     n_objects = len(world.threats)
     launch_t = np.array([obj.launch_t_s for obj in world.threats])
     if world.sensing == "ideal":
@@ -109,11 +127,28 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
     eng_shots = np.zeros_like(eng_battery)
     eng_hit = np.zeros(eng_battery.shape, dtype=np.bool_)
     shots_fired = np.zeros((n_trials, n_batteries), dtype=np.int64)
-    _engage(np.ascontiguousarray(latest), suffix_max, t_s, np.ascontiguousarray(ready), impact_step,
-            np.array([b.inventory for b in world.batteries], dtype=np.int64), salvo, max_eng,
-            np.array([b.interceptor.p_hit for b in world.batteries]), world.doctrine.kill_assessment_s, u,
-            killed, kill_t, kill_battery, eng_battery, eng_launch_step, eng_intercept_step, eng_shots, eng_hit,
-            shots_fired)
+    _engage(
+        np.ascontiguousarray(latest),
+        suffix_max,
+        t_s,
+        np.ascontiguousarray(ready),
+        impact_step,
+        np.array([b.inventory for b in world.batteries], dtype=np.int64),
+        salvo,
+        max_eng,
+        np.array([b.interceptor.p_hit for b in world.batteries]),
+        world.doctrine.kill_assessment_s,
+        u,
+        killed,
+        kill_t,
+        kill_battery,
+        eng_battery,
+        eng_launch_step,
+        eng_intercept_step,
+        eng_shots,
+        eng_hit,
+        shots_fired,
+    )
 
     r_idx, n_idx, e_idx = np.nonzero(eng_battery >= 0)
     step = eng_intercept_step[r_idx, n_idx, e_idx]

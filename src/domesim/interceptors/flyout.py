@@ -83,6 +83,8 @@ def latest_launch_t_s(battery: Battery, r_ecef: np.ndarray, alt_m: np.ndarray, t
     distance = np.linalg.norm(r_ecef - battery.r_ecef, axis=-1)
     with np.errstate(invalid="ignore"):
         feasible = (
-            (alt_m >= cls.min_intercept_alt_m) & (alt_m <= cls.max_intercept_alt_m) & (distance <= cls.max_range_m)
+            (alt_m >= cls.min_intercept_alt_m)
+            & (alt_m <= cls.max_intercept_alt_m)
+            & (distance <= cls.max_range_m)
         )
     return np.where(feasible, t_s - cls.flyout_time_s(np.nan_to_num(distance)), -np.inf)

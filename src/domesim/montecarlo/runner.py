@@ -29,7 +29,10 @@ def chunk_plan(trials: int, chunk_trials: int) -> list[tuple[int, int, int]]:
     >>> chunk_plan(250, 100)
     [(0, 0, 100), (1, 100, 100), (2, 200, 50)]
     """
-    return [(i, start, min(chunk_trials, trials - start)) for i, start in enumerate(range(0, trials, chunk_trials))]
+    return [
+        (i, start, min(chunk_trials, trials - start))
+        for i, start in enumerate(range(0, trials, chunk_trials))
+    ]
 
 
 class Checkpoint:
@@ -60,7 +63,7 @@ class Checkpoint:
         if self.folder is None:
             return
         tmp = self.path(chunk).with_suffix(".tmp.npz")
-        np.savez(tmp, **log)
+        np.savez(tmp, **log)  # type: ignore[arg-type]  # numpy's stub types **kwds as bool
         os.replace(tmp, self.path(chunk))
 
 
@@ -85,8 +88,9 @@ def run_trials(
     ``on_chunk(n_trials)`` is called as each chunk finishes (for progress bars).
     """
     plan = chunk_plan(trials, chunk_trials)
-    checkpoint = Checkpoint(checkpoint_dir, dict(checkpoint_key or {}, trials=trials, seed=seed,
-                                                 chunk_trials=chunk_trials))
+    checkpoint = Checkpoint(
+        checkpoint_dir, dict(checkpoint_key or {}, trials=trials, seed=seed, chunk_trials=chunk_trials)
+    )
     logs: dict[int, dict[str, np.ndarray]] = {}
     todo = []
     for chunk, _, n in plan:
@@ -110,7 +114,9 @@ def run_trials(
     else:
         threads = max(1, (os.cpu_count() or 1) // workers)
         context = multiprocessing.get_context("spawn")  # fork after numba's threads have started is unsafe
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(threads,)) as pool:
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_init_worker, initargs=(threads,)
+        ) as pool:
             running = {pool.submit(simulate_chunk, world, chunk, n, seed): (chunk, n) for chunk, n in todo}
             try:
                 while running:

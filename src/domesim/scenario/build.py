@@ -38,11 +38,15 @@ class Builder:
 
     def lookup(self, section: str, entry_id: str, path: Path) -> Entry | None:
         if not self.catalogue.has(section, entry_id):
-            self.problem(path, f"unknown {section} id {entry_id!r}{self.catalogue.suggest(section, entry_id)}")
+            self.problem(
+                path, f"unknown {section} id {entry_id!r}{self.catalogue.suggest(section, entry_id)}"
+            )
             return None
         return self.catalogue.entry(section, entry_id)
 
-    def params(self, entry: Entry, overrides: dict[str, Any], path: Path, element: str) -> dict[str, Any] | None:
+    def params(
+        self, entry: Entry, overrides: dict[str, Any], path: Path, element: str
+    ) -> dict[str, Any] | None:
         """SI values of an entry's parameters with the scenario's overrides; records provenance."""
         resolved = dict(entry.params)
         ok = True
@@ -50,8 +54,11 @@ class Builder:
             where = path + ("override", key)
             if key not in entry.params:
                 close = difflib.get_close_matches(key, list(entry.params), n=2)
-                hint = f"; did you mean {', '.join(map(repr, close))}?" if close else \
-                    f"; {entry.section} {entry.id!r} has: {', '.join(sorted(entry.params))}"
+                hint = (
+                    f"; did you mean {', '.join(map(repr, close))}?"
+                    if close
+                    else f"; {entry.section} {entry.id!r} has: {', '.join(sorted(entry.params))}"
+                )
                 self.problem(where, f"unknown parameter {key!r}{hint}")
                 ok = False
                 continue
@@ -64,16 +71,27 @@ class Builder:
         si: dict[str, Any] = {}
         for key, param in resolved.items():
             if param.value is None:
-                self.problem(path, f"{entry.section} {entry.id!r} has no public value for {key!r} (tag 'unknown'): "
-                             f"set it with override.{key} in the scenario")
+                self.problem(
+                    path,
+                    f"{entry.section} {entry.id!r} has no public value for {key!r} (tag 'unknown'): "
+                    f"set it with override.{key} in the scenario",
+                )
                 ok = False
                 continue
             v = param.value
             si[key] = [to_si(key, x) for x in v] if isinstance(v, list) else to_si(key, v)
             if (element, key) not in self._seen:
                 self._seen.add((element, key))
-                self.provenance.append({"element": element, "parameter": key, "value": v, "tag": param.tag,
-                                        "source": ", ".join(param.source), "note": param.note})
+                self.provenance.append(
+                    {
+                        "element": element,
+                        "parameter": key,
+                        "value": v,
+                        "tag": param.tag,
+                        "source": ", ".join(param.source),
+                        "note": param.note,
+                    }
+                )
         return si if ok else None
 
     def place(self, kind: str, place_id: str | None, lat: float | None, lon: float | None, path: Path):
@@ -85,8 +103,11 @@ class Builder:
             return None
         keys = ("ref_lat_deg", "ref_lon_deg") if kind == "region" else ("lat_deg", "lon_deg")
         if any(key not in entry.params for key in keys):
-            self.problem(path, f"{kind} {place_id!r} has no reference point in the catalogue: give "
-                         "launch_lat_deg and launch_lon_deg instead")
+            self.problem(
+                path,
+                f"{kind} {place_id!r} has no reference point in the catalogue: give "
+                "launch_lat_deg and launch_lon_deg instead",
+            )
             return None
         alt = entry.params["alt_m"].value if "alt_m" in entry.params else 0.0
         return entry.value(keys[0]) * DEG, entry.value(keys[1]) * DEG, float(alt)
@@ -117,11 +138,20 @@ def _missile(b: Builder, spec, path: Path) -> BallisticMissile | None:
         return None
     lengths = {len(p[k]) for k in ("stage_burn_s", "stage_delta_v_km_s", "exhaust_velocity_km_s")}
     if len(lengths) != 1:
-        b.problem(path + ("override",), "stage_burn_s, stage_delta_v_km_s and exhaust_velocity_km_s must have "
-                  "one value per stage (the same length)")
+        b.problem(
+            path + ("override",),
+            "stage_burn_s, stage_delta_v_km_s and exhaust_velocity_km_s must have "
+            "one value per stage (the same length)",
+        )
         return None
-    return BallisticMissile(entry.id, tuple(p["stage_burn_s"]), tuple(p["stage_delta_v_km_s"]),
-                            tuple(p["exhaust_velocity_km_s"]), p["vertical_rise_s"], p["reentry_beta_kg_m2"])
+    return BallisticMissile(
+        entry.id,
+        tuple(p["stage_burn_s"]),
+        tuple(p["stage_delta_v_km_s"]),
+        tuple(p["exhaust_velocity_km_s"]),
+        p["vertical_rise_s"],
+        p["reentry_beta_kg_m2"],
+    )
 
 
 def _threats(b: Builder, spec: ScenarioFile) -> list[ThreatObject]:
@@ -130,7 +160,9 @@ def _threats(b: Builder, spec: ScenarioFile) -> list[ThreatObject]:
     for i, t in enumerate(spec.threat):
         path: Path = ("threat", i)
         missile = _missile(b, t, path)
-        launch = b.place("region", t.launch_region, t.launch_lat_deg, t.launch_lon_deg, path + ("launch_region",))
+        launch = b.place(
+            "region", t.launch_region, t.launch_lat_deg, t.launch_lon_deg, path + ("launch_region",)
+        )
         aim = b.place("asset", t.aim_asset, t.aim_lat_deg, t.aim_lon_deg, path + ("aim_asset",))
         if missile is None or launch is None or aim is None:
             continue
@@ -144,12 +176,22 @@ def _threats(b: Builder, spec: ScenarioFile) -> list[ThreatObject]:
         label = t.name or f"{t.threat_class}->{t.aim_asset or 'aim point'}"
         d = t.dispersion
         for j in range(t.count):
-            objects.append(ThreatObject(
-                name=label if t.count == 1 else f"{label} #{j + 1}", missile=missile,
-                launch_lat_rad=launch[0], launch_lon_rad=launch[1], aim_lat_rad=aim[0], aim_lon_rad=aim[1],
-                launch_t_s=t.launch_time_s + j * t.launch_interval_s, solution=solutions[key],
-                azimuth_sigma_rad=d.azimuth_sigma_deg * DEG, pitch_sigma_rad=d.pitch_sigma_deg * DEG,
-                thrust_sigma_frac=d.thrust_sigma_frac, beta_sigma_frac=d.beta_sigma_frac))
+            objects.append(
+                ThreatObject(
+                    name=label if t.count == 1 else f"{label} #{j + 1}",
+                    missile=missile,
+                    launch_lat_rad=launch[0],
+                    launch_lon_rad=launch[1],
+                    aim_lat_rad=aim[0],
+                    aim_lon_rad=aim[1],
+                    launch_t_s=t.launch_time_s + j * t.launch_interval_s,
+                    solution=solutions[key],
+                    azimuth_sigma_rad=d.azimuth_sigma_deg * DEG,
+                    pitch_sigma_rad=d.pitch_sigma_deg * DEG,
+                    thrust_sigma_frac=d.thrust_sigma_frac,
+                    beta_sigma_frac=d.beta_sigma_frac,
+                )
+            )
     return objects
 
 
@@ -206,9 +248,17 @@ def _batteries(b: Builder, spec: ScenarioFile) -> list[Battery]:
         inventory = s.inventory
         if inventory is None and deployment is not None:
             inventory = int(b.params(deployment, {}, path, f"deployment {deployment.id}")["inventory"])  # type: ignore[index]
-        cls = InterceptorClass(class_id, str(entry.fields.get("layer", "unassigned")), p["burn_time_s"],
-                               p["burnout_speed_km_s"], p["min_intercept_alt_km"], p["max_intercept_alt_km"],
-                               p["max_range_km"], p["sspk"], p["reliability"])
+        cls = InterceptorClass(
+            class_id,
+            str(entry.fields.get("layer", "unassigned")),
+            p["burn_time_s"],
+            p["burnout_speed_km_s"],
+            p["min_intercept_alt_km"],
+            p["max_intercept_alt_km"],
+            p["max_range_km"],
+            p["sspk"],
+            p["reliability"],
+        )
         if cls.min_intercept_alt_m >= cls.max_intercept_alt_m:
             b.problem(path + ("override",), "min_intercept_alt_km must be below max_intercept_alt_km")
             continue
@@ -220,8 +270,12 @@ def _doctrine(b: Builder, spec: ScenarioFile) -> Doctrine:
     base = b.catalogue.entry("doctrine", "default")
     overrides = {k: v for k, v in spec.doctrine.model_dump().items() if v is not None}
     p = b.params(base, overrides, ("doctrine",), "doctrine") or {}
-    return Doctrine(p.get("cue_delay_s", 0.0), p.get("kill_assessment_s", 0.0), int(p.get("salvo_size", 1)),
-                    int(p.get("max_engagements", 1)))
+    return Doctrine(
+        p.get("cue_delay_s", 0.0),
+        p.get("kill_assessment_s", 0.0),
+        int(p.get("salvo_size", 1)),
+        int(p.get("max_engagements", 1)),
+    )
 
 
 def _assets(b: Builder, spec: ScenarioFile) -> list[Asset]:
@@ -239,15 +293,26 @@ def build_world(spec: ScenarioFile, catalogue: Catalogue) -> tuple[World, list[d
     s = spec.scenario
     grid = TimeGrid(s.epoch_utc, s.step_s, s.duration_s)
     threats = _threats(b, spec)
-    world = World(s.name, grid, s.sensing, threats, _radars(b, spec), _batteries(b, spec), _doctrine(b, spec),
-                  _assets(b, spec))
+    world = World(
+        s.name,
+        grid,
+        s.sensing,
+        threats,
+        _radars(b, spec),
+        _batteries(b, spec),
+        _doctrine(b, spec),
+        _assets(b, spec),
+    )
     if s.sensing == "cued" and not world.radars and world.batteries:
         b.problem(("scenario", "sensing"), 'sensing = "cued" needs at least one [[sensor]]; or use "ideal"')
     for obj in threats:
         end = obj.launch_t_s + obj.solution.flight_time_s
         if end * 1.05 + 60.0 > s.duration_s:
-            b.problem(("scenario", "duration_s"), f"{s.duration_s:.0f} s ends before threat {obj.name!r} lands "
-                      f"(launch {obj.launch_t_s:.0f} s + flight {obj.solution.flight_time_s:.0f} s): "
-                      f"use at least {math.ceil(end * 1.05 + 60.0)} s")
+            b.problem(
+                ("scenario", "duration_s"),
+                f"{s.duration_s:.0f} s ends before threat {obj.name!r} lands "
+                f"(launch {obj.launch_t_s:.0f} s + flight {obj.solution.flight_time_s:.0f} s): "
+                f"use at least {math.ceil(end * 1.05 + 60.0)} s",
+            )
             break
     return world, b.provenance, b.problems

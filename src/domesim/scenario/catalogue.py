@@ -46,7 +46,7 @@ def _is_param(item: Any) -> bool:
 
 
 class Catalogue:
-    """Sections (``threat``, ``interceptor``, ``sensor``, ``deployment``, ``asset``, ``site``, ...) of entries."""
+    """Sections of entries: ``threat``, ``interceptor``, ``sensor``, ``deployment``, ``asset``, ``site``..."""
 
     def __init__(self, data: dict[str, dict[str, dict[str, Any]]]):
         self.data = data
@@ -67,8 +67,14 @@ class Catalogue:
     def entry(self, section: str, entry_id: str) -> Entry:
         raw = self.data[section][entry_id]
         params = {
-            key: Param(item.get("value"), item["tag"], tuple(item.get("source", ())), item.get("note", ""),
-                       item.get("low"), item.get("high"))
+            key: Param(
+                item.get("value"),
+                item["tag"],
+                tuple(item.get("source", ())),
+                item.get("note", ""),
+                item.get("low"),
+                item.get("high"),
+            )
             for key, item in raw.items()
             if _is_param(item)
         }

@@ -71,7 +71,7 @@ def _model_at(path: tuple) -> type[BaseModel] | None:
     return model
 
 
-def _message(error: dict) -> str:
+def _message(error: Any) -> str:
     kind, loc = error["type"], error["loc"]
     if kind == "extra_forbidden":
         key = str(loc[-1])
@@ -81,7 +81,9 @@ def _message(error: dict) -> str:
         if with_unit:
             return f"unknown key {key!r}: keys carry their unit as a suffix; did you mean {with_unit[0]!r}?"
         close = difflib.get_close_matches(key, allowed, n=2)
-        hint = f"did you mean {', '.join(map(repr, close))}?" if close else f"allowed keys: {', '.join(allowed)}"
+        hint = (
+            f"did you mean {', '.join(map(repr, close))}?" if close else f"allowed keys: {', '.join(allowed)}"
+        )
         return f"unknown key {key!r}; {hint}"
     if kind == "missing":
         return "missing required key"
@@ -95,8 +97,13 @@ def _message(error: dict) -> str:
 def _problems_from_validation(exc: ValidationError, file: str, text: str) -> list[Problem]:
     problems = []
     for error in exc.errors():
-        loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith(("function-", "list[", "float",
-                                                                                            "int", "constrained"))))
+        loc = tuple(
+            p
+            for p in error["loc"]
+            if not (
+                isinstance(p, str) and p.startswith(("function-", "list[", "float", "int", "constrained"))
+            )
+        )
         problems.append(Problem(file, format_path(loc), _message(error), locate_line(text, loc)))
     return problems
 
@@ -150,5 +157,3 @@ def load_scenario(path: str | Path, trials: int | None = None, seed: int | None 
     if problems:
         raise ScenarioError([Problem(file, format_path(p), m, locate_line(text, p)) for p, m in problems])
     return LoadedScenario(path, text, spec, world, provenance, scenario_hash(spec))
-
-

@@ -22,7 +22,8 @@ def _key_line(lines: list[str], start: int, end: int, key: str) -> int | None:
 def locate_line(text: str, path: tuple) -> int | None:
     """1-based line of ``path`` (e.g. ``("threat", 0, "override", "sspk")``) in ``text``, or None.
 
-    >>> locate_line('[scenario]\\nname = "x"\\n[[threat]]\\nclass = "a"\\n[[threat]]\\nclass = "b"', ("threat", 1, "class"))
+    >>> text = '[scenario]\\nname = "x"\\n[[threat]]\\nclass = "a"\\n[[threat]]\\nclass = "b"'
+    >>> locate_line(text, ("threat", 1, "class"))
     6
     """
     lines = text.splitlines()
@@ -30,9 +31,12 @@ def locate_line(text: str, path: tuple) -> int | None:
         return None
     section = str(path[0])
     index = path[1] if len(path) > 1 and isinstance(path[1], int) else None
-    keys = [str(p) for p in path[(2 if index is not None else 1):] if not isinstance(p, int)]
-    headers = [(i, m.group(1), m.group(2).replace('"', "").strip()) for i, line in enumerate(lines)
-               if (m := _HEADER.match(line))]
+    keys = [str(p) for p in path[(2 if index is not None else 1) :] if not isinstance(p, int)]
+    headers = [
+        (i, m.group(1), m.group(2).replace('"', "").strip())
+        for i, line in enumerate(lines)
+        if (m := _HEADER.match(line))
+    ]
     start = None
     count = -1
     for i, brackets, name in headers:

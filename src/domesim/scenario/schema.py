@@ -105,7 +105,9 @@ class InterceptorSiteSpec(StrictModel):
 
     @model_validator(mode="after")
     def _where(self) -> InterceptorSiteSpec:
-        if self.deployment is None and (self.interceptor is None or (self.site is None and self.lat_deg is None)):
+        if self.deployment is None and (
+            self.interceptor is None or (self.site is None and self.lat_deg is None)
+        ):
             raise ValueError("give a deployment id, or an interceptor class with a site (or lat_deg/lon_deg)")
         if self.deployment is None and self.inventory is None:
             raise ValueError("inventory is required when no deployment is named")

@@ -50,7 +50,9 @@ class BallisticMissile:
         """(stages, 3) rows of (ve, k, end) for the kernel; ``thrust_scale`` scales ve (a dispersion)."""
         rows = []
         end = 0.0
-        for tb, dv, ve in zip(self.stage_burn_s, self.stage_delta_v_m_s, self.exhaust_velocity_m_s, strict=True):
+        for tb, dv, ve in zip(
+            self.stage_burn_s, self.stage_delta_v_m_s, self.exhaust_velocity_m_s, strict=True
+        ):
             mass_ratio = math.exp(dv / ve)
             end += tb
             rows.append((ve * thrust_scale, (1.0 - 1.0 / mass_ratio) / tb, end))
@@ -91,8 +93,14 @@ def pack_params(
 ) -> np.ndarray:
     """Pack per-object kernel parameter rows, shape (B, N_PARAMS); arguments broadcast over B."""
     t0 = np.atleast_1d(np.asarray(t0_s, dtype=np.float64))
-    b = np.broadcast_shapes(t0.shape, np.shape(theta_end_rad), np.shape(t_cut_s), np.shape(thrust_scale),
-                            np.shape(up_eci)[:-1], np.shape(downrange_eci)[:-1])
+    b = np.broadcast_shapes(
+        t0.shape,
+        np.shape(theta_end_rad),
+        np.shape(t_cut_s),
+        np.shape(thrust_scale),
+        np.shape(up_eci)[:-1],
+        np.shape(downrange_eci)[:-1],
+    )
     p = np.zeros(b + (kernel.N_PARAMS,))
     p[..., kernel.P_T0] = t0
     p[..., kernel.P_BETA] = missile.reentry_beta_kg_m2 if beta_kg_m2 is None else beta_kg_m2
@@ -204,14 +212,18 @@ def solve_launch(
     TargetingError
         The aim point is beyond the class's reach, or the iteration does not converge.
     """
-    target_range = float(frames.great_circle_distance_m(launch_lat_rad, launch_lon_rad, aim_lat_rad, aim_lon_rad))
+    target_range = float(
+        frames.great_circle_distance_m(launch_lat_rad, launch_lon_rad, aim_lat_rad, aim_lon_rad)
+    )
     az0 = initial_azimuth(launch_lat_rad, launch_lon_rad, aim_lat_rad, aim_lon_rad)
     t_burn = missile.boost_time_s
     thetas = np.radians(np.arange(-30.0, 75.0, 3.0))
     cuts = np.linspace(missile.vertical_rise_s + 2.0, t_burn, 40)
     th_grid, cut_grid = np.meshgrid(thetas, cuts, indexing="ij")
     grid = _fly_nominal(missile, launch_lat_rad, launch_lon_rad, az0, th_grid, cut_grid)
-    ranges = np.nan_to_num(frames.great_circle_distance_m(launch_lat_rad, launch_lon_rad, grid["lat"], grid["lon"]))
+    ranges = np.nan_to_num(
+        frames.great_circle_distance_m(launch_lat_rad, launch_lon_rad, grid["lat"], grid["lon"])
+    )
     angle_res = _angle_residual(grid, loft_rad)
     needed = np.full(thetas.size, np.nan)  # burn each pitch needs to reach the range
     residual = np.full(thetas.size, np.nan)  # angle residual there
@@ -241,12 +253,25 @@ def solve_launch(
     else:
         i = idx[np.argmin(np.abs(residual[idx]))]
         theta, t_cut, fix_theta = thetas[i], needed[i], True
-    return _newton_on_aim(missile, launch_lat_rad, launch_lon_rad, aim_lat_rad, aim_lon_rad, az0, float(theta),
-                          float(t_cut), loft_rad, fix_theta, target_range, tolerance_m)
+    return _newton_on_aim(
+        missile,
+        launch_lat_rad,
+        launch_lon_rad,
+        aim_lat_rad,
+        aim_lon_rad,
+        az0,
+        float(theta),
+        float(t_cut),
+        loft_rad,
+        fix_theta,
+        target_range,
+        tolerance_m,
+    )
 
 
-def _newton_on_aim(missile, lat0, lon0, aim_lat, aim_lon, az, theta, t_cut, loft_rad, fix_theta, target_range,
-                   tolerance_m):
+def _newton_on_aim(
+    missile, lat0, lon0, aim_lat, aim_lon, az, theta, t_cut, loft_rad, fix_theta, target_range, tolerance_m
+):
     """Damped Newton on (azimuth, pitch, burn) -> (miss east, miss north, angle residual).
 
     With ``fix_theta`` the pitch is held and only (azimuth, burn) are solved for the miss.
@@ -272,10 +297,17 @@ def _newton_on_aim(missile, lat0, lon0, aim_lat, aim_lon, az, theta, t_cut, loft
         miss = float(np.hypot(res[0, 0], res[0, 1]))
         if not np.isfinite(res).all():
             break
-        norm = float(np.linalg.norm(res[0, :2 if fix_theta else 3]))
+        norm = float(np.linalg.norm(res[0, : 2 if fix_theta else 3]))
         if miss <= tolerance_m and (fix_theta or abs(res[0, 2]) < 1e-5 * angle_weight):
-            return LaunchSolution(float(x[0] % (2 * math.pi)), float(x[1]), float(x[2]), target_range, miss,
-                                  float(flight["apogee_m"][0]), float(flight["t_impact"][0]))
+            return LaunchSolution(
+                float(x[0] % (2 * math.pi)),
+                float(x[1]),
+                float(x[2]),
+                target_range,
+                miss,
+                float(flight["apogee_m"][0]),
+                float(flight["t_impact"][0]),
+            )
         rows = [0, 1] if fix_theta else [0, 1, 2]
         jac = ((res[1:] - res[0]) / steps[:, None]).T[np.ix_(rows, free)]
         step = np.zeros(3)
@@ -288,8 +320,10 @@ def _newton_on_aim(missile, lat0, lon0, aim_lat, aim_lon, az, theta, t_cut, loft
                 break
             step = step / 2
         x = trial_x
-    raise TargetingError(f"{missile.name}: targeting did not converge for a {target_range / 1e3:,.0f} km shot "
-                         f"(the aim point may be at the edge of the class's reach)")
+    raise TargetingError(
+        f"{missile.name}: targeting did not converge for a {target_range / 1e3:,.0f} km shot "
+        f"(the aim point may be at the edge of the class's reach)"
+    )
 
 
 @dataclass
@@ -337,8 +371,14 @@ class ThreatObject:
     beta_sigma_frac: float = 0.0
 
 
-def fly_threats(objects: list[ThreatObject], grid: TimeGrid, rng: np.random.Generator | None, trials: int,
-                rtol: float = 1e-8, atol: float = 1e-3) -> ThreatBatch:
+def fly_threats(
+    objects: list[ThreatObject],
+    grid: TimeGrid,
+    rng: np.random.Generator | None,
+    trials: int,
+    rtol: float = 1e-8,
+    atol: float = 1e-3,
+) -> ThreatBatch:
     """Fly every object of every trial on the grid, drawing dispersions from ``rng``.
 
     The dispersion draws are (trials, objects) arrays drawn in a fixed order, so a trial's
@@ -373,13 +413,11 @@ def fly_threats(objects: list[ThreatObject], grid: TimeGrid, rng: np.random.Gene
             1.0 + obj.thrust_sigma_frac * z_thrust[:, j],
             beta,
         )
-    state, phase, impact, _, status, t_imp = kernel.allocate_and_fly(
-        y0.reshape(-1, 6), params.reshape(-1, kernel.N_PARAMS), t_s, rtol, atol
+    state, phase, impact, _, status, t_imp, alt = kernel.allocate_and_fly(
+        y0.reshape(-1, 6), params.reshape(-1, kernel.N_PARAMS), t_s, rtol, atol, era0=float(era0)
     )
-    era_grid = era0 + frames.OMEGA_EARTH_RAD_S * t_s  # one rotation per step, shared by all objects
     state = state.reshape(trials, n, t_s.size, 6)
-    r_ecef, v_ecef = frames.eci_to_ecef_state(state[..., :3], state[..., 3:], era_grid)
-    _, _, alt = frames.ecef_to_geodetic(r_ecef)
+    r_ecef, v_ecef, alt = state[..., :3], state[..., 3:], alt.reshape(trials, n, -1)
     impact_era = era0 + frames.OMEGA_EARTH_RAD_S * np.nan_to_num(t_imp)
     lat_i, lon_i, _ = frames.ecef_to_geodetic(frames.eci_to_ecef(impact[:, :3], impact_era))
     return ThreatBatch(

@@ -1,0 +1,297 @@
+"""Command-line interface: ``domesim run | validate | runs | calc ...``.
+
+Every :class:`~domesim.errors.DomesimError` becomes one clear message on stderr and exit status 2,
+never a traceback. ``--json`` prints exactly one JSON object on stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from domesim import __version__
+from domesim.core import analytic
+from domesim.errors import DomesimError, ScenarioError
+from domesim.montecarlo.runner import run_trials
+from domesim.results.store import CATALOGUE_NAME, RunCatalogue, default_data_dir, write_tables
+from domesim.results.summary import build_summary, build_tables, nominal_altitudes
+from domesim.scenario.loader import load_scenario
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help="Simulate and cost notional layered missile-defence architectures.",
+)
+calc = typer.Typer(no_args_is_help=True, help="Analytic models (design.md section 4).")
+app.add_typer(calc, name="calc")
+out_console = Console()
+err_console = Console(stderr=True)
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn domesim errors into a clear message and exit status 2."""
+    try:
+        yield
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            err_console.print(f"[red]error[/red] {problem}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    except DomesimError as exc:
+        err_console.print(f"[red]error[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
+def _emit(data: dict[str, Any], as_json: bool, title: str) -> None:
+    if as_json:
+        print(json.dumps(data))
+        return
+    table = Table(title=title, show_header=False)
+    for key, value in data.items():
+        table.add_row(key, f"{value:.6g}" if isinstance(value, float) else str(value))
+    out_console.print(table)
+
+
+def _git_hash() -> str:
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=Path(__file__).parent,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except OSError:
+        return "unknown"
+    return result.stdout.strip() if result.returncode == 0 else "unknown"
+
+
+@app.command()
+def run(
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    trials: Annotated[
+        int | None, typer.Option(min=1, help="Monte Carlo trials (default: the file's).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Root seed (default: the file's).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output folder (default: out/<scenario name>).")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Local worker processes.")] = 1,
+    data_dir: Annotated[Path | None, typer.Option(help=f"Folder of the {CATALOGUE_NAME} catalogue.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Run a scenario's Monte Carlo; write summary.json, Parquet tables, report.html and a catalogue row."""
+    with user_errors():
+        loaded = load_scenario(scenario, trials, seed)
+        world, mc = loaded.world, loaded.montecarlo
+        out_dir = out or Path("out") / world.name
+        started = time.perf_counter()
+        key = {"scenario_hash": loaded.scenario_hash, "version": __version__}
+        columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+        with Progress(*columns, console=err_console, transient=True) as progress:
+            task = progress.add_task(f"{world.name}: trials", total=mc.trials)
+            try:
+                log = run_trials(
+                    world,
+                    mc.trials,
+                    mc.seed,
+                    mc.chunk_trials,
+                    workers,
+                    out_dir / "chunks",
+                    key,
+                    on_chunk=lambda n: progress.advance(task, n),
+                )
+            except KeyboardInterrupt:
+                progress.stop()
+                err_console.print(
+                    f"interrupted: finished chunks are kept in {out_dir / 'chunks'}; "
+                    "run the same command again to resume"
+                )
+                raise typer.Exit(130) from None
+        wall = time.perf_counter() - started
+        tables = build_tables(world, log)
+        summary = build_summary(
+            world,
+            tables,
+            trials=mc.trials,
+            seed=mc.seed,
+            version=__version__,
+            git_hash=_git_hash(),
+            scenario_hash=loaded.scenario_hash,
+            description=loaded.spec.scenario.description,
+            wall_s=wall,
+        )
+        write_tables(out_dir, tables)
+        (out_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        from domesim.report.html import render_report  # matplotlib: only when a report is written
+
+        render_report(
+            out_dir / "report.html", summary, tables, nominal_altitudes(world), loaded.text, loaded.provenance
+        )
+        RunCatalogue((data_dir or default_data_dir()) / CATALOGUE_NAME).add_run(
+            {
+                "run_id": uuid.uuid4().hex[:12],
+                "scenario": world.name,
+                "scenario_hash": loaded.scenario_hash,
+                "seed": mc.seed,
+                "trials": mc.trials,
+                "version": __version__,
+                "git_hash": summary["git_hash"],
+                "p_no_leak": summary["p_no_leak"]["mean"],
+                "p_no_leak_lo": summary["p_no_leak"]["ci95"][0],
+                "p_no_leak_hi": summary["p_no_leak"]["ci95"][1],
+                "expected_leakers": summary["expected_leakers"],
+                "wall_s": wall,
+                "out_dir": str(out_dir.resolve()),
+            }
+        )
+        if as_json:
+            print(json.dumps(summary))
+            return
+        p = summary["p_no_leak"]
+        table = Table(title=f"{world.name}: {mc.trials:,} trials, seed {mc.seed}, {world.sensing} sensing")
+        table.add_column("metric")
+        table.add_column("value", justify="right")
+        table.add_row("P(no leaker)", f"{p['mean']:.4f}  [{p['ci95'][0]:.4f}, {p['ci95'][1]:.4f}] 95% CI")
+        table.add_row("expected leakers", f"{summary['expected_leakers']:.4f} of {summary['threat_objects']}")
+        for name, mean in summary["interceptors_fired"].items():
+            table.add_row(f"{name} fired (mean)", f"{mean:.3f}")
+        for layer, mean in summary["kills_by_layer"].items():
+            table.add_row(f"kills, {layer} layer (mean)", f"{mean:.3f}")
+        table.add_row("wall time", f"{wall:.2f} s")
+        out_console.print(table)
+        out_console.print(f"results: {out_dir}/summary.json, report.html, trials/engagements/objects.parquet")
+
+
+@app.command()
+def validate(
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")], as_json: JsonFlag = False
+) -> None:
+    """Check a scenario (schema, catalogue ids, reachability) without simulating."""
+    with user_errors():
+        loaded = load_scenario(scenario)
+        info = {
+            "scenario": loaded.world.name,
+            "valid": True,
+            "threat_objects": len(loaded.world.threats),
+            "sensors": len(loaded.world.radars),
+            "interceptor_sites": len(loaded.world.batteries),
+            "scenario_hash": loaded.scenario_hash,
+        }
+        _emit(info, as_json, f"{scenario}: valid")
+
+
+@app.command()
+def runs(
+    data_dir: Annotated[Path | None, typer.Option(help=f"Folder of the {CATALOGUE_NAME} catalogue.")] = None,
+    limit: Annotated[int, typer.Option(min=1)] = 20,
+    as_json: JsonFlag = False,
+) -> None:
+    """List the recorded runs, newest first."""
+    with user_errors():
+        path = (data_dir or default_data_dir()) / CATALOGUE_NAME
+        rows = RunCatalogue(path).list_runs(limit) if path.exists() else []
+        if as_json:
+            print(json.dumps({"catalogue": str(path), "runs": rows}, default=str))
+            return
+        columns = ("run_id", "created_utc", "scenario", "trials", "seed", "p_no_leak", "wall_s", "out_dir")
+        table = Table(title=f"runs in {path}")
+        for column in columns:
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*(f"{row[c]:.4g}" if isinstance(row[c], float) else str(row[c]) for c in columns))
+        out_console.print(table)
+
+
+@calc.command("salvo")
+def calc_salvo(
+    pk: Annotated[float, typer.Option(help="Single-shot kill probability.")],
+    shots: Annotated[int, typer.Option(help="Shots per warhead.")],
+    reliability: Annotated[float, typer.Option()] = 1.0,
+    warheads: Annotated[int, typer.Option()] = 1,
+    as_json: JsonFlag = False,
+) -> None:
+    """Salvo of n independent shots: P_k = r (1 - (1 - p)^n), P_0 = P_k^W."""
+    with user_errors():
+        _emit(analytic.salvo(pk, shots, reliability, warheads).to_dict(), as_json, "salvo")
+
+
+@calc.command("sls")
+def calc_sls(
+    pk: Annotated[float, typer.Option()],
+    first: Annotated[int, typer.Option()],
+    second: Annotated[int, typer.Option()],
+    as_json: JsonFlag = False,
+) -> None:
+    """Shoot-look-shoot: P_k = 1 - (1 - p)^(n1 + n2); expected shots n1 + n2 (1 - p)^n1."""
+    with user_errors():
+        _emit(analytic.shoot_look_shoot(pk, first, second).to_dict(), as_json, "shoot-look-shoot")
+
+
+@calc.command("shots-needed")
+def calc_shots_needed(
+    pk: Annotated[float, typer.Option()],
+    warheads: Annotated[int, typer.Option()],
+    p_zero_leak: Annotated[float, typer.Option("--p-zero-leak")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Shots per warhead for a target probability of zero leakers."""
+    with user_errors():
+        _emit(
+            {"shots_per_warhead": analytic.shots_needed(pk, warheads, p_zero_leak)}, as_json, "shots needed"
+        )
+
+
+@calc.command("met")
+def calc_met(
+    range_km: Annotated[float, typer.Option("--range-km")],
+    burnout_alt_km: Annotated[float, typer.Option("--burnout-alt-km")] = 0.0,
+    as_json: JsonFlag = False,
+) -> None:
+    """Minimum-energy ballistic trajectory (spherical non-rotating Earth, vacuum)."""
+    with user_errors():
+        _emit(
+            analytic.minimum_energy_trajectory(range_km, burnout_alt_km).to_dict(),
+            as_json,
+            "minimum-energy trajectory",
+        )
+
+
+@calc.command("absentee")
+def calc_absentee(
+    reach_km: Annotated[float, typer.Option("--reach-km")],
+    k: Annotated[int, typer.Option()] = 1,
+    lat_deg: Annotated[float | None, typer.Option("--lat-deg")] = None,
+    inc_deg: Annotated[float | None, typer.Option("--inc-deg")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Absentee ratio: constellation size for k interceptors in reach on average."""
+    with user_errors():
+        _emit(analytic.absentee(reach_km, k, lat_deg, inc_deg).to_dict(), as_json, "absentee ratio")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+"""From a run's merged chunk log to its tables (trials, engagements, objects) and its summary.
+
+``summary.json`` holds the command-line contract: scenario, trials, seed, version,
+``p_no_leak {mean, ci95}``, expected_leakers, threat_objects, ``interceptors_fired {type: mean}``,
+``kills_by_layer {layer: mean}``, wall_s. Everything but ``wall_s`` is a function of the scenario,
+the seed and the trial count only, so two runs with any worker count give the same bytes.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from domesim.core import ballistic as kernel
+from domesim.core.frames import great_circle_distance_m
+from domesim.engine.world import World
+from domesim.results.metrics import binomial_ci
+from domesim.threats.ballistic import fly_threats
+
+
+def _round(x: float, digits: int = 10) -> float:
+    """Round for JSON: stable text across platforms, and no spurious 0.30000000000000004."""
+    return float(round(float(x), digits))
+
+
+def build_tables(world: World, log: dict[str, np.ndarray]) -> dict[str, dict[str, np.ndarray]]:
+    """Column tables of a run: one row per trial, per engagement (salvo) and per threat object."""
+    killed = log["killed"]
+    trials = killed.shape[0]
+    batteries = world.batteries
+    leakers = (~killed).sum(axis=1)
+    trial_table: dict[str, np.ndarray] = {
+        "trial": np.arange(trials, dtype=np.int64),
+        "leakers": leakers.astype(np.int32),
+        "objects_killed": killed.sum(axis=1).astype(np.int32),
+        "shots_fired": log["shots_fired"].sum(axis=1).astype(np.int32),
+    }
+    for name in world.interceptor_types:
+        cols = [i for i, b in enumerate(batteries) if b.interceptor.name == name]
+        trial_table[f"shots_{name}"] = log["shots_fired"][:, cols].sum(axis=1).astype(np.int32)
+    for layer in world.layers:
+        in_layer = np.array([i for i, b in enumerate(batteries) if b.interceptor.layer == layer])
+        trial_table[f"kills_{layer}"] = np.isin(log["kill_battery"], in_layer).sum(axis=1).astype(np.int32)
+
+    battery = log["eng_battery"]
+    engagements: dict[str, np.ndarray] = {
+        "trial": log["eng_trial"].astype(np.int64),
+        "object": log["eng_object"].astype(np.int32),
+        "site": np.array([batteries[i].name for i in battery], dtype=str),
+        "interceptor": np.array([batteries[i].interceptor.name for i in battery], dtype=str),
+        "layer": np.array([batteries[i].interceptor.layer for i in battery], dtype=str),
+        "launch_t_s": log["eng_launch_t_s"],
+        "intercept_t_s": log["eng_intercept_t_s"],
+        "shots": log["eng_shots"].astype(np.int32),
+        "killed": log["eng_killed"].astype(bool),
+        "intercept_alt_km": log["eng_alt_m"] / 1e3,
+        "intercept_range_km": log["eng_range_m"] / 1e3,
+    }
+    threats = world.threats
+    objects: dict[str, np.ndarray] = {
+        "object": np.arange(len(threats), dtype=np.int32),
+        "name": np.array([t.name for t in threats], dtype=str),
+        "threat_class": np.array([t.missile.name for t in threats], dtype=str),
+        "aim": np.array(
+            [f"{math.degrees(t.aim_lat_rad):.4f},{math.degrees(t.aim_lon_rad):.4f}" for t in threats],
+            dtype=str,
+        ),
+        "launch_t_s": np.array([t.launch_t_s for t in threats]),
+        "impact_t_s": np.array([t.launch_t_s + t.solution.flight_time_s for t in threats]),
+        "range_km": np.array([t.solution.range_m / 1e3 for t in threats]),
+        "apogee_km": np.array([t.solution.apogee_m / 1e3 for t in threats]),
+        "p_leak": (~killed).mean(axis=0),
+        "mean_miss_km": np.nanmean(
+            great_circle_distance_m(
+                log["impact_lat_rad"],
+                log["impact_lon_rad"],
+                np.array([t.aim_lat_rad for t in threats]),
+                np.array([t.aim_lon_rad for t in threats]),
+            ),
+            axis=0,
+        )
+        / 1e3,
+    }
+    return {"trials": trial_table, "engagements": engagements, "objects": objects}
+
+
+def nominal_altitudes(world: World) -> dict[str, np.ndarray]:
+    """Dispersion-free altitude profiles for plots: ``t_s`` (T,) and ``alt_km`` (N, T), NaN off flight."""
+    truth = fly_threats(world.threats, world.grid, None, 1, world.rtol, world.atol)
+    alt = np.where(truth.phase[0] == kernel.PHASE_IMPACTED, np.nan, truth.alt_m[0] / 1e3)
+    return {"t_s": truth.t_s, "alt_km": alt}
+
+
+def build_summary(
+    world: World,
+    tables: dict[str, dict[str, np.ndarray]],
+    *,
+    trials: int,
+    seed: int,
+    version: str,
+    git_hash: str,
+    scenario_hash: str,
+    description: str,
+    wall_s: float,
+) -> dict[str, Any]:
+    """The run's headline metrics, JSON-ready."""
+    t = tables["trials"]
+    no_leak = int(np.count_nonzero(t["leakers"] == 0))
+    lo, hi = (float(x) for x in binomial_ci(no_leak, trials))
+    shots = {name: _round(t[f"shots_{name}"].mean()) for name in world.interceptor_types}
+    kills = {layer: _round(t[f"kills_{layer}"].mean()) for layer in world.layers}
+    fired_by_battery = {}
+    eng = tables["engagements"]
+    for b in world.batteries:
+        fired = eng["shots"][eng["site"] == b.name].sum() if eng["site"].size else 0
+        fired_by_battery[b.name] = {
+            "interceptor": b.interceptor.name,
+            "inventory": b.inventory,
+            "mean_fired": _round(fired / trials),
+        }
+    return {
+        "scenario": world.name,
+        "description": description,
+        "trials": trials,
+        "seed": seed,
+        "version": version,
+        "git_hash": git_hash,
+        "scenario_hash": scenario_hash,
+        "sensing": world.sensing,
+        "p_no_leak": {"mean": _round(no_leak / trials), "ci95": [_round(lo), _round(hi)]},
+        "expected_leakers": _round(t["leakers"].mean()),
+        "threat_objects": len(world.threats),
+        "interceptors_fired": shots,
+        "kills_by_layer": kills,
+        "inventory": fired_by_battery,
+        "wall_s": round(wall_s, 3),
+    }
