@@ -29,6 +29,8 @@ from domesim.errors import DomesimError, ParameterError
 __all__ = ["CATALOGUE_NAME", "RunCatalogue", "default_data_dir", "read_table", "write_tables"]
 
 CATALOGUE_NAME = "runs.duckdb"
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 
 _TABLE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 
@@ -134,6 +136,7 @@ def write_tables(
         path = out / f"{name}.parquet"
         fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{name}.", suffix=".parquet.tmp")
         os.close(fd)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600 files; results are ordinary files
         try:
             pq.write_table(table, tmp)
             os.replace(tmp, path)

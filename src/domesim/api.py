@@ -1,0 +1,51 @@
+"""The curated import surface of domesim: ``from domesim.api import load_scenario, run_trials, salvo``.
+
+Everything here is stable for users; modules not re-exported here may change between versions.
+"""
+
+from domesim.core.analytic import (
+    absentee,
+    minimum_energy_trajectory,
+    poisson_at_least,
+    salvo,
+    sbi_reach_km,
+    shoot_look_shoot,
+    shots_needed,
+)
+from domesim.core.frames import ecef_to_geodetic, geodetic_to_ecef
+from domesim.core.timegrid import TimeGrid
+from domesim.errors import DomesimError, ScenarioError, TargetingError
+from domesim.montecarlo.runner import run_trials
+from domesim.results.metrics import binomial_ci
+from domesim.results.store import RunCatalogue, read_table
+from domesim.results.summary import build_summary, build_tables
+from domesim.scenario.catalogue import load_catalogue
+from domesim.scenario.loader import load_scenario
+from domesim.threats.ballistic import BallisticMissile, fly_threats, solve_launch
+
+__all__ = [
+    "BallisticMissile",
+    "DomesimError",
+    "RunCatalogue",
+    "ScenarioError",
+    "TargetingError",
+    "TimeGrid",
+    "absentee",
+    "binomial_ci",
+    "build_summary",
+    "build_tables",
+    "ecef_to_geodetic",
+    "fly_threats",
+    "geodetic_to_ecef",
+    "load_catalogue",
+    "load_scenario",
+    "minimum_energy_trajectory",
+    "poisson_at_least",
+    "read_table",
+    "run_trials",
+    "salvo",
+    "sbi_reach_km",
+    "shoot_look_shoot",
+    "shots_needed",
+    "solve_launch",
+]
