@@ -6,7 +6,9 @@ never a traceback. ``--json`` prints exactly one JSON object on stdout.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import pickle
 import subprocess
 import sys
 import time
@@ -50,10 +52,10 @@ def user_errors() -> Iterator[None]:
         yield
     except ScenarioError as exc:
         for problem in exc.problems:
-            err_console.print(f"[red]error[/red] {problem}", highlight=False, soft_wrap=True)
+            err_console.print(f"error {problem}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     except DomesimError as exc:
-        err_console.print(f"[red]error[/red] {exc}", highlight=False, soft_wrap=True)
+        err_console.print(f"error {exc}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
 
 
@@ -65,6 +67,11 @@ def _emit(data: dict[str, Any], as_json: bool, title: str) -> None:
     for key, value in data.items():
         table.add_row(key, f"{value:.6g}" if isinstance(value, float) else str(value))
     out_console.print(table)
+
+
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        err_console.print(f"warning {warning}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _git_hash() -> str:
@@ -97,10 +104,13 @@ def run(
     """Run a scenario's Monte Carlo; write summary.json, Parquet tables, report.html and a catalogue row."""
     with user_errors():
         loaded = load_scenario(scenario, trials, seed)
+        _warn(loaded.warnings)
         world, mc = loaded.world, loaded.montecarlo
         out_dir = out or Path("out") / world.name
         started = time.perf_counter()
-        key = {"scenario_hash": loaded.scenario_hash, "version": __version__}
+        # Chunks are reused only for the same built world (scenario and catalogue values, launch
+        # solutions) and version; changing domesim's code without a version bump needs a fresh --out.
+        key = {"world_hash": hashlib.sha256(pickle.dumps(world)).hexdigest(), "version": __version__}
         columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
         with Progress(*columns, console=err_console, transient=True) as progress:
             task = progress.add_task(f"{world.name}: trials", total=mc.trials)
@@ -184,6 +194,7 @@ def validate(
     """Check a scenario (schema, catalogue ids, reachability) without simulating."""
     with user_errors():
         loaded = load_scenario(scenario)
+        _warn(loaded.warnings)
         info = {
             "scenario": loaded.world.name,
             "valid": True,

@@ -25,8 +25,16 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), r
 
 def _chromium(*args: str) -> subprocess.CompletedProcess:
     assert CHROMIUM is not None, "CI must install chromium (.ci/run)"
-    base = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
-            "--disable-background-networking", "--disable-extensions"]
+    base = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-extensions",
+    ]
     return subprocess.run(base + list(args), capture_output=True, text=True, timeout=120, check=False)
 
 
@@ -34,9 +42,24 @@ def _chromium(*args: str) -> subprocess.CompletedProcess:
 def report(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("browser-run")
     env = dict(os.environ, DOMESIM_DATA_DIR=str(out / "data"))
-    run = subprocess.run([sys.executable, "-m", "domesim.cli", "run", str(ROOT / "examples" / "nk-1.toml"),
-                          "--trials", "100", "--out", str(out / "nk-1")], capture_output=True, text=True, env=env,
-                         timeout=300, check=False)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "domesim.cli",
+            "run",
+            str(ROOT / "examples" / "nk-1.toml"),
+            "--trials",
+            "100",
+            "--out",
+            str(out / "nk-1"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
     assert run.returncode == 0, run.stderr
     return out / "nk-1" / "report.html"
 

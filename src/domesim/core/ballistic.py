@@ -101,7 +101,7 @@ def geodetic_height(x, y, z):
 
 @nb.njit(cache=True)
 def _store(y, t, to_ecef, era0, row, alt):
-    """Write a state into an output row, rotated to ECEF (Earth-relative velocity) when asked; return height."""
+    """Write a state into an output row (ECEF with Earth-relative velocity if ``to_ecef``) and its height."""
     if to_ecef:
         theta = era0 + OMEGA_EARTH_RAD_S * t
         c, s = math.cos(theta), math.sin(theta)
@@ -350,7 +350,8 @@ def _fly_one(
             continue
         t_next = t + h_step
         impact_theta = 2.0
-        if t_next - t0 > t_cut and ellipsoid_altitude(y_new[0], y_new[1], y_new[2]) < 0.0:
+        airborne = t_next - t0 > max(p[P_T_VERT], 1.0)  # the pad itself is at zero height
+        if airborne and ellipsoid_altitude(y_new[0], y_new[1], y_new[2]) < 0.0:
             impact_theta = _ground_crossing(y, h_step, k, tmp)
             t_impact = t + impact_theta * h_step
             _dense(y, h_step, k, impact_theta, impact_state)

@@ -25,7 +25,10 @@ def parse_epoch_utc(text: str) -> datetime:
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # e.g. year 1 with a positive UTC offset
+        raise ValueError(f"{text!r} is outside the representable range of dates") from None
 
 
 def julian_date(text: str) -> float:

@@ -3,7 +3,9 @@
 For one chunk of trials: fly the threats (truth on the grid), find when the defence can act on
 each object (cued radar detection plus delay, or at launch with ideal sensing), compute every
 battery's engagement windows once, then step through the grid trial by trial in a compiled loop:
-resolve the intercepts due at this step (kill draws from the ``kill`` stream), then commit salvos
+resolve the intercepts due at this step (kill draws from the ``kill`` stream: one reliability draw
+per salvo, the common-mode chance that the engagement works at all, then one SSPK draw per
+interceptor, so a salvo of n kills with ``r (1 - (1 - p)^n)``, design.md section 4), then commit salvos
 to the objects that are ready (shoot-look-shoot after a kill assessment), sharing each trial's
 inventories between objects.
 """
@@ -32,7 +34,8 @@ def _engage(
     inventory0,
     salvo,
     max_engagements,
-    p_hit,
+    sspk,
+    reliability,
     kill_assessment_s,
     u,
     killed,
@@ -61,8 +64,9 @@ def _engage(
                 e = n_eng[n] - 1
                 s = eng_battery[r, n, e]
                 hit = False
-                for q in range(eng_shots[r, n, e]):
-                    hit = hit or u[r, n, e, q] < p_hit[s]
+                if u[r, n, e, 0] < reliability[s]:
+                    for q in range(eng_shots[r, n, e]):
+                        hit = hit or u[r, n, e, q + 1] < sspk[s]
                 eng_hit[r, n, e] = hit
                 pending[n] = -1
                 if hit:
@@ -116,7 +120,8 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
     else:
         latest = np.full((0, n_trials, n_objects, t_s.size), -np.inf)
     suffix_max = np.maximum.accumulate(latest[..., ::-1], axis=-1)[..., ::-1].copy()
-    u = stream(seed, chunk, "kill").random((n_trials, n_objects, max_eng, max(int(salvo.max(initial=1)), 1)))
+    # Per engagement: one reliability draw, then one draw per interceptor of the salvo.
+    u = stream(seed, chunk, "kill").random((n_trials, n_objects, max_eng, 1 + int(salvo.max(initial=1))))
 
     killed = np.zeros((n_trials, n_objects), dtype=np.bool_)
     kill_t = np.full((n_trials, n_objects), np.nan)
@@ -136,7 +141,8 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
         np.array([b.inventory for b in world.batteries], dtype=np.int64),
         salvo,
         max_eng,
-        np.array([b.interceptor.p_hit for b in world.batteries]),
+        np.array([b.interceptor.sspk for b in world.batteries]),
+        np.array([b.interceptor.reliability for b in world.batteries]),
         world.doctrine.kill_assessment_s,
         u,
         killed,

@@ -48,11 +48,6 @@ class InterceptorClass:
         coasting = self.burn_time_s + (d - boost_distance) / self.burnout_speed_m_s
         return np.where(d <= boost_distance, accelerating, coasting)
 
-    @property
-    def p_hit(self) -> float:
-        """Probability that one shot kills: reliability times single-shot kill probability."""
-        return self.reliability * self.sspk
-
 
 @dataclass(frozen=True)
 class Battery:

@@ -21,7 +21,12 @@ from domesim.sensors.radar_cue import CueRadar
 from domesim.threats.ballistic import BallisticMissile, LaunchSolution, ThreatObject, solve_launch
 
 Path = tuple[Any, ...]
-_FRACTIONS = {"sspk", "reliability"}  # probabilities in [0, 1]; every other parameter is > 0 (min_* >= 0)
+_FRACTIONS = {"sspk", "reliability"}  # probabilities in [0, 1]
+_MAY_BE_ZERO = {
+    "cue_delay_s",
+    "kill_assessment_s",
+    "vertical_rise_s",
+}  # other parameters are > 0 (min_* >= 0)
 
 
 @dataclass
@@ -30,6 +35,7 @@ class Builder:
 
     catalogue: Catalogue
     problems: list[tuple[Path, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     provenance: list[dict[str, Any]] = field(default_factory=list)
     _seen: set[tuple[str, str]] = field(default_factory=set)
 
@@ -45,13 +51,21 @@ class Builder:
         return self.catalogue.entry(section, entry_id)
 
     def params(
-        self, entry: Entry, overrides: dict[str, Any], path: Path, element: str
+        self,
+        entry: Entry,
+        overrides: dict[str, Any],
+        path: Path,
+        element: str,
+        table: str | None = "override",
     ) -> dict[str, Any] | None:
-        """SI values of an entry's parameters with the scenario's overrides; records provenance."""
+        """SI values of an entry's parameters with the scenario's overrides; records provenance.
+
+        ``table`` is the scenario table holding the overrides (None: they are keys of ``path`` itself).
+        """
         resolved = dict(entry.params)
         ok = True
         for key, value in overrides.items():
-            where = path + ("override", key)
+            where = path + ((table,) if table else ()) + (key,)
             if key not in entry.params:
                 close = difflib.get_close_matches(key, list(entry.params), n=2)
                 hint = (
@@ -122,9 +136,9 @@ def _check_value(key: str, value: Any, catalogue_value: Any) -> str | None:
             return f"must be a finite number (got {v})"
         if key in _FRACTIONS and not 0.0 <= v <= 1.0:
             return f"is a probability: must be between 0 and 1 (got {v})"
-        if key.startswith("min_") and v < 0:
+        if (key.startswith("min_") or key in _MAY_BE_ZERO) and v < 0:
             return f"must be >= 0 (got {v})"
-        if not key.startswith("min_") and key not in _FRACTIONS and v <= 0:
+        if not key.startswith("min_") and key not in _FRACTIONS | _MAY_BE_ZERO and v <= 0:
             return f"must be > 0 (got {v})"
     return None
 
@@ -132,6 +146,13 @@ def _check_value(key: str, value: Any, catalogue_value: Any) -> str | None:
 def _missile(b: Builder, spec, path: Path) -> BallisticMissile | None:
     entry = b.lookup("threat", spec.threat_class, path + ("class",))
     if entry is None:
+        return None
+    if entry.fields.get("family") != "ballistic":
+        b.problem(
+            path + ("class",),
+            f"threat {entry.id!r} is of family {entry.fields.get('family')!r}; "
+            "this version simulates the 'ballistic' family only",
+        )
         return None
     p = b.params(entry, spec.override, path, f"threat {entry.id}")
     if p is None:
@@ -174,6 +195,14 @@ def _threats(b: Builder, spec: ScenarioFile) -> list[ThreatObject]:
                 b.problem(path + ("aim_asset" if t.aim_asset else "aim_lat_deg",), str(exc))
                 continue
         label = t.name or f"{t.threat_class}->{t.aim_asset or 'aim point'}"
+        error = solutions[key].shape_error_deg
+        if abs(error) > 0.5:
+            sol = solutions[key]
+            b.warnings.append(
+                f"threat#{i + 1} ({label}): {missile.name} cannot fly the requested trajectory shape to "
+                f"this aim point ({sol.range_m / 1e3:,.0f} km); its burnout angle is off by {error:+.1f} deg "
+                f"(apogee {sol.apogee_m / 1e3:,.0f} km)"
+            )
         d = t.dispersion
         for j in range(t.count):
             objects.append(
@@ -247,7 +276,13 @@ def _batteries(b: Builder, spec: ScenarioFile) -> list[Battery]:
             continue
         inventory = s.inventory
         if inventory is None and deployment is not None:
-            inventory = int(b.params(deployment, {}, path, f"deployment {deployment.id}")["inventory"])  # type: ignore[index]
+            stock = b.params(deployment, {}, path, f"deployment {deployment.id}") or {}
+            if "inventory" not in stock:
+                b.problem(
+                    path, f"deployment {deployment.id!r} has no inventory in the catalogue: set inventory"
+                )
+                continue
+            inventory = int(stock["inventory"])
         cls = InterceptorClass(
             class_id,
             str(entry.fields.get("layer", "unassigned")),
@@ -269,7 +304,7 @@ def _batteries(b: Builder, spec: ScenarioFile) -> list[Battery]:
 def _doctrine(b: Builder, spec: ScenarioFile) -> Doctrine:
     base = b.catalogue.entry("doctrine", "default")
     overrides = {k: v for k, v in spec.doctrine.model_dump().items() if v is not None}
-    p = b.params(base, overrides, ("doctrine",), "doctrine") or {}
+    p = b.params(base, overrides, ("doctrine",), "doctrine", table=None) or {}
     return Doctrine(
         p.get("cue_delay_s", 0.0),
         p.get("kill_assessment_s", 0.0),
@@ -287,8 +322,10 @@ def _assets(b: Builder, spec: ScenarioFile) -> list[Asset]:
     return assets
 
 
-def build_world(spec: ScenarioFile, catalogue: Catalogue) -> tuple[World, list[dict], list[tuple[Path, str]]]:
-    """Build the World; returns (world, provenance rows, problems). The world is unusable if problems."""
+def build_world(
+    spec: ScenarioFile, catalogue: Catalogue
+) -> tuple[World, list[dict], list[tuple[Path, str]], list[str]]:
+    """Build the World; returns (world, provenance rows, problems, warnings). Unusable if problems."""
     b = Builder(catalogue)
     s = spec.scenario
     grid = TimeGrid(s.epoch_utc, s.step_s, s.duration_s)
@@ -315,4 +352,4 @@ def build_world(spec: ScenarioFile, catalogue: Catalogue) -> tuple[World, list[d
                 f"use at least {math.ceil(end * 1.05 + 60.0)} s",
             )
             break
-    return world, b.provenance, b.problems
+    return world, b.provenance, b.problems, b.warnings

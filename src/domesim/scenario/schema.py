@@ -47,6 +47,8 @@ class Dispersion(StrictModel):
 
 
 def _point_given(lat, lon) -> bool:
+    if (lat is None) != (lon is None):
+        raise ValueError("give both lat_deg and lon_deg (or neither)")
     return lat is not None and lon is not None
 
 
@@ -87,7 +89,8 @@ class SensorSpec(StrictModel):
 
     @model_validator(mode="after")
     def _where(self) -> SensorSpec:
-        if self.deployment is None and (self.sensor is None or (self.site is None and self.lat_deg is None)):
+        point = _point_given(self.lat_deg, self.lon_deg)
+        if self.deployment is None and (self.sensor is None or (self.site is None and not point)):
             raise ValueError("give a deployment id, or a sensor class with a site (or lat_deg/lon_deg)")
         return self
 
@@ -105,9 +108,8 @@ class InterceptorSiteSpec(StrictModel):
 
     @model_validator(mode="after")
     def _where(self) -> InterceptorSiteSpec:
-        if self.deployment is None and (
-            self.interceptor is None or (self.site is None and self.lat_deg is None)
-        ):
+        point = _point_given(self.lat_deg, self.lon_deg)
+        if self.deployment is None and (self.interceptor is None or (self.site is None and not point)):
             raise ValueError("give a deployment id, or an interceptor class with a site (or lat_deg/lon_deg)")
         if self.deployment is None and self.inventory is None:
             raise ValueError("inventory is required when no deployment is named")

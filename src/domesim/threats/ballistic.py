@@ -70,6 +70,7 @@ class LaunchSolution:
     miss_m: float  # residual miss distance of the solution
     apogee_m: float
     flight_time_s: float
+    shape_error_deg: float = 0.0  # burnout angle minus the requested (minimum-energy + loft) angle
 
 
 def _launch_frame(lat_rad: float, lon_rad: float, azimuth_rad):
@@ -136,14 +137,14 @@ def _fly_nominal(missile, lat_rad, lon_rad, azimuth, theta_end, t_cut):
     y0 = np.tile(np.concatenate([r0, v0]), (b, 1))
     params = pack_params(missile, 0.0, up, downrange, theta_end.ravel(), t_cut.ravel())
     t_out = np.arange(0.0, _MAX_FLIGHT_S, 30.0)
-    state, _, impact, burnout, status, t_imp = kernel.allocate_and_fly(y0, params, t_out)
+    _, _, impact, burnout, status, t_imp, alt = kernel.allocate_and_fly(y0, params, t_out, era0=0.0)
     bad = status != kernel.STATUS_IMPACTED
     impact[bad] = np.nan
     t_imp[bad] = np.nan
     r_ecef = frames.eci_to_ecef(impact[:, :3], frames.OMEGA_EARTH_RAD_S * t_imp)
     lat, lon, _ = frames.ecef_to_geodetic(r_ecef)
-    # Highest sampled radius (30 s samples: within about 1 km of the apogee, where r' ~ 0).
-    apogee = np.nanmax(np.linalg.norm(state[:, :, :3], axis=-1), axis=1)
+    # Highest sampled geodetic height (30 s samples: within about 1 km of the apogee, where h' ~ 0).
+    apogee = np.nanmax(np.where(np.isfinite(alt), alt, -np.inf), axis=1)
     shape = azimuth.shape
     return {
         "lat": lat.reshape(shape),
@@ -151,7 +152,7 @@ def _fly_nominal(missile, lat_rad, lon_rad, azimuth, theta_end, t_cut):
         "t_impact": t_imp.reshape(shape),
         "r_impact_eci": impact[:, :3].reshape(shape + (3,)),
         "burnout": burnout.reshape(shape + (6,)),
-        "apogee_m": (apogee - frames.R_EARTH_EQ_M).reshape(shape),
+        "apogee_m": apogee.reshape(shape),
     }
 
 
@@ -217,7 +218,7 @@ def solve_launch(
     )
     az0 = initial_azimuth(launch_lat_rad, launch_lon_rad, aim_lat_rad, aim_lon_rad)
     t_burn = missile.boost_time_s
-    thetas = np.radians(np.arange(-30.0, 75.0, 3.0))
+    thetas = np.radians(np.arange(-60.0, 75.0, 3.0))
     cuts = np.linspace(missile.vertical_rise_s + 2.0, t_burn, 40)
     th_grid, cut_grid = np.meshgrid(thetas, cuts, indexing="ij")
     grid = _fly_nominal(missile, launch_lat_rad, launch_lon_rad, az0, th_grid, cut_grid)
@@ -240,32 +241,26 @@ def solve_launch(
             f"{missile.name}: aim point at {target_range / 1e3:,.0f} km is beyond the class's reach "
             f"(maximum about {ranges.max() / 1e3:,.0f} km with a full {t_burn:.0f} s burn)"
         )
-    # The pitch where the angle residual changes sign; if none (the class cannot fly the requested
-    # shape to this range), the reachable pitch closest to it.
+    # The pitch where the angle residual changes sign. If there is none (the class cannot fly the
+    # requested shape to this range), or the solve from it fails near the edge of the reach, fall back
+    # to the pitch that needs the shortest burn: the most margin; the solution records the shape error.
     idx = np.nonzero(ok)[0]
     crossings = [i for i in idx[:-1] if ok[i + 1] and residual[i] * residual[i + 1] <= 0]
+    args = (missile, launch_lat_rad, launch_lon_rad, aim_lat_rad, aim_lon_rad, az0)
     if crossings:
         i = crossings[0]
         w = residual[i] / (residual[i] - residual[i + 1])
         theta = thetas[i] + w * (thetas[i + 1] - thetas[i])
         t_cut = needed[i] + w * (needed[i + 1] - needed[i])
-        fix_theta = False
-    else:
-        i = idx[np.argmin(np.abs(residual[idx]))]
-        theta, t_cut, fix_theta = thetas[i], needed[i], True
+        try:
+            return _newton_on_aim(
+                *args, float(theta), float(t_cut), loft_rad, False, target_range, tolerance_m
+            )
+        except TargetingError:
+            pass
+    i = idx[np.argmin(needed[idx])]
     return _newton_on_aim(
-        missile,
-        launch_lat_rad,
-        launch_lon_rad,
-        aim_lat_rad,
-        aim_lon_rad,
-        az0,
-        float(theta),
-        float(t_cut),
-        loft_rad,
-        fix_theta,
-        target_range,
-        tolerance_m,
+        *args, float(thetas[i]), float(needed[i]), loft_rad, True, target_range, tolerance_m
     )
 
 
@@ -307,6 +302,7 @@ def _newton_on_aim(
                 miss,
                 float(flight["apogee_m"][0]),
                 float(flight["t_impact"][0]),
+                float(np.degrees(res[0, 2] / angle_weight)),
             )
         rows = [0, 1] if fix_theta else [0, 1, 2]
         jac = ((res[1:] - res[0]) / steps[:, None]).T[np.ix_(rows, free)]
