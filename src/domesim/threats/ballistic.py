@@ -17,6 +17,7 @@ from domesim.core import ballistic as kernel
 from domesim.core import frames
 from domesim.core.timegrid import TimeGrid
 from domesim.errors import TargetingError
+from domesim.threats.batch import ThreatBatch
 
 _MAX_FLIGHT_S = 6000.0  # longer than any ballistic flight up to antipodal range
 
@@ -320,33 +321,6 @@ def _newton_on_aim(
         f"{missile.name}: targeting did not converge for a {target_range / 1e3:,.0f} km shot "
         f"(the aim point may be at the edge of the class's reach)"
     )
-
-
-@dataclass
-class ThreatBatch:
-    """Truth of every threat object on the time grid, arrays over (R trials, N objects, T steps).
-
-    Attributes
-    ----------
-    t_s : (T,) grid times, s since epoch.
-    r_ecef : (R, N, T, 3) position, m, ECEF; NaN before launch and after impact.
-    v_ecef : (R, N, T, 3) Earth-relative velocity, m/s, ECEF.
-    alt_m : (R, N, T) geodetic height, m.
-    phase : (R, N, T) int8 ``PHASE_*`` code of :mod:`domesim.core.ballistic`.
-    impact_t_s : (R, N) impact time (NaN if none within the grid).
-    impact_lat_rad, impact_lon_rad : (R, N) impact point.
-    status : (R, N) int8 ``STATUS_*`` code.
-    """
-
-    t_s: np.ndarray
-    r_ecef: np.ndarray
-    v_ecef: np.ndarray
-    alt_m: np.ndarray
-    phase: np.ndarray
-    impact_t_s: np.ndarray
-    impact_lat_rad: np.ndarray
-    impact_lon_rad: np.ndarray
-    status: np.ndarray
 
 
 @dataclass(frozen=True)
