@@ -62,6 +62,7 @@ PHASE_BOOST = 1
 PHASE_MIDCOURSE = 2
 PHASE_REENTRY = 3
 PHASE_IMPACTED = 4
+PHASE_POSTBOOST = 5  # set by the payload model: a bus between burnout and its last release
 
 STATUS_FLYING = 0  # still above ground at the last output time
 STATUS_IMPACTED = 1
@@ -478,6 +479,8 @@ def allocate_and_fly(y0, params, t_out, rtol=1e-8, atol=1e-3, h_max=60.0, era0=N
     params = np.ascontiguousarray(params, dtype=np.float64)
     t_out = np.ascontiguousarray(t_out, dtype=np.float64)
     b, t = y0.shape[0], t_out.shape[0]
+    if y0.shape != (b, 6) or params.shape != (b, N_PARAMS):
+        raise ValueError(f"y0 must be (B, 6) and params (B, {N_PARAMS}); got {y0.shape} and {params.shape}")
     state = np.empty((b, t, 6))
     alt = np.empty((b, t))
     phase = np.empty((b, t), dtype=np.int8)

@@ -103,12 +103,16 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
     grid = world.grid
     t_s = grid.t_s
     truth = fly_threats(world.threats, grid, stream(seed, chunk, "threat"), n_trials, world.rtol, world.atol)
-    n_objects = len(world.threats)
-    launch_t = np.array([obj.launch_t_s for obj in world.threats])
-    if world.sensing == "ideal":
-        ready = np.broadcast_to(launch_t, (n_trials, n_objects)).copy()
+    n_objects = truth.r_ecef.shape[1]
+    if world.sensing == "ideal":  # known from the moment it exists (launch, or release from its bus)
+        exists = np.isfinite(truth.alt_m)
+        ready = np.where(exists.any(axis=-1), t_s[np.argmax(exists, axis=-1)], np.inf)
     else:
         ready = first_detection_t_s(world.radars, truth.r_ecef, t_s) + world.doctrine.cue_delay_s
+    detect = ready - (0.0 if world.sensing == "ideal" else world.doctrine.cue_delay_s)
+    if world.doctrine.engage_lethal_only:  # perfect discrimination: only warheads are engaged
+        lethal = np.array([info.lethal for info in world.objects])
+        ready[:, ~lethal] = np.inf
     impacted = truth.phase == kernel.PHASE_IMPACTED
     impact_step = np.where(impacted.any(axis=-1), np.argmax(impacted, axis=-1), t_s.size)
 
@@ -166,7 +170,7 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
         "kill_t_s": kill_t,
         "kill_battery": kill_battery,
         "shots_fired": shots_fired,
-        "detect_t_s": ready - (0.0 if world.sensing == "ideal" else world.doctrine.cue_delay_s),
+        "detect_t_s": detect,
         "impact_t_s": truth.impact_t_s,
         "impact_lat_rad": truth.impact_lat_rad,
         "impact_lon_rad": truth.impact_lon_rad,

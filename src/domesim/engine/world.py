@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from domesim.core.timegrid import TimeGrid
 from domesim.interceptors.flyout import Battery
 from domesim.sensors.radar_cue import CueRadar
-from domesim.threats.ballistic import ThreatObject
+from domesim.threats.ballistic import ObjectInfo, ThreatObject
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,7 @@ class Doctrine:
     kill_assessment_s: float  # intercept -> knowing whether it killed
     salvo_size: int  # interceptors fired together at one object
     max_engagements: int  # salvos per object (shoot-look-shoot) when time allows
+    engage_lethal_only: bool = False  # perfect discrimination: decoys, debris and buses are ignored
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,11 @@ class World:
     assets: list[Asset] = field(default_factory=list)
     rtol: float = 1e-8  # trajectory integration tolerances (SciPy RK45 semantics, SI units)
     atol: float = 1e-3
+
+    @property
+    def objects(self) -> list[ObjectInfo]:
+        """Every simulated object, in the order of the engine's object axis."""
+        return [info for threat in self.threats for info in threat.objects()]
 
     @property
     def layers(self) -> list[str]:

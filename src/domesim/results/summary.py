@@ -9,6 +9,7 @@ the seed and the trial count only, so two runs with any worker count give the sa
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -26,15 +27,21 @@ def _round(x: float, digits: int = 10) -> float:
 
 
 def build_tables(world: World, log: dict[str, np.ndarray]) -> dict[str, dict[str, np.ndarray]]:
-    """Column tables of a run: one row per trial, per engagement (salvo) and per threat object."""
+    """Column tables of a run: one row per trial, per engagement (salvo) and per simulated object.
+
+    Leakers and kills count warheads (lethal objects) only; kills of decoys and buses are counted apart,
+    as interceptors spent on them.
+    """
     killed = log["killed"]
     trials = killed.shape[0]
     batteries = world.batteries
-    leakers = (~killed).sum(axis=1)
+    infos = world.objects
+    lethal = np.array([info.lethal for info in infos])
     trial_table: dict[str, np.ndarray] = {
         "trial": np.arange(trials, dtype=np.int64),
-        "leakers": leakers.astype(np.int32),
-        "objects_killed": killed.sum(axis=1).astype(np.int32),
+        "leakers": (~killed & lethal).sum(axis=1).astype(np.int32),
+        "objects_killed": (killed & lethal).sum(axis=1).astype(np.int32),
+        "nonlethal_killed": (killed & ~lethal).sum(axis=1).astype(np.int32),
         "shots_fired": log["shots_fired"].sum(axis=1).astype(np.int32),
     }
     for name in world.interceptor_types:
@@ -42,7 +49,8 @@ def build_tables(world: World, log: dict[str, np.ndarray]) -> dict[str, dict[str
         trial_table[f"shots_{name}"] = log["shots_fired"][:, cols].sum(axis=1).astype(np.int32)
     for layer in world.layers:
         in_layer = np.array([i for i, b in enumerate(batteries) if b.interceptor.layer == layer])
-        trial_table[f"kills_{layer}"] = np.isin(log["kill_battery"], in_layer).sum(axis=1).astype(np.int32)
+        kills = np.isin(log["kill_battery"], in_layer) & lethal
+        trial_table[f"kills_{layer}"] = kills.sum(axis=1).astype(np.int32)
 
     battery = log["eng_battery"]
     engagements: dict[str, np.ndarray] = {
@@ -58,13 +66,21 @@ def build_tables(world: World, log: dict[str, np.ndarray]) -> dict[str, dict[str
         "intercept_alt_km": log["eng_alt_m"] / 1e3,
         "intercept_range_km": log["eng_range_m"] / 1e3,
     }
-    threats = world.threats
+    threats = [info.threat for info in infos]
+    aim_lat = np.array([info.aim_lat_rad for info in infos])
+    aim_lon = np.array([info.aim_lon_rad for info in infos])
+    miss_km = great_circle_distance_m(log["impact_lat_rad"], log["impact_lon_rad"], aim_lat, aim_lon) / 1e3
+    with warnings.catch_warnings():  # an object that never lands (a burnt-up balloon) has no miss
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean_miss_km = np.nanmean(miss_km, axis=0)
     objects: dict[str, np.ndarray] = {
-        "object": np.arange(len(threats), dtype=np.int32),
-        "name": np.array([t.name for t in threats], dtype=str),
+        "object": np.arange(len(infos), dtype=np.int32),
+        "name": np.array([info.name for info in infos], dtype=str),
+        "kind": np.array([info.kind for info in infos], dtype=str),
+        "lethal": lethal,
         "threat_class": np.array([t.missile.name for t in threats], dtype=str),
         "aim": np.array(
-            [f"{math.degrees(t.aim_lat_rad):.4f},{math.degrees(t.aim_lon_rad):.4f}" for t in threats],
+            [f"{math.degrees(a):.4f},{math.degrees(o):.4f}" for a, o in zip(aim_lat, aim_lon, strict=True)],
             dtype=str,
         ),
         "launch_t_s": np.array([t.launch_t_s for t in threats]),
@@ -72,16 +88,7 @@ def build_tables(world: World, log: dict[str, np.ndarray]) -> dict[str, dict[str
         "range_km": np.array([t.solution.range_m / 1e3 for t in threats]),
         "apogee_km": np.array([t.solution.apogee_m / 1e3 for t in threats]),
         "p_leak": (~killed).mean(axis=0),
-        "mean_miss_km": np.nanmean(
-            great_circle_distance_m(
-                log["impact_lat_rad"],
-                log["impact_lon_rad"],
-                np.array([t.aim_lat_rad for t in threats]),
-                np.array([t.aim_lon_rad for t in threats]),
-            ),
-            axis=0,
-        )
-        / 1e3,
+        "mean_miss_km": mean_miss_km,
     }
     return {"trials": trial_table, "engagements": engagements, "objects": objects}
 
@@ -131,7 +138,8 @@ def build_summary(
         "sensing": world.sensing,
         "p_no_leak": {"mean": _round(no_leak / trials), "ci95": [_round(lo), _round(hi)]},
         "expected_leakers": _round(t["leakers"].mean()),
-        "threat_objects": len(world.threats),
+        "threat_objects": int(sum(info.lethal for info in world.objects)),  # warheads
+        "objects_total": len(world.objects),  # warheads, buses and penetration aids
         "interceptors_fired": shots,
         "kills_by_layer": kills,
         "inventory": fired_by_battery,

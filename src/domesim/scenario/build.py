@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from domesim.core.timegrid import TimeGrid
@@ -18,7 +18,14 @@ from domesim.interceptors.flyout import Battery, InterceptorClass
 from domesim.scenario.catalogue import Catalogue, Entry, Param
 from domesim.scenario.schema import ScenarioFile
 from domesim.sensors.radar_cue import CueRadar
-from domesim.threats.ballistic import BallisticMissile, LaunchSolution, ThreatObject, solve_launch
+from domesim.threats.ballistic import (
+    BallisticMissile,
+    LaunchSolution,
+    ThreatObject,
+    nominal_states,
+    solve_launch,
+)
+from domesim.threats.payload import Release, solve_release_dv
 
 Path = tuple[Any, ...]
 _FRACTIONS = {"sspk", "reliability"}  # probabilities in [0, 1]
@@ -203,11 +210,15 @@ def _threats(b: Builder, spec: ScenarioFile) -> list[ThreatObject]:
                 f"this aim point ({sol.range_m / 1e3:,.0f} km); its burnout angle is off by {error:+.1f} deg "
                 f"(apogee {sol.apogee_m / 1e3:,.0f} km)"
             )
+        releases = _releases(b, t, path, missile, launch, aim, solutions[key], label) if t.payload else ()
+        if releases is None:
+            continue
         d = t.dispersion
         for j in range(t.count):
+            name = label if t.count == 1 else f"{label} #{j + 1}"
             objects.append(
                 ThreatObject(
-                    name=label if t.count == 1 else f"{label} #{j + 1}",
+                    name=name,
                     missile=missile,
                     launch_lat_rad=launch[0],
                     launch_lon_rad=launch[1],
@@ -219,9 +230,55 @@ def _threats(b: Builder, spec: ScenarioFile) -> list[ThreatObject]:
                     pitch_sigma_rad=d.pitch_sigma_deg * DEG,
                     thrust_sigma_frac=d.thrust_sigma_frac,
                     beta_sigma_frac=d.beta_sigma_frac,
+                    releases=tuple(replace(r, name=f"{name} {r.name}") for r in releases),
                 )
             )
     return objects
+
+
+def _releases(b: Builder, t, path: Path, missile, launch, aim, solution, label) -> tuple[Release, ...] | None:
+    """The RVs and penetration aids a bus releases, with the velocity change that aims each RV."""
+    payload = t.payload
+    where = path + ("payload",)
+    bus = b.lookup("bus", payload.bus, where + ("bus",))
+    aid = b.lookup("penaid", payload.decoy_class, where + ("decoy_class",)) if payload.decoys else None
+    aims = [aim[:2]]
+    for k, asset in enumerate(payload.rv_aim_assets):
+        place = b.place("asset", asset, None, None, where + ("rv_aim_assets", k))
+        if place is not None:
+            aims.append(place[:2])
+    if bus is None or (payload.decoys and aid is None) or len(aims) != 1 + len(payload.rv_aim_assets):
+        return None
+    bus_p = b.params(bus, {}, where, f"bus {bus.id}") or {}
+    times = [solution.t_cut_s + (k + 1) * bus_p["release_interval_s"] for k in range(len(aims))]
+    states = nominal_states(missile, launch[0], launch[1], solution, times)
+    rvs = []
+    for k, ((lat, lon), t_k, state) in enumerate(zip(aims, times, states, strict=True)):
+        try:
+            dv = solve_release_dv(state, t_k, lat, lon, missile.reentry_beta_kg_m2, f"{label} RV{k + 1}")
+        except TargetingError as exc:
+            b.problem(where + ("rv_aim_assets",), str(exc))
+            return None
+        rvs.append(Release(f"RV{k + 1}", "rv", True, t_k, dv, missile.reentry_beta_kg_m2, 0.0, lat, lon))
+    decoys = []
+    if aid is not None:
+        aid_p = b.params(aid, {}, where, f"penaid {aid.id}") or {}
+        for k in range(payload.decoys):
+            rv = rvs[k % len(rvs)]  # each decoy accompanies an RV: same release, same velocity change
+            decoys.append(
+                Release(
+                    f"{aid.fields.get('signature', aid.id)}{k + 1}",
+                    str(aid.fields["signature"]),
+                    False,
+                    rv.t_after_launch_s,
+                    rv.dv_local_m_s,
+                    aid_p["beta_kg_m2"],
+                    bus_p["decoy_spread_m_s"],
+                    rv.aim_lat_rad,
+                    rv.aim_lon_rad,
+                )
+            )
+    return tuple(rvs + decoys)
 
 
 def _deployed(b: Builder, spec, kind: str, path: Path):
@@ -303,13 +360,16 @@ def _batteries(b: Builder, spec: ScenarioFile) -> list[Battery]:
 
 def _doctrine(b: Builder, spec: ScenarioFile) -> Doctrine:
     base = b.catalogue.entry("doctrine", "default")
-    overrides = {k: v for k, v in spec.doctrine.model_dump().items() if v is not None}
+    overrides = {
+        k: v for k, v in spec.doctrine.model_dump().items() if v is not None and k != "discrimination"
+    }
     p = b.params(base, overrides, ("doctrine",), "doctrine", table=None) or {}
     return Doctrine(
         p.get("cue_delay_s", 0.0),
         p.get("kill_assessment_s", 0.0),
         int(p.get("salvo_size", 1)),
         int(p.get("max_engagements", 1)),
+        engage_lethal_only=spec.doctrine.discrimination == "perfect",
     )
 
 

@@ -52,6 +52,15 @@ def _point_given(lat, lon) -> bool:
     return lat is not None and lon is not None
 
 
+class PayloadSpec(StrictModel):
+    """What the missile's post-boost vehicle carries beyond the RV aimed at the threat's aim point."""
+
+    rv_aim_assets: list[str] = Field(default_factory=list, max_length=20)
+    decoys: int = Field(default=0, ge=0, le=100)
+    decoy_class: str = "light_decoy"
+    bus: str = "generic"
+
+
 class ThreatSpec(StrictModel):
     name: str | None = None
     threat_class: str = Field(alias="class", min_length=1)
@@ -67,6 +76,7 @@ class ThreatSpec(StrictModel):
     loft_deg: float = Field(default=0.0, ge=-30.0, le=30.0)
     override: dict[str, Number | list[Number]] = Field(default_factory=dict)
     dispersion: Dispersion = Field(default_factory=Dispersion)
+    payload: PayloadSpec | None = None
 
     @model_validator(mode="after")
     def _places(self) -> ThreatSpec:
@@ -130,6 +140,7 @@ class AssetSpec(StrictModel):
 
 
 class DoctrineSpec(StrictModel):
+    discrimination: Literal["none", "perfect"] = "none"  # none: every object seen is engaged
     cue_delay_s: float | None = Field(default=None, ge=0.0)
     kill_assessment_s: float | None = Field(default=None, ge=0.0)
     salvo_size: int | None = Field(default=None, ge=1, le=16)

@@ -17,7 +17,8 @@ from domesim.core import ballistic as kernel
 from domesim.core import frames
 from domesim.core.timegrid import TimeGrid
 from domesim.errors import TargetingError
-from domesim.threats.batch import ThreatBatch
+from domesim.threats.batch import ThreatBatch, concatenate
+from domesim.threats.payload import Release, released_state, unpowered_params
 
 _MAX_FLIGHT_S = 6000.0  # longer than any ballistic flight up to antipodal range
 
@@ -325,7 +326,11 @@ def _newton_on_aim(
 
 @dataclass(frozen=True)
 class ThreatObject:
-    """One launched missile (its RV is the tracked object) with its nominal launch solution."""
+    """One launched missile with its nominal launch solution and, optionally, a bus payload.
+
+    Without ``releases`` the missile's single object is its RV (lethal from launch to impact). With
+    them, the missile's own object is the bus (not lethal) and each release is an object of its own.
+    """
 
     name: str
     missile: BallisticMissile
@@ -339,6 +344,42 @@ class ThreatObject:
     pitch_sigma_rad: float = 0.0
     thrust_sigma_frac: float = 0.0
     beta_sigma_frac: float = 0.0
+    releases: tuple[Release, ...] = ()
+
+    def objects(self) -> list[ObjectInfo]:
+        """The simulated objects of this missile, in the order of the engine's object axis."""
+        aim = (self.aim_lat_rad, self.aim_lon_rad)
+        if self.releases:
+            main = ObjectInfo(f"{self.name} bus", "bus", False, self, *aim)
+        else:
+            main = ObjectInfo(self.name, "rv", True, self, *aim)
+        return [main] + [
+            ObjectInfo(r.name, r.kind, r.lethal, self, r.aim_lat_rad, r.aim_lon_rad) for r in self.releases
+        ]
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    """What one simulated object is: its name, kind and whether it carries a warhead."""
+
+    name: str
+    kind: str  # "rv", "bus", or a penetration aid's signature class
+    lethal: bool
+    threat: ThreatObject  # the missile it belongs to
+    aim_lat_rad: float
+    aim_lon_rad: float
+
+
+def nominal_states(
+    missile: BallisticMissile, lat_rad: float, lon_rad: float, solution: LaunchSolution, t_after_launch_s
+) -> np.ndarray:
+    """ECI states (K, 6) of the nominal flight at times after a launch at t = 0 (ECI = ECEF at t = 0)."""
+    pad, up, downrange = _launch_frame(lat_rad, lon_rad, solution.azimuth_rad)
+    r0, v0 = frames.ecef_to_eci_state(pad, np.zeros(3), 0.0)
+    params = pack_params(missile, 0.0, up, downrange, solution.theta_end_rad, solution.t_cut_s)
+    t_out = np.sort(np.atleast_1d(np.asarray(t_after_launch_s, dtype=np.float64)))
+    state, *_ = kernel.allocate_and_fly(np.concatenate([r0, v0])[None, :], params, t_out)
+    return state[0]
 
 
 def fly_threats(
@@ -383,21 +424,90 @@ def fly_threats(
             1.0 + obj.thrust_sigma_frac * z_thrust[:, j],
             beta,
         )
+    flat_y0, flat_params = y0.reshape(-1, 6), params.reshape(-1, kernel.N_PARAMS)
     state, phase, impact, _, status, t_imp, alt = kernel.allocate_and_fly(
-        y0.reshape(-1, 6), params.reshape(-1, kernel.N_PARAMS), t_s, rtol, atol, era0=float(era0)
+        flat_y0, flat_params, t_s, rtol, atol, era0=float(era0)
     )
+    main = _batch(t_s, state, phase, alt, impact, status, t_imp, era0, trials, n)
+    if not any(obj.releases for obj in objects):
+        return main
+    return _with_releases(objects, main, flat_y0, flat_params, t_s, era0, rng, trials, rtol, atol)
+
+
+def _batch(t_s, state, phase, alt, impact, status, t_imp, era0, trials, n) -> ThreatBatch:
+    """Shape the kernel's flat (trials * n) outputs into a ThreatBatch."""
     state = state.reshape(trials, n, t_s.size, 6)
-    r_ecef, v_ecef, alt = state[..., :3], state[..., 3:], alt.reshape(trials, n, -1)
     impact_era = era0 + frames.OMEGA_EARTH_RAD_S * np.nan_to_num(t_imp)
     lat_i, lon_i, _ = frames.ecef_to_geodetic(frames.eci_to_ecef(impact[:, :3], impact_era))
+    shape = (trials, n)
     return ThreatBatch(
         t_s=t_s,
-        r_ecef=r_ecef,
-        v_ecef=v_ecef,
-        alt_m=alt,
+        r_ecef=state[..., :3],
+        v_ecef=state[..., 3:],
+        alt_m=alt.reshape(trials, n, -1),
         phase=phase.reshape(trials, n, -1),
         impact_t_s=t_imp.reshape(shape),
         impact_lat_rad=lat_i.reshape(shape),
         impact_lon_rad=lon_i.reshape(shape),
         status=status.reshape(shape),
     )
+
+
+def _with_releases(objects, main, flat_y0, flat_params, t_s, era0, rng, trials, rtol, atol) -> ThreatBatch:
+    """Fly the objects released by buses and interleave them after their bus on the object axis."""
+    n = len(objects)
+    jobs = [(j, rel) for j, obj in enumerate(objects) for rel in obj.releases]
+    t_release = np.array([objects[j].launch_t_s + rel.t_after_launch_s for j, rel in jobs])
+    times = np.unique(t_release)
+    # Each bus's ECI state at every release time (same launches and dispersions as the main flight).
+    bus_state, *_ = kernel.allocate_and_fly(flat_y0, flat_params, times, rtol, atol)
+    bus_state = bus_state.reshape(trials, n, times.size, 6)
+    k = len(jobs)
+    spread = rng.standard_normal((trials, k, 3)) if rng is not None else np.zeros((trials, k, 3))
+    y0 = np.empty((trials, k, 6))
+    for i, (j, rel) in enumerate(jobs):
+        state = bus_state[:, j, np.searchsorted(times, t_release[i])]
+        y0[:, i] = released_state(state, np.asarray(rel.dv_local_m_s) + rel.spread_m_s * spread[:, i])
+    params = unpowered_params(
+        np.tile(t_release, trials), np.tile([rel.beta_kg_m2 for _, rel in jobs], trials)
+    )
+    state, phase, impact, _, status, t_imp, alt = kernel.allocate_and_fly(
+        y0.reshape(-1, 6), params, t_s, rtol, atol, era0=float(era0)
+    )
+    released = _batch(t_s, state, phase, alt, impact, status, t_imp, era0, trials, k)
+    # A bus between burnout and its last release is in the post-boost phase.
+    for j, obj in enumerate(objects):
+        if obj.releases:
+            last = obj.launch_t_s + max(rel.t_after_launch_s for rel in obj.releases)
+            burnout = obj.launch_t_s + obj.solution.t_cut_s
+            window = (t_s > burnout) & (t_s <= last)
+            main.phase[:, j, window] = np.where(
+                main.phase[:, j, window] == kernel.PHASE_IMPACTED,
+                kernel.PHASE_IMPACTED,
+                kernel.PHASE_POSTBOOST,
+            )
+    # Object axis: each missile's own object, then its releases (joined: main 0..n-1, released n..n+k-1).
+    columns = []
+    for j in range(n):
+        columns.append(j)
+        columns += [n + i for i, (owner, _) in enumerate(jobs) if owner == j]
+    return _take(concatenate([main, released]), columns)
+
+
+def _take(batch: ThreatBatch, index) -> ThreatBatch:
+    """Objects ``index`` of a batch (a copy), in that order."""
+    index = np.asarray(index, dtype=np.int64)
+    fields = {
+        name: getattr(batch, name)[:, index]
+        for name in (
+            "r_ecef",
+            "v_ecef",
+            "alt_m",
+            "phase",
+            "impact_t_s",
+            "impact_lat_rad",
+            "impact_lon_rad",
+            "status",
+        )
+    }
+    return ThreatBatch(t_s=batch.t_s, **fields)
