@@ -13,7 +13,11 @@ Dynamics, in the ECI frame of :mod:`domesim.core.frames` (SI units)::
   axes at lift-off: vertical until ``t_vert``, then the elevation above the launch horizon falls
   linearly from 90 deg to ``theta_end`` at ``t_cut``, in the plane of the launch azimuth. The end
   pitch sets the burnout flight-path angle (the targeting solver picks it: minimum energy, lofted
-  or depressed).
+  or depressed). With ``P_PITCH_LOCAL`` the elevation is measured from the local horizontal under the
+  vehicle instead (up = r/|r|, downrange = the launch downrange axis made horizontal there), which is
+  what an orbital insertion needs.
+- an optional impulsive burn at ``t_impulse`` changes the inertial velocity by ``dv_impulse`` along
+  itself (a fractional-orbit weapon's de-orbit burn).
 - ``a_drag``: after thrust ends, ``-rho |v_rel| v_rel / (2 beta)`` with the air co-rotating with the
   Earth and an exponential atmosphere (rho0 = 1.225 kg/m3, H = 8.5 km). During boost, drag and
   gravity-loss effects are folded into the stage delta-v values of the threat class.
@@ -53,7 +57,12 @@ P_T_CUT = 4  # thrust termination, s after launch (0: unpowered)
 P_UP = 5  # 3 components: launch-site up unit vector, ECI at launch
 P_DOWNRANGE = 8  # 3 components: launch-site horizontal unit vector along the launch azimuth
 P_N_STAGES = 11
-P_STAGE0 = 12  # then (ve_m_s, k_per_s, end_s) for each stage
+P_T_IMPULSE = 12  # impulsive burn (a de-orbit burn), s after launch (0: none)
+P_DV_IMPULSE = 13  # its velocity change along the inertial velocity, m/s (negative: retro)
+P_PITCH_LOCAL = (
+    14  # 1: pitch measured from the local horizontal (orbital insertion); 0: from the launch horizon
+)
+P_STAGE0 = 15  # then (ve_m_s, k_per_s, end_s) for each stage
 MAX_STAGES = 4
 N_PARAMS = P_STAGE0 + 3 * MAX_STAGES
 
@@ -160,12 +169,22 @@ def _derivative(t, y, p, stage, out):
             theta = 0.5 * math.pi
         else:
             frac = (t_rel - t_vert) / (t_cut - t_vert)
+            if p[P_PITCH_LOCAL] > 0.0:  # insertion: pitch over early, then fly near the local horizontal
+                frac = 1.0 - (1.0 - frac) ** 3
             theta = 0.5 * math.pi + (p[P_THETA_END] - 0.5 * math.pi) * frac
         c = math.cos(theta) * accel
         s = math.sin(theta) * accel
-        ax += c * p[P_DOWNRANGE] + s * p[P_UP]
-        ay += c * p[P_DOWNRANGE + 1] + s * p[P_UP + 1]
-        az += c * p[P_DOWNRANGE + 2] + s * p[P_UP + 2]
+        ux, uy, uz = p[P_UP], p[P_UP + 1], p[P_UP + 2]
+        dx, dy, dz = p[P_DOWNRANGE], p[P_DOWNRANGE + 1], p[P_DOWNRANGE + 2]
+        if p[P_PITCH_LOCAL] > 0.0:
+            ux, uy, uz = x / r, yy / r, z / r
+            along = dx * ux + dy * uy + dz * uz
+            dx, dy, dz = dx - along * ux, dy - along * uy, dz - along * uz
+            norm = math.sqrt(dx * dx + dy * dy + dz * dz)
+            dx, dy, dz = dx / norm, dy / norm, dz / norm
+        ax += c * dx + s * ux
+        ay += c * dy + s * uy
+        az += c * dz + s * uz
     elif p[P_BETA] > 0.0:
         alt = ellipsoid_altitude(x, yy, z)
         if alt < _DRAG_CEILING_M:
@@ -255,8 +274,9 @@ def _dense(y, h, k, theta, out):
 def _next_event(t_rel, p):
     """Time (after launch) of the next thrust discontinuity after ``t_rel``, or +inf."""
     t_cut = p[P_T_CUT]
+    t_imp = p[P_T_IMPULSE]
     if t_rel >= t_cut:
-        return np.inf
+        return t_imp if t_imp > t_rel + 1e-9 else np.inf
     if p[P_T_VERT] > t_rel + 1e-9:
         return min(p[P_T_VERT], t_cut)
     for i in range(int(p[P_N_STAGES])):
@@ -374,6 +394,10 @@ def _fly_one(
             y[j] = y_new[j]
             k[0, j] = k[6, j]  # first-same-as-last, unless a thrust event changes the derivative
         k_valid = not hits_event
+        if hits_event and p[P_T_IMPULSE] > 0.0 and abs(t_next - t0 - p[P_T_IMPULSE]) < 1e-6:
+            speed = math.sqrt(y[3] * y[3] + y[4] * y[4] + y[5] * y[5])
+            for j in range(3, 6):
+                y[j] += p[P_DV_IMPULSE] * y[j] / speed
         t = t_next
         h = h_step * (10.0 if err == 0.0 else min(10.0, 0.9 * err**-0.2))
     while i < n_out:  # after impact (or after a failure)

@@ -25,6 +25,7 @@ from domesim.threats.ballistic import (
     nominal_states,
     solve_launch,
 )
+from domesim.threats.fobs import solve_fobs
 from domesim.threats.payload import Release, solve_release_dv
 
 Path = tuple[Any, ...]
@@ -154,11 +155,11 @@ def _missile(b: Builder, spec, path: Path) -> BallisticMissile | None:
     entry = b.lookup("threat", spec.threat_class, path + ("class",))
     if entry is None:
         return None
-    if entry.fields.get("family") != "ballistic":
+    if entry.fields.get("family") not in ("ballistic", "fobs"):
         b.problem(
             path + ("class",),
             f"threat {entry.id!r} is of family {entry.fields.get('family')!r}; "
-            "this version simulates the 'ballistic' family only",
+            "this version simulates the 'ballistic' and 'fobs' families",
         )
         return None
     p = b.params(entry, spec.override, path, f"threat {entry.id}")
@@ -179,6 +180,7 @@ def _missile(b: Builder, spec, path: Path) -> BallisticMissile | None:
         tuple(p["exhaust_velocity_km_s"]),
         p["vertical_rise_s"],
         p["reentry_beta_kg_m2"],
+        pitch_local=entry.fields.get("steering") == "local_horizontal",
     )
 
 
@@ -194,10 +196,34 @@ def _threats(b: Builder, spec: ScenarioFile) -> list[ThreatObject]:
         aim = b.place("asset", t.aim_asset, t.aim_lat_deg, t.aim_lon_deg, path + ("aim_asset",))
         if missile is None or launch is None or aim is None:
             continue
-        key = (missile, launch[:2], aim[:2], t.loft_deg)
+        key = (missile, launch[:2], aim[:2], t.loft_deg, t.approach)
         if key not in solutions:
             try:
-                solutions[key] = solve_launch(missile, launch[0], launch[1], aim[0], aim[1], t.loft_deg * DEG)
+                if missile.pitch_local:  # a fractional-orbit class: insertion, partial orbit, de-orbit
+                    orbit = (
+                        b.params(
+                            b.catalogue.entry("threat", t.threat_class),
+                            t.override,
+                            path,
+                            f"threat {t.threat_class}",
+                        )
+                        or {}
+                    )
+                    solutions[key] = solve_fobs(
+                        missile,
+                        orbit["orbit_apogee_alt_km"],
+                        orbit["min_perigee_alt_km"],
+                        orbit["deorbit_dv_km_s"],
+                        launch[0],
+                        launch[1],
+                        aim[0],
+                        aim[1],
+                        t.approach == "long",
+                    )
+                else:
+                    solutions[key] = solve_launch(
+                        missile, launch[0], launch[1], aim[0], aim[1], t.loft_deg * DEG
+                    )
             except TargetingError as exc:
                 b.problem(path + ("aim_asset" if t.aim_asset else "aim_lat_deg",), str(exc))
                 continue

@@ -74,6 +74,7 @@ class ThreatSpec(StrictModel):
     launch_time_s: float = Field(default=0.0, ge=0.0)
     launch_interval_s: float = Field(default=0.0, ge=0.0)
     loft_deg: float = Field(default=0.0, ge=-30.0, le=30.0)
+    approach: Literal["short", "long"] = "short"  # fractional orbits: the short or the long way round
     override: dict[str, Number | list[Number]] = Field(default_factory=dict)
     dispersion: Dispersion = Field(default_factory=Dispersion)
     payload: PayloadSpec | None = None

@@ -43,6 +43,7 @@ class BallisticMissile:
     exhaust_velocity_m_s: tuple[float, ...]
     vertical_rise_s: float
     reentry_beta_kg_m2: float
+    pitch_local: bool = False  # pitch program from the local horizontal (orbital classes)
 
     @property
     def boost_time_s(self) -> float:
@@ -73,6 +74,8 @@ class LaunchSolution:
     apogee_m: float
     flight_time_s: float
     shape_error_deg: float = 0.0  # burnout angle minus the requested (minimum-energy + loft) angle
+    t_impulse_s: float = 0.0  # de-orbit burn after launch (fractional-orbit weapons; 0: none)
+    dv_impulse_m_s: float = 0.0  # its velocity change along the velocity (negative: retro)
 
 
 def _launch_frame(lat_rad: float, lon_rad: float, azimuth_rad):
@@ -93,6 +96,8 @@ def pack_params(
     t_cut_s,
     thrust_scale=1.0,
     beta_kg_m2=None,
+    t_impulse_s=0.0,
+    dv_impulse_m_s=0.0,
 ) -> np.ndarray:
     """Pack per-object kernel parameter rows, shape (B, N_PARAMS); arguments broadcast over B."""
     t0 = np.atleast_1d(np.asarray(t0_s, dtype=np.float64))
@@ -110,6 +115,9 @@ def pack_params(
     p[..., kernel.P_T_VERT] = missile.vertical_rise_s
     p[..., kernel.P_THETA_END] = theta_end_rad
     p[..., kernel.P_T_CUT] = t_cut_s
+    p[..., kernel.P_T_IMPULSE] = t_impulse_s
+    p[..., kernel.P_DV_IMPULSE] = dv_impulse_m_s
+    p[..., kernel.P_PITCH_LOCAL] = float(missile.pitch_local)
     p[..., kernel.P_UP : kernel.P_UP + 3] = up_eci
     p[..., kernel.P_DOWNRANGE : kernel.P_DOWNRANGE + 3] = downrange_eci
     n = len(missile.stage_burn_s)
@@ -125,20 +133,39 @@ def pack_params(
     return p.reshape(-1, kernel.N_PARAMS)
 
 
-def _fly_nominal(missile, lat_rad, lon_rad, azimuth, theta_end, t_cut):
+def _fly_nominal(
+    missile,
+    lat_rad,
+    lon_rad,
+    azimuth,
+    theta_end,
+    t_cut,
+    t_impulse=0.0,
+    dv_impulse=0.0,
+    max_flight_s=_MAX_FLIGHT_S,
+):
     """Fly the nominal missile from a pad for arrays of (azimuth, theta_end, t_cut).
 
     Flights start at t = 0 with ECI = ECEF at t = 0: the dynamics do not depend on the epoch, so a
     solution found here holds for any launch time. Returns a dict of arrays (NaN where no impact):
     impact latitude/longitude (rad), time (s), ECI impact position, burnout ECI state and apogee (m).
     """
-    azimuth, theta_end, t_cut = np.broadcast_arrays(azimuth, theta_end, t_cut)
+    azimuth, theta_end, t_cut, t_impulse = np.broadcast_arrays(azimuth, theta_end, t_cut, t_impulse)
     pad, up, downrange = _launch_frame(lat_rad, lon_rad, azimuth.ravel())
     b = azimuth.size
     r0, v0 = frames.ecef_to_eci_state(pad, np.zeros(3), 0.0)
     y0 = np.tile(np.concatenate([r0, v0]), (b, 1))
-    params = pack_params(missile, 0.0, up, downrange, theta_end.ravel(), t_cut.ravel())
-    t_out = np.arange(0.0, _MAX_FLIGHT_S, 30.0)
+    params = pack_params(
+        missile,
+        0.0,
+        up,
+        downrange,
+        theta_end.ravel(),
+        t_cut.ravel(),
+        t_impulse_s=t_impulse.ravel(),
+        dv_impulse_m_s=dv_impulse,
+    )
+    t_out = np.arange(0.0, max_flight_s, 30.0)
     _, _, impact, burnout, status, t_imp, alt = kernel.allocate_and_fly(y0, params, t_out, era0=0.0)
     bad = status != kernel.STATUS_IMPACTED
     impact[bad] = np.nan
@@ -281,7 +308,9 @@ def _newton_on_aim(
 
     def residuals(x):
         flight = _fly_nominal(missile, lat0, lon0, x[:, 0], x[:, 1], x[:, 2])
-        miss = (frames.geodetic_to_ecef(flight["lat"], flight["lon"], 0.0) - aim) @ enu_aim.T
+        offset = frames.geodetic_to_ecef(flight["lat"], flight["lon"], 0.0) - aim
+        flight["distance"] = np.linalg.norm(offset, axis=-1)  # unlike east/north, not zero at the antipode
+        miss = offset @ enu_aim.T
         angle = _angle_residual(flight, loft_rad)[:, None] * angle_weight
         return np.hstack([miss, angle]), flight
 
@@ -291,7 +320,7 @@ def _newton_on_aim(
         probes = np.tile(x, (4, 1))
         probes[1:, :] += np.diag(steps)
         res, flight = residuals(probes)
-        miss = float(np.hypot(res[0, 0], res[0, 1]))
+        miss = float(flight["distance"][0])
         if not np.isfinite(res).all():
             break
         norm = float(np.linalg.norm(res[0, : 2 if fix_theta else 3]))
@@ -376,7 +405,16 @@ def nominal_states(
     """ECI states (K, 6) of the nominal flight at times after a launch at t = 0 (ECI = ECEF at t = 0)."""
     pad, up, downrange = _launch_frame(lat_rad, lon_rad, solution.azimuth_rad)
     r0, v0 = frames.ecef_to_eci_state(pad, np.zeros(3), 0.0)
-    params = pack_params(missile, 0.0, up, downrange, solution.theta_end_rad, solution.t_cut_s)
+    params = pack_params(
+        missile,
+        0.0,
+        up,
+        downrange,
+        solution.theta_end_rad,
+        solution.t_cut_s,
+        t_impulse_s=solution.t_impulse_s,
+        dv_impulse_m_s=solution.dv_impulse_m_s,
+    )
     t_out = np.sort(np.atleast_1d(np.asarray(t_after_launch_s, dtype=np.float64)))
     state, *_ = kernel.allocate_and_fly(np.concatenate([r0, v0])[None, :], params, t_out)
     return state[0]
@@ -423,6 +461,8 @@ def fly_threats(
             np.full(trials, sol.t_cut_s),
             1.0 + obj.thrust_sigma_frac * z_thrust[:, j],
             beta,
+            sol.t_impulse_s,
+            sol.dv_impulse_m_s,
         )
     flat_y0, flat_params = y0.reshape(-1, 6), params.reshape(-1, kernel.N_PARAMS)
     state, phase, impact, _, status, t_imp, alt = kernel.allocate_and_fly(

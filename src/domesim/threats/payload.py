@@ -88,7 +88,9 @@ def solve_release_dv(
         _, _, impact, _, status, t_imp = kernel.allocate_and_fly(y0, params, t_out)
         r_ecef = frames.eci_to_ecef(impact[:, :3], frames.OMEGA_EARTH_RAD_S * t_imp)
         lat, lon, _ = frames.ecef_to_geodetic(r_ecef)
-        out = (frames.geodetic_to_ecef(lat, lon, 0.0) - aim) @ enu.T
+        offset = frames.geodetic_to_ecef(lat, lon, 0.0) - aim
+        # east/north drive Newton; the full distance (not zero at the antipode) decides convergence
+        out = np.column_stack([offset @ enu.T, np.linalg.norm(offset, axis=-1)])
         out[status != kernel.STATUS_IMPACTED] = np.nan
         return out
 
@@ -98,14 +100,14 @@ def solve_release_dv(
         res = miss(np.array([dv, dv + [step_fd, 0.0], dv + [0.0, step_fd]]))
         if not np.isfinite(res).all():
             break
-        norm = float(np.hypot(*res[0]))
-        if norm <= tolerance_m:
+        norm = float(np.hypot(*res[0, :2]))
+        if res[0, 2] <= tolerance_m:
             return float(dv[0]), float(dv[1]), 0.0
-        jac = np.column_stack([(res[1] - res[0]) / step_fd, (res[2] - res[0]) / step_fd])
-        step = np.linalg.solve(jac, -res[0])
+        jac = np.column_stack([(res[1, :2] - res[0, :2]) / step_fd, (res[2, :2] - res[0, :2]) / step_fd])
+        step = np.linalg.solve(jac, -res[0, :2])
         for _ in range(10):
             trial = miss((dv + step)[None, :])
-            if np.isfinite(trial).all() and np.hypot(*trial[0]) < norm:
+            if np.isfinite(trial).all() and np.hypot(*trial[0, :2]) < norm:
                 break
             step = step / 2
         dv = dv + step
