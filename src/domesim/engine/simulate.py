@@ -22,6 +22,7 @@ from domesim.engine.world import World
 from domesim.interceptors.flyout import latest_launch_t_s
 from domesim.sensors.radar_cue import first_detection_t_s
 from domesim.threats.ballistic import fly_threats
+from domesim.threats.batch import ThreatBatch, concatenate
 
 
 @nb.njit(cache=True, parallel=True)
@@ -95,6 +96,25 @@ def _engage(
                 pending[n] = j
 
 
+def fly_truth(world: World, n_trials: int, seed: int | None = None, chunk: int = 0) -> ThreatBatch:
+    """Truth of every object of the raid on the grid, for ``n_trials`` trials of chunk ``chunk``.
+
+    Each generator family draws its dispersions from its own named stream, so adding a cruise
+    missile to a raid does not change the ballistic draws; ``seed=None`` flies without dispersions.
+    The object axis follows :attr:`World.objects`.
+    """
+    batches = []
+    for family, stream_name, fly in GENERATORS:
+        group = world.family(family)
+        if group:
+            rng = stream(seed, chunk, stream_name) if seed is not None else None
+            batches.append(fly(group, world.grid, rng, n_trials, world.rtol, world.atol))
+    return concatenate(batches)
+
+
+GENERATORS = [("ballistic", "threat", fly_threats)]  # (family, random stream, generator), in object order
+
+
 def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[str, np.ndarray]:
     """Simulate ``n_trials`` trials of chunk ``chunk``; returns per-trial and per-engagement arrays.
 
@@ -102,7 +122,7 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
     """
     grid = world.grid
     t_s = grid.t_s
-    truth = fly_threats(world.threats, grid, stream(seed, chunk, "threat"), n_trials, world.rtol, world.atol)
+    truth = fly_truth(world, n_trials, seed, chunk)
     n_objects = truth.r_ecef.shape[1]
     if world.sensing == "ideal":  # known from the moment it exists (launch, or release from its bus)
         exists = np.isfinite(truth.alt_m)

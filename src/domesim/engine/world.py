@@ -45,10 +45,16 @@ class World:
     rtol: float = 1e-8  # trajectory integration tolerances (SciPy RK45 semantics, SI units)
     atol: float = 1e-3
 
+    def family(self, name: str) -> list:
+        """The threats of one generator family ("ballistic" covers ballistic missiles and FOBS)."""
+        return [t for t in self.threats if isinstance(t, ThreatObject)] if name == "ballistic" else []
+
     @property
     def objects(self) -> list[ObjectInfo]:
-        """Every simulated object, in the order of the engine's object axis."""
-        return [info for threat in self.threats for info in threat.objects()]
+        """Every simulated object, in the order of the engine's object axis (family by family)."""
+        return [
+            info for family in ("ballistic",) for threat in self.family(family) for info in threat.objects()
+        ]
 
     @property
     def layers(self) -> list[str]:

@@ -16,9 +16,9 @@ import numpy as np
 
 from domesim.core import ballistic as kernel
 from domesim.core.frames import great_circle_distance_m
+from domesim.engine.simulate import fly_truth
 from domesim.engine.world import World
 from domesim.results.metrics import binomial_ci
-from domesim.threats.ballistic import fly_threats
 
 
 def _round(x: float, digits: int = 10) -> float:
@@ -95,7 +95,7 @@ def build_tables(world: World, log: dict[str, np.ndarray]) -> dict[str, dict[str
 
 def nominal_altitudes(world: World) -> dict[str, np.ndarray]:
     """Dispersion-free altitude profiles for plots: ``t_s`` (T,) and ``alt_km`` (N, T), NaN off flight."""
-    truth = fly_threats(world.threats, world.grid, None, 1, world.rtol, world.atol)
+    truth = fly_truth(world, 1)
     alt = np.where(truth.phase[0] == kernel.PHASE_IMPACTED, np.nan, truth.alt_m[0] / 1e3)
     return {"t_s": truth.t_s, "alt_km": alt}
 
