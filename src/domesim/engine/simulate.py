@@ -115,6 +115,21 @@ def fly_truth(world: World, n_trials: int, seed: int | None = None, chunk: int =
 GENERATORS = [("ballistic", "threat", fly_threats)]  # (family, random stream, generator), in object order
 
 
+CHUNK_MEMORY_BYTES = 512 * 2**20  # working-set target of one chunk
+
+
+def trials_per_chunk(world: World, limit: int) -> int:
+    """Trials per chunk so that one chunk's arrays stay near :data:`CHUNK_MEMORY_BYTES`, at most ``limit``.
+
+    Per trial and object and step the engine holds the truth (state, height, phase: about 8 float64,
+    with the copies made while assembling released objects about 3 times that) and, per battery, the
+    engagement windows and their running maximum. The answer depends on the world only, never on the
+    worker count, so the chunk plan (and with it every random stream) is the same for any workers.
+    """
+    per_trial = len(world.objects) * world.grid.steps * 8 * (24 + 2 * len(world.batteries))
+    return max(1, min(limit, CHUNK_MEMORY_BYTES // per_trial))
+
+
 def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[str, np.ndarray]:
     """Simulate ``n_trials`` trials of chunk ``chunk``; returns per-trial and per-engagement arrays.
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from domesim.engine.simulate import simulate_chunk
+from domesim.engine.simulate import simulate_chunk, trials_per_chunk
 from domesim.engine.world import World
 
 PER_TRIAL_PREFIX = "eng_"  # arrays named eng_* are per engagement; the others have a leading trial axis
@@ -87,6 +87,7 @@ def run_trials(
 
     ``on_chunk(n_trials)`` is called as each chunk finishes (for progress bars).
     """
+    chunk_trials = trials_per_chunk(world, chunk_trials)  # bounded by memory; the same for any workers
     plan = chunk_plan(trials, chunk_trials)
     checkpoint = Checkpoint(
         checkpoint_dir, dict(checkpoint_key or {}, trials=trials, seed=seed, chunk_trials=chunk_trials)

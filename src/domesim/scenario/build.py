@@ -184,64 +184,97 @@ def _missile(b: Builder, spec, path: Path) -> BallisticMissile | None:
     )
 
 
+def _aims(b: Builder, t, spec: ScenarioFile, path: Path) -> list[tuple[str, tuple[float, float]]] | None:
+    """The aim points that the members of a salvo cycle through, with a label for each."""
+    if t.aim_assets is not None:
+        named = [(asset, ("aim_assets", k)) for k, asset in enumerate(t.aim_assets)]
+    elif t.aim_at_defended_assets:
+        if not spec.asset:
+            b.problem(path + ("aim_at_defended_assets",), "the scenario lists no [[asset]] to aim at")
+            return None
+        aims = []
+        for k, a in enumerate(spec.asset):
+            place = b.place("asset", a.id, a.lat_deg, a.lon_deg, ("asset", k, "id"))
+            if place is None:
+                return None
+            aims.append((a.name or a.id or f"asset {k + 1}", place[:2]))
+        return aims
+    else:
+        place = b.place("asset", t.aim_asset, t.aim_lat_deg, t.aim_lon_deg, path + ("aim_asset",))
+        return None if place is None else [(t.aim_asset or "aim point", place[:2])]
+    aims = []
+    for asset, where in named:
+        place = b.place("asset", asset, None, None, path + where)
+        if place is None:
+            return None
+        aims.append((asset, place[:2]))
+    return aims
+
+
+def _solve(b: Builder, t, path: Path, missile: BallisticMissile, launch, aim) -> LaunchSolution | None:
+    """The launch solution of a ballistic or fractional-orbit class, or None (problem recorded)."""
+    try:
+        if not missile.pitch_local:
+            return solve_launch(missile, launch[0], launch[1], aim[0], aim[1], t.loft_deg * DEG)
+        # A fractional-orbit class: insertion, partial revolution, de-orbit burn.
+        orbit = b.params(
+            b.catalogue.entry("threat", t.threat_class), t.override, path, f"threat {t.threat_class}"
+        )
+        if orbit is None:
+            return None
+        return solve_fobs(
+            missile,
+            orbit["orbit_apogee_alt_km"],
+            orbit["min_perigee_alt_km"],
+            orbit["deorbit_dv_km_s"],
+            launch[0],
+            launch[1],
+            aim[0],
+            aim[1],
+            t.approach == "long",
+        )
+    except TargetingError as exc:
+        b.problem(path + ("aim_lat_deg" if t.aim_lat_deg is not None else "aim_asset",), str(exc))
+        return None
+
+
 def _threats(b: Builder, spec: ScenarioFile) -> list[ThreatObject]:
     objects: list[ThreatObject] = []
-    solutions: dict[tuple, LaunchSolution] = {}
     for i, t in enumerate(spec.threat):
         path: Path = ("threat", i)
         missile = _missile(b, t, path)
         launch = b.place(
             "region", t.launch_region, t.launch_lat_deg, t.launch_lon_deg, path + ("launch_region",)
         )
-        aim = b.place("asset", t.aim_asset, t.aim_lat_deg, t.aim_lon_deg, path + ("aim_asset",))
-        if missile is None or launch is None or aim is None:
+        aims = _aims(b, t, spec, path)
+        if missile is None or launch is None or aims is None:
             continue
-        key = (missile, launch[:2], aim[:2], t.loft_deg, t.approach)
-        if key not in solutions:
-            try:
-                if missile.pitch_local:  # a fractional-orbit class: insertion, partial orbit, de-orbit
-                    orbit = (
-                        b.params(
-                            b.catalogue.entry("threat", t.threat_class),
-                            t.override,
-                            path,
-                            f"threat {t.threat_class}",
-                        )
-                        or {}
-                    )
-                    solutions[key] = solve_fobs(
-                        missile,
-                        orbit["orbit_apogee_alt_km"],
-                        orbit["min_perigee_alt_km"],
-                        orbit["deorbit_dv_km_s"],
-                        launch[0],
-                        launch[1],
-                        aim[0],
-                        aim[1],
-                        t.approach == "long",
-                    )
-                else:
-                    solutions[key] = solve_launch(
-                        missile, launch[0], launch[1], aim[0], aim[1], t.loft_deg * DEG
-                    )
-            except TargetingError as exc:
-                b.problem(path + ("aim_asset" if t.aim_asset else "aim_lat_deg",), str(exc))
+        solved: dict[tuple[float, float], tuple[LaunchSolution, tuple[Release, ...]]] = {}
+        for aim_label, aim in aims:  # one launch solution (and payload) per distinct aim point
+            if aim in solved:
                 continue
-        label = t.name or f"{t.threat_class}->{t.aim_asset or 'aim point'}"
-        error = solutions[key].shape_error_deg
-        if abs(error) > 0.5:
-            sol = solutions[key]
-            b.warnings.append(
-                f"threat#{i + 1} ({label}): {missile.name} cannot fly the requested trajectory shape to "
-                f"this aim point ({sol.range_m / 1e3:,.0f} km); its burnout angle is off by {error:+.1f} deg "
-                f"(apogee {sol.apogee_m / 1e3:,.0f} km)"
-            )
-        releases = _releases(b, t, path, missile, launch, aim, solutions[key], label) if t.payload else ()
-        if releases is None:
+            solution = _solve(b, t, path, missile, launch, aim)
+            if solution is None:
+                break
+            label = t.name or f"{t.threat_class}->{aim_label}"
+            if abs(solution.shape_error_deg) > 0.5:
+                b.warnings.append(
+                    f"threat#{i + 1} ({label}): {missile.name} cannot fly the requested trajectory shape to "
+                    f"this aim point ({solution.range_m / 1e3:,.0f} km); its burnout angle is off by "
+                    f"{solution.shape_error_deg:+.1f} deg (apogee {solution.apogee_m / 1e3:,.0f} km)"
+                )
+            releases = _releases(b, t, path, missile, launch, aim, solution, label) if t.payload else ()
+            if releases is None:
+                break
+            solved[aim] = (solution, releases)
+        if len(solved) != len({aim for _, aim in aims}):
             continue
         d = t.dispersion
         for j in range(t.count):
-            name = label if t.count == 1 else f"{label} #{j + 1}"
+            aim_label, aim = aims[j % len(aims)]
+            solution, releases = solved[aim]
+            base = t.name or f"{t.threat_class}->{aim_label}"
+            name = base if t.count == 1 else f"{base} #{j + 1}"
             objects.append(
                 ThreatObject(
                     name=name,
@@ -251,7 +284,7 @@ def _threats(b: Builder, spec: ScenarioFile) -> list[ThreatObject]:
                     aim_lat_rad=aim[0],
                     aim_lon_rad=aim[1],
                     launch_t_s=t.launch_time_s + j * t.launch_interval_s,
-                    solution=solutions[key],
+                    solution=solution,
                     azimuth_sigma_rad=d.azimuth_sigma_deg * DEG,
                     pitch_sigma_rad=d.pitch_sigma_deg * DEG,
                     thrust_sigma_frac=d.thrust_sigma_frac,

@@ -69,6 +69,8 @@ class ThreatSpec(StrictModel):
     launch_lat_deg: float | None = Field(default=None, ge=-90.0, le=90.0)
     launch_lon_deg: float | None = Field(default=None, ge=-180.0, le=360.0)
     aim_asset: str | None = None
+    aim_assets: list[str] | None = Field(default=None, min_length=1)  # salvo members cycle through these
+    aim_at_defended_assets: bool = False  # salvo members cycle through the scenario's [[asset]] list
     aim_lat_deg: float | None = Field(default=None, ge=-90.0, le=90.0)
     aim_lon_deg: float | None = Field(default=None, ge=-180.0, le=360.0)
     launch_time_s: float = Field(default=0.0, ge=0.0)
@@ -83,8 +85,17 @@ class ThreatSpec(StrictModel):
     def _places(self) -> ThreatSpec:
         if (self.launch_region is not None) == _point_given(self.launch_lat_deg, self.launch_lon_deg):
             raise ValueError("give either launch_region or both launch_lat_deg and launch_lon_deg")
-        if (self.aim_asset is not None) == _point_given(self.aim_lat_deg, self.aim_lon_deg):
-            raise ValueError("give either aim_asset or both aim_lat_deg and aim_lon_deg")
+        aims = [
+            self.aim_asset is not None,
+            self.aim_assets is not None,
+            self.aim_at_defended_assets,
+            _point_given(self.aim_lat_deg, self.aim_lon_deg),
+        ]
+        if sum(aims) != 1:
+            raise ValueError(
+                "give one of aim_asset, aim_assets, aim_at_defended_assets = true, "
+                "or both aim_lat_deg and aim_lon_deg"
+            )
         return self
 
 
