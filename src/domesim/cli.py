@@ -198,7 +198,9 @@ def validate(
         info = {
             "scenario": loaded.world.name,
             "valid": True,
-            "threat_objects": len(loaded.world.threats),
+            "missiles": len(loaded.world.threats),
+            "threat_objects": sum(obj.lethal for obj in loaded.world.objects),
+            "objects_total": len(loaded.world.objects),
             "sensors": len(loaded.world.radars),
             "interceptor_sites": len(loaded.world.batteries),
             "scenario_hash": loaded.scenario_hash,
