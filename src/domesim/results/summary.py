@@ -66,7 +66,6 @@ def build_tables(world: World, log: dict[str, np.ndarray]) -> dict[str, dict[str
         "intercept_alt_km": log["eng_alt_m"] / 1e3,
         "intercept_range_km": log["eng_range_m"] / 1e3,
     }
-    threats = [info.threat for info in infos]
     aim_lat = np.array([info.aim_lat_rad for info in infos])
     aim_lon = np.array([info.aim_lon_rad for info in infos])
     miss_km = great_circle_distance_m(log["impact_lat_rad"], log["impact_lon_rad"], aim_lat, aim_lon) / 1e3
@@ -78,15 +77,15 @@ def build_tables(world: World, log: dict[str, np.ndarray]) -> dict[str, dict[str
         "name": np.array([info.name for info in infos], dtype=str),
         "kind": np.array([info.kind for info in infos], dtype=str),
         "lethal": lethal,
-        "threat_class": np.array([t.missile.name for t in threats], dtype=str),
+        "threat_class": np.array([info.threat_class for info in infos], dtype=str),
         "aim": np.array(
             [f"{math.degrees(a):.4f},{math.degrees(o):.4f}" for a, o in zip(aim_lat, aim_lon, strict=True)],
             dtype=str,
         ),
-        "launch_t_s": np.array([t.launch_t_s for t in threats]),
-        "impact_t_s": np.array([t.launch_t_s + t.solution.flight_time_s for t in threats]),
-        "range_km": np.array([t.solution.range_m / 1e3 for t in threats]),
-        "apogee_km": np.array([t.solution.apogee_m / 1e3 for t in threats]),
+        "launch_t_s": np.array([info.launch_t_s for info in infos]),
+        "impact_t_s": np.array([info.nominal_impact_t_s for info in infos]),
+        "range_km": np.array([info.range_m / 1e3 for info in infos]),
+        "apogee_km": np.array([info.apogee_m / 1e3 for info in infos]),
         "p_leak": (~killed).mean(axis=0),
         "mean_miss_km": mean_miss_km,
     }

@@ -377,14 +377,28 @@ class ThreatObject:
 
     def objects(self) -> list[ObjectInfo]:
         """The simulated objects of this missile, in the order of the engine's object axis."""
-        aim = (self.aim_lat_rad, self.aim_lon_rad)
+        sol = self.solution
+
+        def info(name: str, kind: str, lethal: bool, aim_lat: float, aim_lon: float) -> ObjectInfo:
+            return ObjectInfo(
+                name,
+                kind,
+                lethal,
+                self,
+                aim_lat,
+                aim_lon,
+                self.missile.name,
+                self.launch_t_s,
+                self.launch_t_s + sol.flight_time_s,
+                sol.range_m,
+                sol.apogee_m,
+            )
+
         if self.releases:
-            main = ObjectInfo(f"{self.name} bus", "bus", False, self, *aim)
+            main = info(f"{self.name} bus", "bus", False, self.aim_lat_rad, self.aim_lon_rad)
         else:
-            main = ObjectInfo(self.name, "rv", True, self, *aim)
-        return [main] + [
-            ObjectInfo(r.name, r.kind, r.lethal, self, r.aim_lat_rad, r.aim_lon_rad) for r in self.releases
-        ]
+            main = info(self.name, "rv", True, self.aim_lat_rad, self.aim_lon_rad)
+        return [main] + [info(r.name, r.kind, r.lethal, r.aim_lat_rad, r.aim_lon_rad) for r in self.releases]
 
 
 @dataclass(frozen=True)
@@ -392,11 +406,16 @@ class ObjectInfo:
     """What one simulated object is: its name, kind and whether it carries a warhead."""
 
     name: str
-    kind: str  # "rv", "bus", or a penetration aid's signature class
+    kind: str  # "rv", "bus", a penetration aid's signature class, "hgv", "cruise"
     lethal: bool
-    threat: ThreatObject  # the missile it belongs to
+    threat: object  # the missile (or glide vehicle, cruise missile) it belongs to
     aim_lat_rad: float
     aim_lon_rad: float
+    threat_class: str  # catalogue id of the class
+    launch_t_s: float
+    nominal_impact_t_s: float
+    range_m: float
+    apogee_m: float
 
 
 def nominal_states(
