@@ -12,17 +12,20 @@ inventories between objects.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numba as nb
 import numpy as np
 
 from domesim.c2.doctrine import earliest_intercept
 from domesim.core import ballistic as kernel
 from domesim.core.rng import stream
-from domesim.engine.world import World
+from domesim.engine.world import FAMILIES, World
 from domesim.interceptors.flyout import latest_launch_t_s
 from domesim.sensors.radar_cue import first_detection_t_s
 from domesim.threats.ballistic import fly_threats
 from domesim.threats.batch import ThreatBatch, concatenate
+from domesim.threats.glide import fly_gliders
 
 
 @nb.njit(cache=True, parallel=True)
@@ -104,7 +107,8 @@ def fly_truth(world: World, n_trials: int, seed: int | None = None, chunk: int =
     The object axis follows :attr:`World.objects`.
     """
     batches = []
-    for family, stream_name, fly in GENERATORS:
+    for family in FAMILIES:  # the object order of World.objects
+        stream_name, fly = GENERATORS[family]
         group = world.family(family)
         if group:
             rng = stream(seed, chunk, stream_name) if seed is not None else None
@@ -112,7 +116,11 @@ def fly_truth(world: World, n_trials: int, seed: int | None = None, chunk: int =
     return concatenate(batches)
 
 
-GENERATORS = [("ballistic", "threat", fly_threats)]  # (family, random stream, generator), in object order
+# family -> (its random stream, its generator)
+GENERATORS: dict[str, tuple[str, Callable[..., ThreatBatch]]] = {
+    "ballistic": ("threat", fly_threats),
+    "glide": ("threat.glide", fly_gliders),
+}
 
 
 CHUNK_MEMORY_BYTES = 512 * 2**20  # working-set target of one chunk

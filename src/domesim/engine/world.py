@@ -8,6 +8,9 @@ from domesim.core.timegrid import TimeGrid
 from domesim.interceptors.flyout import Battery
 from domesim.sensors.radar_cue import CueRadar
 from domesim.threats.ballistic import ObjectInfo, ThreatObject
+from domesim.threats.glide import GlideObject
+
+FAMILIES: dict[str, type] = {"ballistic": ThreatObject, "glide": GlideObject}  # in the engine's object order
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,7 @@ class World:
     name: str
     grid: TimeGrid
     sensing: str  # "cued" (radar line of sight + delay) or "ideal" (known at launch)
-    threats: list[ThreatObject]
+    threats: list[ThreatObject | GlideObject]
     radars: list[CueRadar]
     batteries: list[Battery]
     doctrine: Doctrine
@@ -47,14 +50,12 @@ class World:
 
     def family(self, name: str) -> list:
         """The threats of one generator family ("ballistic" covers ballistic missiles and FOBS)."""
-        return [t for t in self.threats if isinstance(t, ThreatObject)] if name == "ballistic" else []
+        return [t for t in self.threats if isinstance(t, FAMILIES[name])]
 
     @property
     def objects(self) -> list[ObjectInfo]:
         """Every simulated object, in the order of the engine's object axis (family by family)."""
-        return [
-            info for family in ("ballistic",) for threat in self.family(family) for info in threat.objects()
-        ]
+        return [info for family in FAMILIES for threat in self.family(family) for info in threat.objects()]
 
     @property
     def layers(self) -> list[str]:

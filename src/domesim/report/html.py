@@ -37,12 +37,13 @@ TAGS: dict[str, str] = {
     "V2": "verified against a secondary source",
     "V-data": "taken from a public data set",
     "D": "derived from other parameters",
+    "V2-weak": "read in a weak secondary source (an educational summary): confirm before use",
     "R": "recalled, not yet verified",
     "assumed": "notional default, no source",
     "scenario": "set in the scenario file",
 }
 # The tags a reader should look at first: numbers nobody has checked.
-_WEAK_TAGS = frozenset({"R", "assumed"})
+_WEAK_TAGS = frozenset({"R", "assumed", "V2-weak"})
 
 _REQUIRED = (
     "scenario", "description", "trials", "seed", "version", "git_hash", "scenario_hash", "p_no_leak",

@@ -13,7 +13,7 @@ from typing import Any
 from domesim.core.timegrid import TimeGrid
 from domesim.core.units import DEG, to_si
 from domesim.engine.world import Asset, Doctrine, World
-from domesim.errors import TargetingError
+from domesim.errors import ParameterError, TargetingError
 from domesim.interceptors.flyout import Battery, InterceptorClass
 from domesim.scenario.catalogue import Catalogue, Entry, Param
 from domesim.scenario.schema import ScenarioFile
@@ -26,10 +26,12 @@ from domesim.threats.ballistic import (
     solve_launch,
 )
 from domesim.threats.fobs import solve_fobs
+from domesim.threats.glide import GlideObject, GlideSolution, GlideVehicle, solve_glide
 from domesim.threats.payload import Release, solve_release_dv
 
 Path = tuple[Any, ...]
 _FRACTIONS = {"sspk", "reliability"}  # probabilities in [0, 1]
+_ANY_SIGN = {"burnout_gamma_deg"}  # angles that may be negative
 _MAY_BE_ZERO = {
     "cue_delay_s",
     "kill_assessment_s",
@@ -142,6 +144,8 @@ def _check_value(key: str, value: Any, catalogue_value: Any) -> str | None:
     for v in values:
         if not math.isfinite(v):
             return f"must be a finite number (got {v})"
+        if key in _ANY_SIGN:
+            continue
         if key in _FRACTIONS and not 0.0 <= v <= 1.0:
             return f"is a probability: must be between 0 and 1 (got {v})"
         if (key.startswith("min_") or key in _MAY_BE_ZERO) and v < 0:
@@ -238,10 +242,16 @@ def _solve(b: Builder, t, path: Path, missile: BallisticMissile, launch, aim) ->
         return None
 
 
-def _threats(b: Builder, spec: ScenarioFile) -> list[ThreatObject]:
-    objects: list[ThreatObject] = []
+def _threats(b: Builder, spec: ScenarioFile) -> list[ThreatObject | GlideObject]:
+    objects: list[ThreatObject | GlideObject] = []
     for i, t in enumerate(spec.threat):
         path: Path = ("threat", i)
+        entry = b.lookup("threat", t.threat_class, path + ("class",))
+        if entry is None:
+            continue
+        if entry.fields.get("family") == "glide":
+            objects += _gliders(b, t, spec, path, entry)
+            continue
         missile = _missile(b, t, path)
         launch = b.place(
             "region", t.launch_region, t.launch_lat_deg, t.launch_lon_deg, path + ("launch_region",)
@@ -293,6 +303,55 @@ def _threats(b: Builder, spec: ScenarioFile) -> list[ThreatObject]:
                 )
             )
     return objects
+
+
+def _gliders(b: Builder, t, spec: ScenarioFile, path: Path, entry: Entry) -> list[GlideObject]:
+    """Glide vehicles of one [[threat]] block: one solution per distinct aim point."""
+    p = b.params(entry, t.override, path, f"threat {entry.id}")
+    launch = b.place("region", t.launch_region, t.launch_lat_deg, t.launch_lon_deg, path + ("launch_region",))
+    aims = _aims(b, t, spec, path)
+    if t.payload is not None:
+        b.problem(path + ("payload",), f"threat {entry.id!r} is a glide vehicle: it carries no bus payload")
+        return []
+    if p is None or launch is None or aims is None:
+        return []
+    try:
+        vehicle = GlideVehicle.from_params(entry.id, p)
+    except ParameterError as exc:
+        b.problem(path + ("override",), str(exc))
+        return []
+    solved: dict[tuple[float, float], GlideSolution] = {}
+    for _, aim in aims:
+        if aim not in solved:
+            try:
+                solved[aim] = solve_glide(vehicle, launch[0], launch[1], aim[0], aim[1])
+            except TargetingError as exc:
+                b.problem(path + ("aim_lat_deg" if t.aim_lat_deg is not None else "aim_asset",), str(exc))
+                return []
+    d = t.dispersion
+    gliders = []
+    for j in range(t.count):
+        aim_label, aim = aims[j % len(aims)]
+        base = t.name or f"{t.threat_class}->{aim_label}"
+        gliders.append(
+            GlideObject(
+                base if t.count == 1 else f"{base} #{j + 1}",
+                vehicle,
+                launch[0],
+                launch[1],
+                aim[0],
+                aim[1],
+                t.launch_time_s + j * t.launch_interval_s,
+                solved[aim],
+                d.azimuth_sigma_deg * DEG,
+                d.pitch_sigma_deg * DEG,
+                d.thrust_sigma_frac,
+                d.ld_sigma_frac,
+                d.beta_sigma_frac,
+                d.aim_sigma_m,
+            )
+        )
+    return gliders
 
 
 def _releases(b: Builder, t, path: Path, missile, launch, aim, solution, label) -> tuple[Release, ...] | None:

@@ -44,6 +44,8 @@ class Dispersion(StrictModel):
     pitch_sigma_deg: float = Field(default=0.0, ge=0.0, le=10.0)
     thrust_sigma_frac: float = Field(default=0.0, ge=0.0, le=0.2)
     beta_sigma_frac: float = Field(default=0.0, ge=0.0, le=1.0)
+    ld_sigma_frac: float = Field(default=0.0, ge=0.0, le=0.5)  # glide vehicles: lift-to-drag ratio
+    aim_sigma_m: float = Field(default=0.0, ge=0.0, le=1e5)  # glide vehicles: guidance aim error per axis
 
 
 def _point_given(lat, lon) -> bool:

@@ -475,7 +475,7 @@ def fly_threats(
             obj.missile,
             np.full(trials, obj.launch_t_s),
             np.broadcast_to(rot @ up, (trials, 3)),
-            downrange @ rot.T,
+            np.sum(downrange[:, None, :] * rot[None], axis=-1),  # row by row: BLAS rounds by batch size
             sol.theta_end_rad + obj.pitch_sigma_rad * z_pitch[:, j],
             np.full(trials, sol.t_cut_s),
             1.0 + obj.thrust_sigma_frac * z_thrust[:, j],
