@@ -25,6 +25,7 @@ from domesim.interceptors.flyout import latest_launch_t_s
 from domesim.sensors.radar_cue import first_detection_t_s
 from domesim.threats.ballistic import fly_threats
 from domesim.threats.batch import ThreatBatch, concatenate
+from domesim.threats.cruise import fly_cruise
 from domesim.threats.glide import fly_gliders
 
 
@@ -120,6 +121,10 @@ def fly_truth(world: World, n_trials: int, seed: int | None = None, chunk: int =
 GENERATORS: dict[str, tuple[str, Callable[..., ThreatBatch]]] = {
     "ballistic": ("threat", fly_threats),
     "glide": ("threat.glide", fly_gliders),
+    "cruise": (
+        "threat.cruise",
+        lambda objects, grid, rng, trials, rtol, atol: fly_cruise(objects, grid, rng, trials),
+    ),
 }
 
 

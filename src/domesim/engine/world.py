@@ -8,9 +8,11 @@ from domesim.core.timegrid import TimeGrid
 from domesim.interceptors.flyout import Battery
 from domesim.sensors.radar_cue import CueRadar
 from domesim.threats.ballistic import ObjectInfo, ThreatObject
+from domesim.threats.cruise import CruiseObject
 from domesim.threats.glide import GlideObject
 
-FAMILIES: dict[str, type] = {"ballistic": ThreatObject, "glide": GlideObject}  # in the engine's object order
+# Generator families, in the engine's object order.
+FAMILIES: dict[str, type] = {"ballistic": ThreatObject, "glide": GlideObject, "cruise": CruiseObject}
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ class World:
     name: str
     grid: TimeGrid
     sensing: str  # "cued" (radar line of sight + delay) or "ideal" (known at launch)
-    threats: list[ThreatObject | GlideObject]
+    threats: list[ThreatObject | GlideObject | CruiseObject]
     radars: list[CueRadar]
     batteries: list[Battery]
     doctrine: Doctrine

@@ -25,6 +25,7 @@ from domesim.threats.ballistic import (
     nominal_states,
     solve_launch,
 )
+from domesim.threats.cruise import CruiseMissile, CruiseObject
 from domesim.threats.fobs import solve_fobs
 from domesim.threats.glide import GlideObject, GlideSolution, GlideVehicle, solve_glide
 from domesim.threats.payload import Release, solve_release_dv
@@ -33,6 +34,10 @@ Path = tuple[Any, ...]
 _FRACTIONS = {"sspk", "reliability"}  # probabilities in [0, 1]
 _ANY_SIGN = {"burnout_gamma_deg"}  # angles that may be negative
 _MAY_BE_ZERO = {
+    "launch_speed_m_s",
+    "boost_time_s",
+    "climb_distance_km",
+    "popup_distance_km",
     "cue_delay_s",
     "kill_assessment_s",
     "vertical_rise_s",
@@ -242,8 +247,8 @@ def _solve(b: Builder, t, path: Path, missile: BallisticMissile, launch, aim) ->
         return None
 
 
-def _threats(b: Builder, spec: ScenarioFile) -> list[ThreatObject | GlideObject]:
-    objects: list[ThreatObject | GlideObject] = []
+def _threats(b: Builder, spec: ScenarioFile) -> list[ThreatObject | GlideObject | CruiseObject]:
+    objects: list[ThreatObject | GlideObject | CruiseObject] = []
     for i, t in enumerate(spec.threat):
         path: Path = ("threat", i)
         entry = b.lookup("threat", t.threat_class, path + ("class",))
@@ -251,6 +256,9 @@ def _threats(b: Builder, spec: ScenarioFile) -> list[ThreatObject | GlideObject]
             continue
         if entry.fields.get("family") == "glide":
             objects += _gliders(b, t, spec, path, entry)
+            continue
+        if entry.fields.get("family") == "cruise":
+            objects += _cruisers(b, t, spec, path, entry)
             continue
         missile = _missile(b, t, path)
         launch = b.place(
@@ -352,6 +360,53 @@ def _gliders(b: Builder, t, spec: ScenarioFile, path: Path, entry: Entry) -> lis
             )
         )
     return gliders
+
+
+def _cruisers(b: Builder, t, spec: ScenarioFile, path: Path, entry: Entry) -> list[CruiseObject]:
+    """Cruise missiles of one [[threat]] block, flying the block's waypoints to each aim point."""
+    p = b.params(entry, t.override, path, f"threat {entry.id}")
+    launch = b.place("region", t.launch_region, t.launch_lat_deg, t.launch_lon_deg, path + ("launch_region",))
+    aims = _aims(b, t, spec, path)
+    if t.payload is not None:
+        b.problem(path + ("payload",), f"threat {entry.id!r} is a cruise missile: it carries no bus payload")
+        return []
+    if p is None or launch is None or aims is None:
+        return []
+    try:
+        missile = CruiseMissile.from_params(entry.id, p)
+    except ParameterError as exc:
+        b.problem(path + ("override",), str(exc))
+        return []
+    way_lat = tuple(w[0] * DEG for w in t.waypoints_deg)
+    way_lon = tuple(w[1] * DEG for w in t.waypoints_deg)
+    d = t.dispersion
+    missiles = []
+    for j in range(t.count):
+        aim_label, aim = aims[j % len(aims)]
+        base = t.name or f"{t.threat_class}->{aim_label}"
+        obj = CruiseObject(
+            base if t.count == 1 else f"{base} #{j + 1}",
+            missile,
+            launch[0],
+            launch[1],
+            aim[0],
+            aim[1],
+            t.launch_time_s + j * t.launch_interval_s,
+            way_lat,
+            way_lon,
+            t.launch_alt_m,
+            None,
+            d.speed_sigma_frac,
+            d.cross_track_sigma_m,
+            d.launch_t_sigma_s,
+        )
+        try:
+            obj.plan()
+        except TargetingError as exc:
+            b.problem(path + ("waypoints_deg" if t.waypoints_deg else "aim_asset",), str(exc))
+            return []
+        missiles.append(obj)
+    return missiles
 
 
 def _releases(b: Builder, t, path: Path, missile, launch, aim, solution, label) -> tuple[Release, ...] | None:
@@ -520,13 +575,13 @@ def build_world(
     )
     if s.sensing == "cued" and not world.radars and world.batteries:
         b.problem(("scenario", "sensing"), 'sensing = "cued" needs at least one [[sensor]]; or use "ideal"')
-    for obj in threats:
-        end = obj.launch_t_s + obj.solution.flight_time_s
+    for obj in world.objects:
+        end = obj.nominal_impact_t_s
         if end * 1.05 + 60.0 > s.duration_s:
             b.problem(
                 ("scenario", "duration_s"),
                 f"{s.duration_s:.0f} s ends before threat {obj.name!r} lands "
-                f"(launch {obj.launch_t_s:.0f} s + flight {obj.solution.flight_time_s:.0f} s): "
+                f"(launch {obj.launch_t_s:.0f} s + flight {end - obj.launch_t_s:.0f} s): "
                 f"use at least {math.ceil(end * 1.05 + 60.0)} s",
             )
             break

@@ -46,6 +46,9 @@ class Dispersion(StrictModel):
     beta_sigma_frac: float = Field(default=0.0, ge=0.0, le=1.0)
     ld_sigma_frac: float = Field(default=0.0, ge=0.0, le=0.5)  # glide vehicles: lift-to-drag ratio
     aim_sigma_m: float = Field(default=0.0, ge=0.0, le=1e5)  # glide vehicles: guidance aim error per axis
+    speed_sigma_frac: float = Field(default=0.0, ge=0.0, le=0.2)  # cruise missiles: cruise speed
+    cross_track_sigma_m: float = Field(default=0.0, ge=0.0, le=1e5)  # cruise missiles: route offset
+    launch_t_sigma_s: float = Field(default=0.0, ge=0.0, le=3600.0)  # cruise missiles: launch time
 
 
 def _point_given(lat, lon) -> bool:
@@ -79,6 +82,10 @@ class ThreatSpec(StrictModel):
     launch_interval_s: float = Field(default=0.0, ge=0.0)
     loft_deg: float = Field(default=0.0, ge=-30.0, le=30.0)
     approach: Literal["short", "long"] = "short"  # fractional orbits: the short or the long way round
+    waypoints_deg: list[tuple[float, float]] = Field(
+        default_factory=list, max_length=50
+    )  # cruise: (lat, lon)
+    launch_alt_m: float = Field(default=0.0, ge=0.0, le=20000.0)  # cruise: air launch altitude
     override: dict[str, Number | list[Number]] = Field(default_factory=dict)
     dispersion: Dispersion = Field(default_factory=Dispersion)
     payload: PayloadSpec | None = None
