@@ -308,3 +308,30 @@ def test_large_raid_memory_is_bounded_by_chunking(tmp_path: Path) -> None:
         peaks.append(peak_kb * 1024)
     assert peaks[1] < 2 * 2**30
     assert peaks[1] < 1.25 * peaks[0]
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        ("glide_alt_min_km = -5.0", ["threat#1.override.glide_alt_min_km", "must be > 0"]),
+        ("glide_alt_min_km = 150.0", ["threat#1.override", "glide_alt_min_km must be above the ground"]),
+    ],
+)
+def test_glide_band_errors_name_the_key(tmp_path: Path, override: str, expected: list[str]) -> None:
+    """A glide band below the ground or upside down gives exit 2 naming the key."""
+    text = (ROOT / "examples" / "hgv-raid.toml").read_text(encoding="utf-8")
+    text = text.replace(
+        'class = "hgv_intercontinental"', f'class = "hgv_intercontinental"\noverride = {{{override}}}'
+    )
+    path = tmp_path / "bad-glide.toml"
+    path.write_text(text, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "domesim.cli", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    for fragment in expected:
+        assert fragment in result.stderr
