@@ -14,6 +14,7 @@ from domesim.core.analytic import (
 )
 from domesim.core.frames import ecef_to_geodetic, geodetic_to_ecef
 from domesim.core.timegrid import TimeGrid
+from domesim.engine.simulate import fly_truth
 from domesim.errors import DomesimError, ScenarioError, TargetingError
 from domesim.montecarlo.runner import run_trials
 from domesim.results.metrics import binomial_ci
@@ -22,9 +23,14 @@ from domesim.results.summary import build_summary, build_tables
 from domesim.scenario.catalogue import load_catalogue
 from domesim.scenario.loader import load_scenario
 from domesim.threats.ballistic import BallisticMissile, fly_threats, solve_launch
+from domesim.threats.cruise import CruiseMissile, fly_cruise, plan_route
+from domesim.threats.fobs import solve_fobs
+from domesim.threats.glide import GlideVehicle, fly_gliders, solve_glide
 
 __all__ = [
     "BallisticMissile",
+    "CruiseMissile",
+    "GlideVehicle",
     "DomesimError",
     "RunCatalogue",
     "ScenarioError",
@@ -35,11 +41,15 @@ __all__ = [
     "build_summary",
     "build_tables",
     "ecef_to_geodetic",
+    "fly_cruise",
+    "fly_gliders",
     "fly_threats",
+    "fly_truth",
     "geodetic_to_ecef",
     "load_catalogue",
     "load_scenario",
     "minimum_energy_trajectory",
+    "plan_route",
     "poisson_at_least",
     "read_table",
     "run_trials",
@@ -47,5 +57,7 @@ __all__ = [
     "sbi_reach_km",
     "shoot_look_shoot",
     "shots_needed",
+    "solve_fobs",
+    "solve_glide",
     "solve_launch",
 ]
