@@ -297,6 +297,40 @@ def calc_absentee(
         _emit(analytic.absentee(reach_km, k, lat_deg, inc_deg).to_dict(), as_json, "absentee ratio")
 
 
+plot = typer.Typer(no_args_is_help=True, help="Figures of a scenario, written as PNG files.")
+app.add_typer(plot, name="plot")
+
+
+@plot.command("threats")
+def plot_threats_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    out: Annotated[
+        Path | None, typer.Option(help="Output folder (default: out/<scenario name>/plots).")
+    ] = None,
+    trials: Annotated[int, typer.Option(min=1, max=1000, help="Trials to overlay.")] = 1,
+    seed: Annotated[
+        int | None,
+        typer.Option(min=0, help="Dispersion seed (default: none for one trial, the file's for more)."),
+    ] = None,
+) -> None:
+    """Plot the raid's trajectories: altitude versus ground range, and ground tracks on a map."""
+    with user_errors():
+        loaded = load_scenario(scenario)
+        _warn(loaded.warnings)
+        world = loaded.world
+        out_dir = out or Path("out") / world.name / "plots"
+        if seed is None and trials > 1:
+            seed = loaded.montecarlo.seed
+        from domesim.viz.threat_plots import plot_threats  # matplotlib: only when plotting
+
+        try:
+            paths = plot_threats(world, out_dir, trials, seed)
+        except OSError as exc:
+            raise DomesimError(f"cannot write the plots to {out_dir}: {exc}") from None
+        for path in paths:
+            print(path)
+
+
 def main() -> None:
     """Console-script entry point."""
     try:
