@@ -13,15 +13,23 @@ from domesim.core.analytic import (
     shots_needed,
 )
 from domesim.core.frames import ecef_to_geodetic, geodetic_to_ecef
+from domesim.core.kepler import propagate
 from domesim.core.timegrid import TimeGrid
 from domesim.engine.simulate import fly_truth
 from domesim.errors import DomesimError, ScenarioError, TargetingError
 from domesim.montecarlo.runner import run_trials
+from domesim.orbits.constellation import Walker, element_set
+from domesim.orbits.coverage import visible_counts
+from domesim.orbits.reach import SbiKinematics, availability
+from domesim.orbits.sizing import analytic_size, size_constellation
+from domesim.orbits.tle import read_elements
+from domesim.results.coverage import coverage
 from domesim.results.metrics import binomial_ci
 from domesim.results.store import RunCatalogue, read_table
 from domesim.results.summary import build_summary, build_tables
 from domesim.scenario.catalogue import load_catalogue
 from domesim.scenario.loader import load_scenario
+from domesim.scenario.salvo import build_salvo
 from domesim.threats.ballistic import BallisticMissile, fly_threats, solve_launch
 from domesim.threats.cruise import CruiseMissile, fly_cruise, plan_route
 from domesim.threats.fobs import solve_fobs
@@ -60,4 +68,15 @@ __all__ = [
     "solve_fobs",
     "solve_glide",
     "solve_launch",
+    "Walker",
+    "element_set",
+    "propagate",
+    "visible_counts",
+    "SbiKinematics",
+    "availability",
+    "analytic_size",
+    "size_constellation",
+    "read_elements",
+    "coverage",
+    "build_salvo",
 ]

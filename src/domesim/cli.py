@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import pickle
 import subprocess
 import sys
@@ -202,7 +203,9 @@ def validate(
             "threat_objects": sum(obj.lethal for obj in loaded.world.objects),
             "objects_total": len(loaded.world.objects),
             "sensors": len(loaded.world.radars),
-            "interceptor_sites": len(loaded.world.batteries),
+            "interceptor_sites": len(loaded.world.ground_batteries),
+            "sensor_satellites": sum(len(c.elements) for c in loaded.world.space_sensors),
+            "interceptor_satellites": sum(len(c.elements) for c in loaded.world.sbi_layers),
             "scenario_hash": loaded.scenario_hash,
         }
         _emit(info, as_json, f"{scenario}: valid")
@@ -329,6 +332,148 @@ def plot_threats_command(
             raise DomesimError(f"cannot write the plots to {out_dir}: {exc}") from None
         for path in paths:
             print(path)
+
+
+@app.command("coverage")
+def coverage_command(
+    scenario: Annotated[
+        Path, typer.Argument(help="Scenario TOML file with sensor [[constellation]] blocks.")
+    ],
+    hours: Annotated[float, typer.Option(min=0.01, max=240.0, help="Time span from the epoch, h.")] = 24.0,
+    step_s: Annotated[float, typer.Option(min=1.0, max=3600.0, help="Time step, s.")] = 60.0,
+    grid_deg: Annotated[float, typer.Option(min=0.5, max=30.0, help="Map grid spacing, deg.")] = 5.0,
+    alt_km: Annotated[
+        float, typer.Option(min=0.0, max=1000.0, help="Altitude of the points seen, km.")
+    ] = 0.0,
+    out: Annotated[
+        Path | None, typer.Option(help="Output folder (default: out/<scenario name>/plots).")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Fraction of time each place is seen by >= 1 and >= 2 space sensors; a PNG map per layer."""
+    from domesim.results.coverage import coverage
+
+    with user_errors():
+        loaded = load_scenario(scenario)
+        world = loaded.world
+        if not world.space_sensors:
+            raise DomesimError(f"{scenario}: no sensor [[constellation]] to compute coverage for")
+        cov = coverage(world, hours, step_s, grid_deg, alt_km)
+        out_dir = out or Path("out") / world.name / "plots"
+        from domesim.viz.coverage_map import plot_coverage
+
+        try:
+            paths = plot_coverage(cov, out_dir, world.name)
+        except OSError as exc:
+            raise DomesimError(f"cannot write the coverage maps to {out_dir}: {exc}") from None
+        data = {**cov.to_dict(), "plots": [str(p) for p in paths]}
+        if as_json:
+            print(json.dumps(data))
+            return
+        for layer, d in data["layers"].items():
+            table = Table(title=f"{layer}: fraction of time seen ({hours:g} h, points at {alt_km:g} km)")
+            for column in ("place", ">= 1", ">= 2 (stereo)"):
+                table.add_column(column)
+            table.add_row(
+                "whole Earth (area-weighted)",
+                f"{d['global_at_least_1']:.3f}",
+                f"{d['global_at_least_2']:.3f}",
+            )
+            for place, f in d["places"].items():
+                table.add_row(place, f"{f['at_least_1']:.3f}", f"{f['at_least_2']:.3f}")
+            out_console.print(table)
+        for path in paths:
+            print(path)
+
+
+size = typer.Typer(no_args_is_help=True, help="Size an architecture element by simulation.")
+app.add_typer(size, name="size")
+
+
+def _catalogue_value(section: str, entry_id: str, key: str) -> float:
+    from domesim.core.units import to_si
+    from domesim.scenario.catalogue import load_catalogue
+
+    catalogue = load_catalogue()
+    if not catalogue.has(section, entry_id):
+        raise DomesimError(f"--{section}: unknown id {entry_id!r}{catalogue.suggest(section, entry_id)}")
+    return to_si(key, catalogue.entry(section, entry_id).value(key))
+
+
+@size.command("sbi")
+def size_sbi(
+    threat: Annotated[str, typer.Option(help="Missile class (catalogue threat id).")] = "icbm_solid",
+    burn_s: Annotated[float | None, typer.Option(help="Boost duration, s (default: the class's).")] = None,
+    region: Annotated[str, typer.Option(help="Launch region (catalogue region id).")] = "north_korea",
+    aim: Annotated[str, typer.Option(help="Aim point of the salvo (catalogue asset id).")] = "seattle",
+    salvo: Annotated[int, typer.Option(min=1, max=100, help="Missiles launched together.")] = 1,
+    k: Annotated[int, typer.Option(min=1, max=16, help="SBIs wanted in reach of each missile.")] = 1,
+    p: Annotated[float, typer.Option(min=0.0, max=1.0, help="Probability over random epochs.")] = 0.9,
+    alt_km: Annotated[float, typer.Option(help="Constellation altitude, km.")] = 400.0,
+    inc_deg: Annotated[float, typer.Option(help="Constellation inclination, deg.")] = 50.0,
+    sbi: Annotated[str, typer.Option(help="SBI class (catalogue interceptor id).")] = "sbi",
+    sbi_dv_km_s: Annotated[
+        float | None, typer.Option(help="SBI delta-v, km/s (default: the class's).")
+    ] = None,
+    sbi_accel_g: Annotated[
+        float | None, typer.Option(help="SBI acceleration, g (default: the class's).")
+    ] = None,
+    delay_s: Annotated[
+        float | None, typer.Option(help="Detection-to-commit delay, s (default: the class's).")
+    ] = None,
+    detect_alt_km: Annotated[float, typer.Option(help="Plume altitude at first detection, km.")] = 12.0,
+    epochs: Annotated[int, typer.Option(min=10, max=100_000, help="Random epochs simulated.")] = 300,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the launch points and epochs.")] = 0,
+    as_json: JsonFlag = False,
+) -> None:
+    """Smallest SBI constellation giving every missile of a salvo k SBIs in reach with probability p."""
+    from domesim.orbits.constellation import check_orbit
+    from domesim.orbits.reach import SbiKinematics
+    from domesim.orbits.sizing import size_constellation
+    from domesim.scenario.salvo import build_salvo
+
+    with user_errors():
+        check_orbit(alt_km * 1e3, inc_deg * math.pi / 180.0, "--alt-km/--inc-deg")
+        dv = (
+            sbi_dv_km_s * 1e3
+            if sbi_dv_km_s is not None
+            else _catalogue_value("interceptor", sbi, "delta_v_km_s")
+        )
+        accel = (
+            sbi_accel_g * 9.80665
+            if sbi_accel_g is not None
+            else _catalogue_value("interceptor", sbi, "accel_g")
+        )
+        divert = _catalogue_value("interceptor", sbi, "divert_dv_km_s")
+        delay = delay_s if delay_s is not None else _catalogue_value("interceptor", sbi, "commit_delay_s")
+        floor = _catalogue_value("interceptor", sbi, "min_intercept_alt_km")
+        for name, value in (("--sbi-dv-km-s", dv - divert), ("--sbi-accel-g", accel)):
+            if not value > 0:
+                raise DomesimError(
+                    f"{name}: must leave a positive fly-out "
+                    f"(delta-v above the {divert / 1e3:g} km/s divert reserve)"
+                )
+        if delay < 0:
+            raise DomesimError(f"--delay-s must be >= 0 (got {delay:g})")
+        kin = SbiKinematics(accel, dv - divert, delay, floor)
+        started = time.perf_counter()
+        shots = build_salvo(threat, region, salvo, aim, kin, detect_alt_km * 1e3, burn_s, seed)
+        result = size_constellation(shots, kin, alt_km * 1e3, inc_deg * math.pi / 180.0, k, p, epochs, seed)
+        data = result.to_dict()
+        if as_json:
+            print(json.dumps(data))
+            return
+        _emit(
+            {
+                **data,
+                "analytic reach (km)": round(result.analytic_reach_km, 1),
+                "constellations evaluated": result.evaluations,
+                "epochs each": epochs,
+                "wall (s)": round(time.perf_counter() - started, 2),
+            },
+            False,
+            f"SBI sizing: {salvo} x {threat} from {region}, k = {k}, p = {p}, {alt_km:g} km, {inc_deg:g} deg",
+        )
 
 
 def main() -> None:

@@ -166,6 +166,39 @@ CASES = [
         ("600", "at least"),
         ("duration_s = 600.0",),
     ),
+    Case(
+        "constellation-inclination",
+        lambda text: (
+            text
+            + '\n[[constellation]]\nsensor = "leo_wide_field"\n'
+            + "walker = {alt_km = 1000.0, inc_deg = 190.0, planes = 4, per_plane = 7}\n"
+        ),
+        "constellation#1.walker.inc_deg",
+        ("190", "180"),
+        ("walker = {alt_km = 1000.0",),
+    ),
+    Case(
+        "constellation-altitude",
+        lambda text: (
+            text
+            + '\n[[constellation]]\ninterceptor = "sbi"\n'
+            + "walker = {alt_km = 50.0, inc_deg = 50.0, planes = 4, per_plane = 7}\n"
+        ),
+        "constellation#1.walker.alt_km",
+        ("50", "100"),
+        ("walker = {alt_km = 50.0",),
+    ),
+    Case(
+        "constellation-radar-payload",
+        lambda text: (
+            text
+            + '\n[[constellation]]\nsensor = "uewr"\n'
+            + "walker = {alt_km = 1000.0, inc_deg = 50.0, planes = 4, per_plane = 7}\n"
+        ),
+        "constellation#1.sensor",
+        ("uewr", "space-based sensor"),
+        ('sensor = "uewr"',),
+    ),
 ]
 KEYED = [c for c in CASES if c.key is not None]
 

@@ -8,7 +8,9 @@ Frames
     Earth-centred inertial frame obtained from ECEF by the Earth Rotation Angle alone,
     ``r_eci = R3(-ERA) r_ecef``: the Celestial Intermediate Reference System (CIRS) with polar
     motion neglected. Precession and nutation are *not* modelled, so this frame is not GCRS/J2000:
-    the two differ by the precession-nutation rotation (about 0.36 deg in 2026 relative to J2000).
+    the two differ by the displacement of the celestial pole by precession-nutation (about 0.15 deg in 2026,
+    measured against skyfield's GCRS; the CIO origin of right ascension does not precess). TEME, the
+    SGP4 frame, differs more (about 0.33 deg about z: see :mod:`domesim.orbits.tle`).
     Inside a simulation that lasts hours this frame is inertial to better than 1e-9 rad/s, which is
     what the dynamics need.
 

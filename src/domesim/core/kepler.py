@@ -39,13 +39,14 @@ def secular_rates(a_m, e, inc_rad):
 
     >>> raan_dot, argp_dot, m_dot = secular_rates(7078137.0, 0.0, math.radians(98.19))
     >>> round(math.degrees(raan_dot) * 86400 * 365.2422, 1)  # sun-synchronous: about +360 deg/yr
-    360.3
+    360.1
     """
     n = math.sqrt(GM_EARTH_M3_S2 / a_m**3)
     p = a_m * (1.0 - e * e)
     k = n * J2_EARTH * (R_EARTH_EQ_M / p) ** 2
     c = math.cos(inc_rad)
-    return -1.5 * k * c, 0.75 * k * (5.0 * c * c - 1.0), n + 0.75 * k * math.sqrt(1.0 - e * e) * (3.0 * c * c - 1.0)
+    m_dot = n + 0.75 * k * math.sqrt(1.0 - e * e) * (3.0 * c * c - 1.0)
+    return -1.5 * k * c, 0.75 * k * (5.0 * c * c - 1.0), m_dot
 
 
 @nb.njit(cache=True)
@@ -60,7 +61,7 @@ def element_rates(elements):
 @nb.njit(cache=True)
 def _eccentric_anomaly(m, e):
     """Solve Kepler's equation E - e sin E = M by Newton's method (|dE| < 1e-14)."""
-    m = math.fmod(m, 2.0 * math.pi)
+    m = m % (2.0 * math.pi)
     big_e = m if e < 0.8 else math.pi
     for _ in range(30):
         f = big_e - e * math.sin(big_e) - m
@@ -116,10 +117,14 @@ def _propagate_general(elements, rates, t_s, r_out, v_out):
 
 
 @nb.njit(cache=True, parallel=True, fastmath=True)
-def _propagate_circular_uniform(elements, rates, t0, dt, r_out, v_out):
-    """Circular orbits on t_k = t0 + k dt: both angles (u and RAAN) advance by fixed increments."""
+def _propagate_uniform(elements, rates, t0, dt, r_out, v_out):
+    """t_k = t0 + k dt. Circular orbits: both angles (u and RAAN) advance by fixed increments."""
     n_steps = r_out.shape[1]
     for s in nb.prange(elements.shape[0]):
+        if elements[s, 1] != 0.0:  # eccentric: Kepler's equation at every step
+            for k in range(n_steps):
+                state_at(elements[s], rates[s], t0 + k * dt, r_out[s, k], v_out[s, k])
+            continue
         a, ci, si = elements[s, 0], math.cos(elements[s, 2]), math.sin(elements[s, 2])
         u_dot = rates[s, 1] + rates[s, 2]
         cdu, sdu = math.cos(u_dot * dt), math.sin(u_dot * dt)
@@ -164,7 +169,7 @@ def propagate(
     >>> el = np.array([[7078137.0, 0.0, 0.9, 0.0, 0.0, 0.0]])
     >>> r, v = propagate(el, np.array([0.0, 60.0]))
     >>> round(float(np.linalg.norm(r[0, 1])), 3), round(float(np.linalg.norm(v[0, 1])), 1)
-    (7078137.0, 7504.8)
+    (7078137.0, 7505.9)
     """
     elements = np.ascontiguousarray(elements, dtype=np.float64).reshape(-1, 6)
     t_s = np.ascontiguousarray(t_s, dtype=np.float64).reshape(-1)
@@ -173,11 +178,14 @@ def propagate(
     v_out = np.empty(shape) if v_out is None else v_out
     if r_out.shape != shape or v_out.shape != shape:
         raise ValueError(f"output buffers must have shape {shape}")
+    bad = ~((elements[:, 0] > 0.0) & (elements[:, 1] >= 0.0) & (elements[:, 1] < 1.0))
+    if bad.any():
+        raise ValueError(f"element row {int(np.argmax(bad))}: need a > 0 and 0 <= e < 1 (closed orbits)")
     rates = element_rates(elements)
     steps = np.diff(t_s)
     uniform = t_s.size > 1 and np.allclose(steps, steps[0], rtol=0.0, atol=1e-9 * max(1.0, abs(steps[0])))
-    if uniform and not elements[:, 1].any():
-        _propagate_circular_uniform(elements, rates, t_s[0], steps[0], r_out, v_out)
+    if uniform:
+        _propagate_uniform(elements, rates, t_s[0], steps[0], r_out, v_out)
     else:
         _propagate_general(elements, rates, t_s, r_out, v_out)
     return r_out, v_out

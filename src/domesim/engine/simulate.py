@@ -19,9 +19,12 @@ import numpy as np
 
 from domesim.c2.doctrine import earliest_intercept
 from domesim.core import ballistic as kernel
+from domesim.core.frames import earth_rotation_angle
 from domesim.core.rng import stream
+from domesim.engine.boost_phase import engage_boost
 from domesim.engine.world import FAMILIES, World
 from domesim.interceptors.flyout import latest_launch_t_s
+from domesim.sensors import space_ir
 from domesim.sensors.radar_cue import first_detection_t_s
 from domesim.threats.ballistic import fly_threats
 from domesim.threats.batch import ThreatBatch, concatenate
@@ -139,7 +142,7 @@ def trials_per_chunk(world: World, limit: int) -> int:
     engagement windows and their running maximum. The answer depends on the world only, never on the
     worker count, so the chunk plan (and with it every random stream) is the same for any workers.
     """
-    per_trial = len(world.objects) * world.grid.steps * 8 * (24 + 2 * len(world.batteries))
+    per_trial = len(world.objects) * world.grid.steps * 8 * (24 + 2 * len(world.ground_batteries))
     return max(1, min(limit, CHUNK_MEMORY_BYTES // per_trial))
 
 
@@ -152,49 +155,76 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
     t_s = grid.t_s
     truth = fly_truth(world, n_trials, seed, chunk)
     n_objects = truth.r_ecef.shape[1]
+    theta0 = float(earth_rotation_angle(0.0, grid.epoch_jd))
+    # The attack meets the constellations at a random time (one sidereal day spans every phase of
+    # the Earth's rotation under them); "fixed" keeps the scenario epoch for every trial.
+    offsets = (
+        stream(seed, chunk, "space.epoch").uniform(0.0, 86164.0905, n_trials)
+        if world.random_epoch
+        else np.zeros(n_trials)
+    )
+    exists = np.isfinite(truth.alt_m)
+    appears = np.where(exists.any(axis=-1), t_s[np.argmax(exists, axis=-1)], np.inf)
     if world.sensing == "ideal":  # known from the moment it exists (launch, or release from its bus)
-        exists = np.isfinite(truth.alt_m)
-        ready = np.where(exists.any(axis=-1), t_s[np.argmax(exists, axis=-1)], np.inf)
+        detect = appears
     else:
-        ready = first_detection_t_s(world.radars, truth.r_ecef, t_s) + world.doctrine.cue_delay_s
-    detect = ready - (0.0 if world.sensing == "ideal" else world.doctrine.cue_delay_s)
+        detect = first_detection_t_s(world.radars, truth.r_ecef, t_s)
+        if world.space_sensors:
+            brightness = np.array([world.ir_brightness.get(info.kind, 1.0) for info in world.objects])
+            seen = space_ir.first_detection_t_s(
+                world.space_sensors,
+                truth.r_ecef,
+                truth.alt_m,
+                truth.phase,
+                brightness,
+                t_s,
+                theta0,
+                offsets,
+                stream(seed, chunk, "sensor.space"),
+            )
+            detect = np.minimum(detect, seen)
+    ready = detect + (0.0 if world.sensing == "ideal" else world.doctrine.cue_delay_s)
     if world.doctrine.engage_lethal_only:  # perfect discrimination: only warheads are engaged
         lethal = np.array([info.lethal for info in world.objects])
         ready[:, ~lethal] = np.inf
+    killed = np.zeros((n_trials, n_objects), dtype=np.bool_)
+    kill_t = np.full((n_trials, n_objects), np.nan)
+    kill_battery = np.full((n_trials, n_objects), -1, dtype=np.int64)
+    boost_log = _boost_phase(
+        world, truth, t_s, detect, theta0, offsets, seed, chunk, killed, kill_t, kill_battery
+    )
     impacted = truth.phase == kernel.PHASE_IMPACTED
     impact_step = np.where(impacted.any(axis=-1), np.argmax(impacted, axis=-1), t_s.size)
 
-    n_batteries = len(world.batteries)
+    ground = world.ground_batteries
+    n_ground = len(ground)
     max_eng = world.doctrine.max_engagements
-    salvo = np.array([world.doctrine.salvo_size] * n_batteries, dtype=np.int64)
-    if n_batteries:
-        latest = np.stack([latest_launch_t_s(b, truth.r_ecef, truth.alt_m, t_s) for b in world.batteries])
+    salvo = np.array([world.doctrine.salvo_size] * n_ground, dtype=np.int64)
+    if n_ground:
+        latest = np.stack([latest_launch_t_s(b, truth.r_ecef, truth.alt_m, t_s) for b in ground])
     else:
         latest = np.full((0, n_trials, n_objects, t_s.size), -np.inf)
     suffix_max = np.maximum.accumulate(latest[..., ::-1], axis=-1)[..., ::-1].copy()
     # Per engagement: one reliability draw, then one draw per interceptor of the salvo.
     u = stream(seed, chunk, "kill").random((n_trials, n_objects, max_eng, 1 + int(salvo.max(initial=1))))
 
-    killed = np.zeros((n_trials, n_objects), dtype=np.bool_)
-    kill_t = np.full((n_trials, n_objects), np.nan)
-    kill_battery = np.full((n_trials, n_objects), -1, dtype=np.int64)
     eng_battery = np.full((n_trials, n_objects, max_eng), -1, dtype=np.int64)
     eng_launch_step = np.full_like(eng_battery, -1)
     eng_intercept_step = np.full_like(eng_battery, -1)
     eng_shots = np.zeros_like(eng_battery)
     eng_hit = np.zeros(eng_battery.shape, dtype=np.bool_)
-    shots_fired = np.zeros((n_trials, n_batteries), dtype=np.int64)
+    ground_fired = np.zeros((n_trials, n_ground), dtype=np.int64)
     _engage(
         np.ascontiguousarray(latest),
         suffix_max,
         t_s,
         np.ascontiguousarray(ready),
         impact_step,
-        np.array([b.inventory for b in world.batteries], dtype=np.int64),
+        np.array([b.inventory for b in ground], dtype=np.int64),
         salvo,
         max_eng,
-        np.array([b.interceptor.sspk for b in world.batteries]),
-        np.array([b.interceptor.reliability for b in world.batteries]),
+        np.array([b.interceptor.sspk for b in ground]),
+        np.array([b.interceptor.reliability for b in ground]),
         world.doctrine.kill_assessment_s,
         u,
         killed,
@@ -205,23 +235,16 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
         eng_intercept_step,
         eng_shots,
         eng_hit,
-        shots_fired,
+        ground_fired,
     )
+    shots_fired = np.concatenate([ground_fired, boost_log["fired"]], axis=1)
 
     r_idx, n_idx, e_idx = np.nonzero(eng_battery >= 0)
     step = eng_intercept_step[r_idx, n_idx, e_idx]
     battery = eng_battery[r_idx, n_idx, e_idx]
-    sites = np.array([b.r_ecef for b in world.batteries]).reshape(-1, 3)
+    sites = np.array([b.r_ecef for b in ground]).reshape(-1, 3)
     point = truth.r_ecef[r_idx, n_idx, step]
-    return {
-        "killed": killed,
-        "kill_t_s": kill_t,
-        "kill_battery": kill_battery,
-        "shots_fired": shots_fired,
-        "detect_t_s": detect,
-        "impact_t_s": truth.impact_t_s,
-        "impact_lat_rad": truth.impact_lat_rad,
-        "impact_lon_rad": truth.impact_lon_rad,
+    ground_log = {
         "eng_trial": r_idx.astype(np.int64),
         "eng_object": n_idx.astype(np.int32),
         "eng_battery": battery,
@@ -232,3 +255,83 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
         "eng_alt_m": truth.alt_m[r_idx, n_idx, step],
         "eng_range_m": np.linalg.norm(point - sites[battery], axis=-1) if len(battery) else np.zeros(0),
     }
+    engagements = {
+        key: np.concatenate([boost_log["engagements"][key], ground_log[key]]) for key in ground_log
+    }
+    return {
+        "killed": killed,
+        "kill_t_s": kill_t,
+        "kill_battery": kill_battery,
+        "shots_fired": shots_fired,
+        "detect_t_s": detect,
+        "impact_t_s": truth.impact_t_s,
+        "impact_lat_rad": truth.impact_lat_rad,
+        "impact_lon_rad": truth.impact_lon_rad,
+        **engagements,
+    }
+
+
+def _boost_phase(world, truth, t_s, detect, theta0, offsets, seed, chunk, killed, kill_t, kill_battery):
+    """Engage boosting missiles with every SBI layer in turn; a kill kills all the missile's objects.
+
+    Fills ``killed``, ``kill_t`` and ``kill_battery`` in place; returns the shots fired per layer
+    ``fired`` (R, L) and the boost-phase ``engagements`` in the engine's engagement columns.
+    """
+    n_trials = truth.r_ecef.shape[0]
+    n_ground = len(world.ground_batteries)
+    fired = np.zeros((n_trials, len(world.sbi_layers)), dtype=np.int64)
+    columns: dict[str, list[np.ndarray]] = {key: [] for key in _ENGAGEMENT_COLUMNS}
+    boosting = (truth.phase == kernel.PHASE_BOOST).any(axis=(0, 2))
+    boost_objects = np.flatnonzero(boosting)
+    # every object belongs to the missile (or vehicle) of its boosting object
+    owners = [info.threat for info in world.objects]
+    family = [np.array([owners[n] is owners[b] for n in range(len(owners))]) for b in boost_objects]
+    for layer_index, layer in enumerate(world.sbi_layers):
+        rng = stream(seed, chunk, f"kill.sbi.{layer.name}")
+        u = rng.random((n_trials, boost_objects.size, 1 + layer.salvo))
+        seen = np.where(killed[:, boost_objects], np.inf, detect[:, boost_objects])
+        out = engage_boost(
+            layer, truth.r_ecef, truth.alt_m, truth.phase, boost_objects, t_s, seen, theta0, offsets, u
+        )
+        fired[:, layer_index] = out["fired"]
+        battery = n_ground + layer_index
+        r_idx, b_idx = np.nonzero(out["shots"] > 0)
+        step = out["step"][r_idx, b_idx]
+        obj = boost_objects[b_idx]
+        for r, b, k in zip(
+            r_idx[out["hit"][r_idx, b_idx]],
+            b_idx[out["hit"][r_idx, b_idx]],
+            step[out["hit"][r_idx, b_idx]],
+            strict=True,
+        ):
+            killed[r, family[b]] = True
+            kill_t[r, family[b]] = t_s[k]
+            kill_battery[r, family[b]] = battery
+        launch = np.maximum(seen[r_idx, b_idx] + layer.kinematics.commit_delay_s, t_s[0])
+        columns["eng_trial"].append(r_idx.astype(np.int64))
+        columns["eng_object"].append(obj.astype(np.int32))
+        columns["eng_battery"].append(np.full(r_idx.size, battery, dtype=np.int64))
+        columns["eng_launch_t_s"].append(launch)
+        columns["eng_intercept_t_s"].append(t_s[step])
+        columns["eng_shots"].append(out["shots"][r_idx, b_idx].astype(np.int32))
+        columns["eng_killed"].append(out["hit"][r_idx, b_idx])
+        columns["eng_alt_m"].append(truth.alt_m[r_idx, obj, step])
+        columns["eng_range_m"].append(np.full(r_idx.size, np.nan))  # the SBI's own distance is not kept
+    engagements = {
+        key: np.concatenate(parts) if parts else np.zeros(0, dtype=_ENGAGEMENT_COLUMNS[key])
+        for key, parts in columns.items()
+    }
+    return {"fired": fired, "engagements": engagements}
+
+
+_ENGAGEMENT_COLUMNS = {
+    "eng_trial": np.int64,
+    "eng_object": np.int32,
+    "eng_battery": np.int64,
+    "eng_launch_t_s": np.float64,
+    "eng_intercept_t_s": np.float64,
+    "eng_shots": np.int32,
+    "eng_killed": np.bool_,
+    "eng_alt_m": np.float64,
+    "eng_range_m": np.float64,
+}

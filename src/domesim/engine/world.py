@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from domesim.core.timegrid import TimeGrid
+from domesim.engine.boost_phase import SbiLayer
 from domesim.interceptors.flyout import Battery
 from domesim.sensors.radar_cue import CueRadar
+from domesim.sensors.space_ir import SpaceSensorLayer
 from domesim.threats.ballistic import ObjectInfo, ThreatObject
 from domesim.threats.cruise import CruiseObject
 from domesim.threats.glide import GlideObject
@@ -47,8 +49,17 @@ class World:
     batteries: list[Battery]
     doctrine: Doctrine
     assets: list[Asset] = field(default_factory=list)
+    space_sensors: list[SpaceSensorLayer] = field(default_factory=list)
+    sbi_layers: list[SbiLayer] = field(default_factory=list)  # their batteries close world.batteries
+    random_epoch: bool = True  # each trial meets the constellations at a random time of day
+    ir_brightness: dict[str, float] = field(default_factory=dict)  # object kind -> relative to an RV
     rtol: float = 1e-8  # trajectory integration tolerances (SciPy RK45 semantics, SI units)
     atol: float = 1e-3
+
+    @property
+    def ground_batteries(self) -> list[Battery]:
+        """Batteries at a site on the Earth (all but the space-based interceptor layers)."""
+        return self.batteries[: len(self.batteries) - len(self.sbi_layers)]
 
     def family(self, name: str) -> list:
         """The threats of one generator family ("ballistic" covers ballistic missiles and FOBS)."""

@@ -8,16 +8,25 @@ from __future__ import annotations
 import difflib
 import math
 from dataclasses import dataclass, field, replace
+from pathlib import Path as PurePath
 from typing import Any
 
+import numpy as np
+
+from domesim.core.constants import R_EARTH_EQ_M
+from domesim.core.frames import earth_rotation_angle
 from domesim.core.timegrid import TimeGrid
 from domesim.core.units import DEG, to_si
+from domesim.engine.boost_phase import SbiLayer
 from domesim.engine.world import Asset, Doctrine, World
-from domesim.errors import ParameterError, TargetingError
+from domesim.errors import ParameterError, ScenarioError, TargetingError
 from domesim.interceptors.flyout import Battery, InterceptorClass
+from domesim.orbits import constellation as orbits
+from domesim.orbits.reach import SbiKinematics
 from domesim.scenario.catalogue import Catalogue, Entry, Param
 from domesim.scenario.schema import ScenarioFile
 from domesim.sensors.radar_cue import CueRadar
+from domesim.sensors.space_ir import SpaceSensorClass, SpaceSensorLayer
 from domesim.threats.ballistic import (
     BallisticMissile,
     LaunchSolution,
@@ -32,8 +41,12 @@ from domesim.threats.payload import Release, solve_release_dv
 
 Path = tuple[Any, ...]
 _FRACTIONS = {"sspk", "reliability"}  # probabilities in [0, 1]
-_ANY_SIGN = {"burnout_gamma_deg"}  # angles that may be negative
+_ANY_SIGN = {"burnout_gamma_deg", "geo_lon_deg"}  # angles that may be negative
 _MAY_BE_ZERO = {
+    "pd_dim",
+    "divert_dv_km_s",
+    "commit_delay_s",
+    "phasing",
     "launch_speed_m_s",
     "boost_time_s",
     "climb_distance_km",
@@ -486,6 +499,11 @@ def _radars(b: Builder, spec: ScenarioFile) -> list[CueRadar]:
             continue
         class_id, (lat, lon, alt), label, _ = found
         entry = b.lookup("sensor", class_id, path + ("sensor",))
+        if entry is not None and entry.fields.get("family") == "space_ir":
+            b.problem(
+                path + ("sensor",), f"{class_id!r} is a space-based sensor: carry it on a [[constellation]]"
+            )
+            continue
         p = b.params(entry, s.override, path, f"sensor {class_id}") if entry else None
         if p is not None:
             radars.append(CueRadar(label, lat, lon, alt, p["max_range_km"], p["min_elevation_deg"]))
@@ -501,6 +519,12 @@ def _batteries(b: Builder, spec: ScenarioFile) -> list[Battery]:
             continue
         class_id, (lat, lon, alt), label, deployment = found
         entry = b.lookup("interceptor", class_id, path + ("interceptor",))
+        if entry is not None and entry.fields.get("family") == "sbi":
+            b.problem(
+                path + ("interceptor",),
+                f"{class_id!r} is a space-based interceptor: carry it on a [[constellation]]",
+            )
+            continue
         p = b.params(entry, s.override, path, f"interceptor {class_id}") if entry else None
         if p is None or entry is None:
             continue
@@ -555,26 +579,195 @@ def _assets(b: Builder, spec: ScenarioFile) -> list[Asset]:
     return assets
 
 
+GEO_RADIUS_M = 42_164_170.0  # geosynchronous orbit radius (sidereal day, WGS84 GM)
+
+
+def _orbit_elements(
+    b: Builder, c, entry: Entry | None, orbit: dict[str, Any], grid: TimeGrid, base_dir, path: Path
+):
+    """Mean elements (S, 6) at the scenario epoch of one [[constellation]], or None (problem recorded)."""
+    try:
+        if c.walker is not None or (entry is not None and "planes" in orbit):
+            w = c.walker
+            if w is not None:
+                walker = orbits.Walker(
+                    w.alt_km * 1e3,
+                    w.inc_deg * DEG,
+                    w.planes,
+                    w.per_plane,
+                    w.phasing,
+                    w.pattern,
+                    w.raan0_deg * DEG,
+                )
+            else:
+                walker = orbits.Walker(
+                    orbit["alt_km"],
+                    orbit["inc_deg"],
+                    int(orbit["planes"]),
+                    int(orbit["per_plane"]),
+                    int(orbit["phasing"]),
+                    str(entry.fields.get("pattern", "delta")) if entry else "delta",
+                )
+            return walker.elements()
+        if c.elements_deg is not None:
+            return orbits.element_set([list(row) for row in c.elements_deg])
+        theta0 = float(earth_rotation_angle(0.0, grid.epoch_jd))
+        if c.geo_lon_deg is not None or "geo_lon_deg" in orbit:
+            lons = (
+                np.radians(c.geo_lon_deg) if c.geo_lon_deg is not None else np.asarray(orbit["geo_lon_deg"])
+            )
+            el = np.zeros((lons.size, 6))
+            el[:, 0] = GEO_RADIUS_M
+            el[:, 5] = (lons + theta0) % (2 * np.pi)  # over that longitude at the epoch
+            return el
+        if "heo_planes" in orbit:
+            planes = int(orbit["heo_planes"])
+            rp, ra = R_EARTH_EQ_M + orbit["heo_perigee_alt_km"], R_EARTH_EQ_M + orbit["heo_apogee_alt_km"]
+            el = np.zeros((planes, 6))
+            el[:, 0], el[:, 1], el[:, 2], el[:, 4] = (
+                0.5 * (rp + ra),
+                (ra - rp) / (ra + rp),
+                63.4 * DEG,
+                1.5 * np.pi,
+            )
+            el[:, 3] = np.arange(planes) * 2 * np.pi / planes
+            el[:, 5] = (np.pi + np.arange(planes) * 2 * np.pi / planes) % (2 * np.pi)  # apogees in turn
+            return el
+        if c.tle_file is not None:
+            from domesim.orbits.tle import read_elements
+
+            return read_elements(base_dir / c.tle_file, grid.epoch_jd)[1]
+    except ParameterError as exc:
+        b.problem(path + ("walker" if c.walker is not None else "override",), str(exc))
+        return None
+    except ScenarioError as exc:
+        b.problem(path + ("tle_file",), str(exc))
+        return None
+    b.problem(path, "no orbits: give walker, elements_deg, geo_lon_deg or tle_file")
+    return None
+
+
+def _constellations(b: Builder, spec: ScenarioFile, grid: TimeGrid, base_dir):
+    """Space sensor layers, SBI layers and the SBI layers' batteries of the [[constellation]] blocks."""
+    sensors: list[SpaceSensorLayer] = []
+    sbis: list[SbiLayer] = []
+    batteries: list[Battery] = []
+    for i, c in enumerate(spec.constellation):
+        path: Path = ("constellation", i)
+        entry = (
+            b.lookup("constellation", c.constellation, path + ("constellation",)) if c.constellation else None
+        )
+        if c.constellation and entry is None:
+            continue
+        mine = {k: v for k, v in c.override.items() if entry is not None and k in entry.params}
+        orbit = b.params(entry, mine, path, f"constellation {entry.id}") if entry else {}
+        if orbit is None:
+            continue
+        sensor_id = c.sensor or (entry.fields.get("sensor") if entry and not c.interceptor else None)
+        sbi_id = c.interceptor or (entry.fields.get("interceptor") if entry and not c.sensor else None)
+        label = c.name or c.constellation or sensor_id or sbi_id or f"constellation {i + 1}"
+        payload_overrides = {k: v for k, v in c.override.items() if k not in mine}
+        section, class_id = ("sensor", sensor_id) if sensor_id else ("interceptor", sbi_id)
+        where = path + (section if (c.sensor or c.interceptor) else "constellation",)
+        payload = b.lookup(section, str(class_id), where)
+        elements = _orbit_elements(b, c, entry, orbit, grid, base_dir, path)
+        if payload is None or elements is None:
+            continue
+        family = payload.fields.get("family")
+        if family != ("space_ir" if section == "sensor" else "sbi"):
+            b.problem(
+                where,
+                f"{class_id!r} is not a space-based {section} class",
+            )
+            continue
+        p = b.params(payload, payload_overrides, path, f"{section} {class_id}")
+        if p is None:
+            continue
+        if section == "sensor":
+            sensors.append(
+                SpaceSensorLayer(
+                    label,
+                    SpaceSensorClass(
+                        str(class_id),
+                        p["max_range_km"],
+                        p["field_of_regard_deg"],
+                        p["min_plume_alt_km"],
+                        p["pd_boost"],
+                        p["pd_dim"],
+                        p["dim_range_km"],
+                        p["limb_alt_km"],
+                        p["revisit_s"],
+                    ),
+                    elements,
+                )
+            )
+            continue
+        if p["divert_dv_km_s"] >= p["delta_v_km_s"]:
+            b.problem(
+                path + ("override",), "divert_dv_km_s must be below delta_v_km_s (the rest is the fly-out)"
+            )
+            continue
+        per_sat = c.per_satellite or int(orbit.get("per_satellite", 1))
+        salvo = c.salvo_size or int(b.catalogue.entry("doctrine", "default").value("salvo_size"))
+        kin = SbiKinematics(
+            p["accel_g"],
+            p["delta_v_km_s"] - p["divert_dv_km_s"],
+            p["commit_delay_s"],
+            p["min_intercept_alt_km"],
+        )
+        cls = InterceptorClass(
+            str(class_id),
+            str(payload.fields.get("layer", "boost")),
+            kin.flyout_dv_m_s / kin.accel_m_s2,
+            kin.flyout_dv_m_s,
+            kin.min_intercept_alt_m,
+            np.inf,
+            np.inf,
+            p["sspk"],
+            p["reliability"],
+        )
+        sbis.append(SbiLayer(label, kin, elements, per_sat, salvo, p["sspk"], p["reliability"]))
+        batteries.append(Battery(label, cls, 0.0, 0.0, 0.0, per_sat * len(elements)))
+    return sensors, sbis, batteries
+
+
 def build_world(
-    spec: ScenarioFile, catalogue: Catalogue
+    spec: ScenarioFile, catalogue: Catalogue, base_dir: str | PurePath = "."
 ) -> tuple[World, list[dict], list[tuple[Path, str]], list[str]]:
-    """Build the World; returns (world, provenance rows, problems, warnings). Unusable if problems."""
+    """Build the World; returns (world, provenance rows, problems, warnings). Unusable if problems.
+
+    ``base_dir`` is where files named by the scenario (a TLE catalogue) are looked up.
+    """
     b = Builder(catalogue)
     s = spec.scenario
     grid = TimeGrid(s.epoch_utc, s.step_s, s.duration_s)
     threats = _threats(b, spec)
+    space_sensors, sbi_layers, sbi_batteries = _constellations(b, spec, grid, PurePath(base_dir))
     world = World(
         s.name,
         grid,
         s.sensing,
         threats,
         _radars(b, spec),
-        _batteries(b, spec),
+        _batteries(b, spec) + sbi_batteries,
         _doctrine(b, spec),
         _assets(b, spec),
+        space_sensors=space_sensors,
+        sbi_layers=sbi_layers,
+        random_epoch=s.space_epoch == "random",
     )
-    if s.sensing == "cued" and not world.radars and world.batteries:
-        b.problem(("scenario", "sensing"), 'sensing = "cued" needs at least one [[sensor]]; or use "ideal"')
+    if space_sensors:  # the infrared signature class of every kind of object in the raid
+        brightness = {}
+        for kind in sorted({info.kind for info in world.objects}):
+            if catalogue.has("signature", kind):
+                p = b.params(catalogue.entry("signature", kind), {}, (), f"signature {kind}") or {}
+                brightness[kind] = p.get("ir_relative", 1.0)
+        world = replace(world, ir_brightness=brightness)
+    if s.sensing == "cued" and not (world.radars or world.space_sensors) and world.batteries:
+        b.problem(
+            ("scenario", "sensing"),
+            'sensing = "cued" needs at least one [[sensor]] or a sensor [[constellation]]; or use "ideal"',
+        )
     for obj in world.objects:
         end = obj.nominal_impact_t_s
         if end * 1.05 + 60.0 > s.duration_s:

@@ -13,7 +13,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-DATA_FILES = ("sources.toml", "geography.toml", "systems.toml", "glide.toml", "cruise.toml")
+DATA_FILES = ("sources.toml", "geography.toml", "systems.toml", "glide.toml", "cruise.toml", "space.toml")
 
 
 @dataclass(frozen=True)

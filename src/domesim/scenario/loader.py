@@ -154,7 +154,7 @@ def load_scenario(path: str | Path, trials: int | None = None, seed: int | None 
         spec = ScenarioFile.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(_problems_from_validation(exc, file, text)) from None
-    world, provenance, problems, warnings = build_world(spec, load_catalogue())
+    world, provenance, problems, warnings = build_world(spec, load_catalogue(), path.parent)
     if problems:
         raise ScenarioError([Problem(file, format_path(p), m, locate_line(text, p)) for p, m in problems])
     return LoadedScenario(path, text, spec, world, provenance, scenario_hash(spec), warnings)

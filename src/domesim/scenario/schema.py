@@ -26,6 +26,9 @@ class ScenarioSection(StrictModel):
     step_s: float = Field(default=2.0, gt=0.0, le=60.0)
     duration_s: float = Field(gt=0.0, le=86400.0)
     sensing: Literal["cued", "ideal"] = "cued"
+    space_epoch: Literal["random", "fixed"] = (
+        "random"  # constellation phase: random per trial, or the epoch's
+    )
 
     @field_validator("epoch_utc")
     @classmethod
@@ -147,6 +150,59 @@ class InterceptorSiteSpec(StrictModel):
         return self
 
 
+class WalkerSpec(StrictModel):
+    """A Walker pattern ``inc: planes x per_plane / phasing`` of circular orbits."""
+
+    alt_km: float = Field(ge=100.0, le=100_000.0)
+    inc_deg: float = Field(ge=0.0, le=180.0)
+    planes: int = Field(ge=1, le=10_000)
+    per_plane: int = Field(ge=1, le=10_000)
+    phasing: int = Field(default=1, ge=0)
+    pattern: Literal["delta", "star"] = "delta"
+    raan0_deg: float = Field(default=0.0, ge=0.0, lt=360.0)
+
+    @model_validator(mode="after")
+    def _phasing(self) -> WalkerSpec:
+        if self.phasing >= self.planes:
+            raise ValueError(
+                f"phasing must be between 0 and planes - 1 = {self.planes - 1} (got {self.phasing})"
+            )
+        return self
+
+
+class ConstellationSpec(StrictModel):
+    """Satellites carrying one payload (a space sensor or an interceptor class)."""
+
+    name: str | None = None
+    constellation: str | None = None  # catalogue id: its orbit and payload, unless given here
+    walker: WalkerSpec | None = None
+    elements_deg: list[tuple[float, float, float, float, float, float]] | None = Field(
+        default=None, min_length=1
+    )  # rows [alt_km, e, inc_deg, raan_deg, argp_deg, mean_anomaly_deg]
+    geo_lon_deg: list[float] | None = Field(default=None, min_length=1)
+    tle_file: str | None = None  # TLE or OMM (.csv/.xml) file, relative to the scenario file
+    sensor: str | None = None
+    interceptor: str | None = None
+    per_satellite: int | None = Field(default=None, ge=1, le=100)  # interceptors per satellite
+    salvo_size: int | None = Field(default=None, ge=1, le=16)  # SBIs fired at one missile
+    override: dict[str, Number] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _what(self) -> ConstellationSpec:
+        orbits = [self.walker, self.elements_deg, self.geo_lon_deg, self.tle_file]
+        given = sum(x is not None for x in orbits)
+        if given > 1 or (given == 0 and self.constellation is None):
+            raise ValueError(
+                "give the orbits once: walker, elements_deg, geo_lon_deg or tle_file "
+                "(or a catalogue constellation id)"
+            )
+        if self.sensor is not None and self.interceptor is not None:
+            raise ValueError("a constellation carries a sensor or an interceptor, not both")
+        if self.constellation is None and self.sensor is None and self.interceptor is None:
+            raise ValueError("give the payload: sensor = <space sensor class> or interceptor = <SBI class>")
+        return self
+
+
 class AssetSpec(StrictModel):
     id: str | None = None
     name: str | None = None
@@ -180,5 +236,6 @@ class ScenarioFile(StrictModel):
     sensor: list[SensorSpec] = Field(default_factory=list)
     interceptor_site: list[InterceptorSiteSpec] = Field(default_factory=list)
     asset: list[AssetSpec] = Field(default_factory=list)
+    constellation: list[ConstellationSpec] = Field(default_factory=list)
     doctrine: DoctrineSpec = Field(default_factory=DoctrineSpec)
     montecarlo: MonteCarloSpec = Field(default_factory=MonteCarloSpec)

@@ -531,7 +531,7 @@ def _sites(world: World, tracks: _Tracks) -> dict[str, list[tuple[float, float, 
         "aim": [(a, b, "") for a, b in sorted(aims)],
         "asset": points(world.assets),
         "radar": points(world.radars),
-        "battery": points(world.batteries),
+        "battery": points(world.ground_batteries),
     }
 
 

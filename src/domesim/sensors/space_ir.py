@@ -1,0 +1,213 @@
+"""Space-based infrared sensors: when a constellation first detects each threat object.
+
+Classes (catalogue ``family = "space_ir"``): GEO/HEO early-warning (OPIR-like: the whole visible disk,
+boost plumes only), LEO wide-field tracking (boost plumes), LEO medium-field tracking (boost plumes and
+dim post-boost objects: buses, re-entry vehicles, decoys, glide vehicles, within a shorter range).
+
+Geometry per satellite and object: the line of sight clears the Earth (:func:`domesim.orbits.coverage.sees`),
+the slant range is within the class's limit, the object is inside the field of regard. A boost plume
+is seen once it has climbed above ``min_plume_alt_m`` (cloud tops); a dim object needs a
+medium-field class (``pd_dim > 0``), must be above the Earth's limb as seen from the satellite
+(lines of sight grazing above ``limb_alt_m``, i.e. seen against cold space) and within ``dim_range_m``;
+its per-look probability follows its infrared signature class (catalogue ``[signature.*]``): with
+relative brightness ``b`` a look detects it with ``1 - (1 - pd_dim)^b``.
+
+Detection: each look by a satellite that sees the object detects it with probability ``pd``; looks
+come every ``revisit_s``. Instead of one random number per (trial, object, step), each (trial,
+object) draws one ``Exp(1)`` threshold and is detected at the first step where the accumulated hazard
+``sum -ln(1 - pd) dt / revisit`` over all satellites that see it exceeds it: the same law as
+independent looks, with one draw per object (so the arrays stay small and adding a step does not
+shift other draws).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numba as nb
+import numpy as np
+
+from domesim.core import ballistic as phases
+from domesim.core import kepler
+from domesim.core.constants import OMEGA_EARTH_RAD_S, R_EARTH_EQ_M
+from domesim.orbits.coverage import satellites_ecef, sees
+
+
+@dataclass(frozen=True)
+class SpaceSensorClass:
+    """Parameters of a space-based IR sensor class, SI units."""
+
+    name: str
+    max_range_m: float
+    field_of_regard_rad: float  # off-nadir half-angle
+    min_plume_alt_m: float
+    pd_boost: float
+    pd_dim: float
+    dim_range_m: float
+    limb_alt_m: float
+    revisit_s: float
+
+
+@dataclass(frozen=True)
+class SpaceSensorLayer:
+    """A constellation carrying one space sensor class."""
+
+    name: str
+    sensor: SpaceSensorClass
+    elements: np.ndarray  # (S, 6) mean elements at the scenario epoch, domesim eci
+
+
+# Per-class parameter columns of the detection kernel.
+_COLUMNS = (
+    "max_range_m",
+    "field_of_regard_rad",
+    "min_plume_alt_m",
+    "pd_boost",
+    "pd_dim",
+    "dim_range_m",
+    "limb_alt_m",
+)
+
+
+def _hazard(pd: float, dt: float, revisit: float) -> float:
+    return math.inf if pd >= 1.0 else -math.log1p(-pd) * dt / revisit
+
+
+@nb.njit(cache=True, parallel=True)
+def _first_detection(
+    elements,
+    rates,
+    layer,
+    params,
+    hazard_boost,
+    hazard_dim,
+    r_ecef,
+    alt,
+    phase,
+    brightness,
+    t_s,
+    theta0,
+    offsets,
+    threshold,
+    out,
+):
+    n_r, n_n, n_t = alt.shape
+    n_s = elements.shape[0]
+    for r in nb.prange(n_r):
+        sat = np.empty((n_s, 3))
+        total = np.zeros(n_n)
+        last = np.full(n_n, -1, dtype=np.int64)  # last step each object exists
+        for n in range(n_n):
+            out[r, n] = np.inf
+            for k in range(n_t):
+                if np.isfinite(alt[r, n, k]):
+                    last[n] = k
+        k_end = last.max()
+        for k in range(k_end + 1):
+            live = False
+            for n in range(n_n):
+                if out[r, n] == np.inf and k <= last[n]:
+                    live = True
+            if not live:
+                break
+            satellites_ecef(
+                elements, rates, t_s[k] + offsets[r], theta0 + OMEGA_EARTH_RAD_S * (t_s[k] + offsets[r]), sat
+            )
+            for n in range(n_n):
+                if out[r, n] != np.inf or not np.isfinite(alt[r, n, k]):
+                    continue
+                boosting = phase[r, n, k] == phases.PHASE_BOOST
+                gx, gy, gz = r_ecef[r, n, k, 0], r_ecef[r, n, k, 1], r_ecef[r, n, k, 2]
+                h = 0.0
+                for j in range(n_s):
+                    p = params[layer[j]]
+                    if boosting:
+                        if alt[r, n, k] < p[2] or hazard_boost[layer[j]] == 0.0:
+                            continue
+                        if sees(
+                            sat[j, 0],
+                            sat[j, 1],
+                            sat[j, 2],
+                            gx,
+                            gy,
+                            gz,
+                            R_EARTH_EQ_M**2,
+                            p[0] ** 2,
+                            math.cos(p[1]) ** 2,
+                        ):
+                            h += hazard_boost[layer[j]]
+                    elif brightness[n] > 0.0 and hazard_dim[layer[j]] > 0.0:
+                        rb = R_EARTH_EQ_M + p[6]
+                        if sees(
+                            sat[j, 0],
+                            sat[j, 1],
+                            sat[j, 2],
+                            gx,
+                            gy,
+                            gz,
+                            rb * rb,
+                            p[5] ** 2,
+                            math.cos(p[1]) ** 2,
+                        ):
+                            # against cold space: the object itself must be above the limb height
+                            if gx * gx + gy * gy + gz * gz > rb * rb:
+                                h += hazard_dim[layer[j]] * brightness[n]
+                total[n] += h
+                if total[n] >= threshold[r, n]:
+                    out[r, n] = t_s[k]
+
+
+def first_detection_t_s(
+    layers: list[SpaceSensorLayer],
+    r_ecef: np.ndarray,
+    alt_m: np.ndarray,
+    phase: np.ndarray,
+    brightness: np.ndarray,
+    t_s: np.ndarray,
+    theta0_rad: float,
+    offsets_s: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Time of the first space-based detection of each object, shape (R, N); inf if never.
+
+    Parameters
+    ----------
+    layers : constellations with their sensor class.
+    r_ecef : (R, N, T, 3) truth positions, m, ECEF (NaN when the object does not exist).
+    alt_m, phase : (R, N, T) geodetic height (m) and phase code (:mod:`domesim.core.ballistic`).
+    brightness : (N,) infrared brightness of each object outside boost relative to an RV (0: never seen
+        outside boost, as cruise missiles low against the Earth's background).
+    t_s : (T,) grid times, s; theta0_rad : Earth rotation angle at t = 0.
+    offsets_s : (R,) per-trial epoch offsets of the constellations (the attack happens later by that much).
+    rng : the ``sensor.space`` stream (one Exp(1) threshold per trial and object).
+    """
+    n_r, n_n = alt_m.shape[:2]
+    threshold = rng.exponential(size=(n_r, n_n))
+    out = np.full((n_r, n_n), np.inf)
+    if not layers:
+        return out
+    dt = float(t_s[1] - t_s[0]) if t_s.size > 1 else 1.0
+    elements = np.concatenate([lay.elements for lay in layers])
+    layer = np.concatenate([np.full(len(lay.elements), i) for i, lay in enumerate(layers)])
+    params = np.array([[getattr(lay.sensor, c) for c in _COLUMNS] for lay in layers])
+    hazard_boost = np.array([_hazard(lay.sensor.pd_boost, dt, lay.sensor.revisit_s) for lay in layers])
+    hazard_dim = np.array([_hazard(lay.sensor.pd_dim, dt, lay.sensor.revisit_s) for lay in layers])
+    _first_detection(
+        elements,
+        kepler.element_rates(elements),
+        layer,
+        params,
+        hazard_boost,
+        hazard_dim,
+        np.ascontiguousarray(r_ecef),
+        np.ascontiguousarray(alt_m),
+        np.ascontiguousarray(phase),
+        np.ascontiguousarray(brightness, dtype=np.float64),
+        np.ascontiguousarray(t_s, dtype=np.float64),
+        float(theta0_rad),
+        np.ascontiguousarray(offsets_s, dtype=np.float64),
+        threshold,
+        out,
+    )
+    return out

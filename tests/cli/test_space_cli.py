@@ -1,0 +1,121 @@
+"""The space layer from the command line: `domesim size sbi`, `domesim coverage`, TLE catalogues in a
+scenario, and clear errors (exit status 2, no traceback) for bad orbits and bad TLE lines."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from domesim.cli import app
+
+REPO = Path(__file__).resolve().parents[2]
+runner = CliRunner()
+
+# ISS, from the python-sgp4 README (public example); the checksum of each line is its last digit.
+ISS = """ISS (ZARYA)
+1 25544U 98067A   19343.69339541  .00001764  00000-0  38792-4 0  9991
+2 25544  51.6439 211.2001 0007417  17.6667  85.6398 15.50103472202482
+"""
+
+SCENARIO = """
+[scenario]
+name = "space-cli"
+epoch_utc = "2019-12-10T00:00:00Z"
+duration_s = 3000.0
+
+[[threat]]
+class = "icbm_solid"
+launch_region = "north_korea"
+aim_asset = "seattle"
+
+[[asset]]
+id = "seattle"
+
+[[constellation]]
+name = "iss-as-a-sensor"
+sensor = "leo_wide_field"
+tle_file = "sats.tle"
+
+[[constellation]]
+constellation = "tracking_t1"
+"""
+
+
+def _scenario(tmp_path: Path, tle: str = ISS) -> Path:
+    (tmp_path / "sats.tle").write_text(tle, encoding="utf-8")
+    path = tmp_path / "space.toml"
+    path.write_text(SCENARIO, encoding="utf-8")
+    return path
+
+
+def test_size_sbi_json_has_the_documented_keys() -> None:
+    result = runner.invoke(app, ["size", "sbi", "--json", "--epochs", "40", "--p", "0.7", "--salvo", "2"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {"constellation_size", "analytic_size", "p_achieved", "planes", "per_plane"}
+    assert data["constellation_size"] == data["planes"] * data["per_plane"]
+    assert data["p_achieved"] >= 0.7
+
+
+def test_size_sbi_flags_change_the_answer() -> None:
+    """A faster interceptor needs fewer satellites (same epochs, same seed)."""
+    args = ["size", "sbi", "--json", "--epochs", "40", "--p", "0.7"]
+    slow = json.loads(runner.invoke(app, args).stdout)
+    fast = json.loads(runner.invoke(app, [*args, "--sbi-dv-km-s", "6", "--sbi-accel-g", "20"]).stdout)
+    assert fast["constellation_size"] < slow["constellation_size"]
+    assert fast["analytic_size"] < slow["analytic_size"]
+
+
+def test_size_sbi_bad_orbit_is_a_clear_error() -> None:
+    for flag, value, words in (("--inc-deg", "190", "inc_deg"), ("--alt-km", "50", "alt_km")):
+        result = subprocess.run(
+            [sys.executable, "-m", "domesim.cli", "size", "sbi", flag, value],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=REPO,
+        )
+        assert result.returncode == 2, result.stderr
+        assert words in result.stderr and "Traceback" not in result.stderr
+
+
+def test_coverage_command_writes_maps_and_fractions(tmp_path: Path) -> None:
+    path = _scenario(tmp_path)
+    out = tmp_path / "plots"
+    result = runner.invoke(
+        app, ["coverage", str(path), "--hours", "2", "--grid-deg", "15", "--out", str(out), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data["layers"]) == {"iss-as-a-sensor", "tracking_t1", "all layers"}
+    tracking = data["layers"]["tracking_t1"]
+    assert 0.0 < tracking["global_at_least_2"] <= tracking["global_at_least_1"] <= 1.0
+    assert data["layers"]["all layers"]["global_at_least_1"] >= tracking["global_at_least_1"]
+    assert "seattle" in tracking["places"]
+    for png in data["plots"]:
+        assert Path(png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_run_with_a_tle_constellation(tmp_path: Path) -> None:
+    path = _scenario(tmp_path)
+    result = runner.invoke(app, ["run", str(path), "--trials", "4", "--out", str(tmp_path / "out"), "--json"])
+    assert result.exit_code == 0, result.output
+
+
+def test_malformed_tle_in_a_scenario_names_file_and_line(tmp_path: Path) -> None:
+    bad = ISS.replace("0  9991", "0  9990")  # wrong checksum on line 2 of the file
+    path = _scenario(tmp_path, bad)
+    result = subprocess.run(
+        [sys.executable, "-m", "domesim.cli", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "constellation#1.tle_file" in result.stderr
+    assert "sats.tle:2" in result.stderr and "checksum" in result.stderr
+    assert "Traceback" not in result.stderr
