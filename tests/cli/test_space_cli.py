@@ -62,12 +62,13 @@ def test_size_sbi_json_has_the_documented_keys() -> None:
 
 
 def test_size_sbi_flags_change_the_answer() -> None:
-    """A faster interceptor needs fewer satellites (same epochs, same seed)."""
+    """A faster interceptor, a longer boost or a shorter delay needs fewer satellites (same epochs, seed)."""
     args = ["size", "sbi", "--json", "--epochs", "40", "--p", "0.7"]
-    slow = json.loads(runner.invoke(app, args).stdout)
-    fast = json.loads(runner.invoke(app, [*args, "--sbi-dv-km-s", "6", "--sbi-accel-g", "20"]).stdout)
-    assert fast["constellation_size"] < slow["constellation_size"]
-    assert fast["analytic_size"] < slow["analytic_size"]
+    base = json.loads(runner.invoke(app, args).stdout)
+    for extra in (["--sbi-dv-km-s", "6", "--sbi-accel-g", "20"], ["--burn-s", "240", "--delay-s", "30"]):
+        easier = json.loads(runner.invoke(app, [*args, *extra]).stdout)
+        assert easier["constellation_size"] < base["constellation_size"], extra
+        assert easier["analytic_size"] < base["analytic_size"], extra
 
 
 def test_size_sbi_bad_orbit_is_a_clear_error() -> None:
