@@ -99,15 +99,18 @@ def run(
     seed: Annotated[int | None, typer.Option(min=0, help="Root seed (default: the file's).")] = None,
     out: Annotated[Path | None, typer.Option(help="Output folder (default: out/<scenario name>).")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Local worker processes.")] = 1,
+    sensing: Annotated[
+        str | None, typer.Option(help='Replace the file\'s sensing: "cued", "tracked" or "ideal".')
+    ] = None,
     data_dir: Annotated[Path | None, typer.Option(help=f"Folder of the {CATALOGUE_NAME} catalogue.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Run a scenario's Monte Carlo; write summary.json, Parquet tables, report.html and a catalogue row."""
     with user_errors():
-        loaded = load_scenario(scenario, trials, seed)
+        loaded = load_scenario(scenario, trials, seed, sensing)
         _warn(loaded.warnings)
         world, mc = loaded.world, loaded.montecarlo
-        out_dir = out or Path("out") / world.name
+        out_dir = out or Path("out") / (world.name if sensing is None else f"{world.name}-{sensing}")
         started = time.perf_counter()
         # Chunks are reused only for the same built world (scenario and catalogue values, launch
         # solutions) and version; changing domesim's code without a version bump needs a fresh --out.

@@ -199,6 +199,36 @@ CASES = [
         ("uewr", "space-based sensor"),
         ('sensor = "uewr"',),
     ),
+    Case(
+        "radar-face-azimuth",
+        lambda text: text.replace('sensing = "cued"', 'sensing = "tracked"').replace(
+            'deployment = "uewr_clear"',
+            'deployment = "uewr_clear"\noverride = {faces_az_deg = [400.0, 60.0]}',
+        ),
+        "sensor#2.override.faces_az_deg",
+        ("0 and 360",),
+        ("override = {faces_az_deg",),
+    ),
+    Case(
+        "radar-negative-power",
+        lambda text: text.replace('sensing = "cued"', 'sensing = "tracked"').replace(
+            'deployment = "uewr_clear"',
+            'deployment = "uewr_clear"\n'
+            "override = {power_aperture_w_m2 = -5.0, dwell_s = 0.01, noise_temp_k = 500.0, loss_db = 10.0}",
+        ),
+        "sensor#2.override.power_aperture_w_m2",
+        ("-5", "W m^2"),
+        ("override = {power_aperture_w_m2",),
+    ),
+    Case(
+        "radar-unknown-band",
+        lambda text: text.replace('sensing = "cued"', 'sensing = "tracked"').replace(
+            'deployment = "uewr_clear"', 'deployment = "uewr_clear"\nband = "Q"'
+        ),
+        "sensor#2.band",
+        ("'Q'", "UHF"),
+        ('band = "Q"',),
+    ),
 ]
 KEYED = [c for c in CASES if c.key is not None]
 

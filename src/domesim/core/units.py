@@ -16,6 +16,8 @@ SUFFIXES: dict[str, tuple[float, str]] = {
     "_min": (60.0, "_s"),
     "_deg": (math.pi / 180.0, "_rad"),
     "_rad": (1.0, "_rad"),
+    "_mrad": (1e-3, "_rad"),
+    "_urad": (1e-6, "_rad"),
     "_m_s": (1.0, "_m_s"),
     "_km_s": (1e3, "_m_s"),
     "_kg": (1.0, "_kg"),

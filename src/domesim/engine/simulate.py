@@ -19,9 +19,11 @@ import numpy as np
 
 from domesim.c2.doctrine import earliest_intercept
 from domesim.core import ballistic as kernel
+from domesim.core.counter_rng import trial_keys
 from domesim.core.frames import earth_rotation_angle
 from domesim.core.rng import stream
 from domesim.engine.boost_phase import engage_boost
+from domesim.engine.tracked import track_trials
 from domesim.engine.world import FAMILIES, World
 from domesim.interceptors.flyout import latest_launch_t_s
 from domesim.sensors import space_ir
@@ -183,10 +185,25 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
                 stream(seed, chunk, "sensor.space"),
             )
             detect = np.minimum(detect, seen)
-    ready = detect + (0.0 if world.sensing == "ideal" else world.doctrine.cue_delay_s)
+    tracking: dict[str, np.ndarray] = {}
+    if world.sensing == "tracked":  # act on fire-control tracks, not on first sight
+        keys = trial_keys(stream(seed, chunk, "sensor.track"), n_trials)
+        fc = np.full(n_objects, world.fire_control_sigma_m)
+        tracking = track_trials(world, truth, keys, theta0, offsets, fc)
+        detect = np.minimum(detect, tracking["first_detect_t_s"])
+        ready = tracking["fire_control_t_s"] + world.doctrine.cue_delay_s
+    else:
+        ready = detect + (0.0 if world.sensing == "ideal" else world.doctrine.cue_delay_s)
     if world.doctrine.engage_lethal_only:  # perfect discrimination: only warheads are engaged
         lethal = np.array([info.lethal for info in world.objects])
         ready[:, ~lethal] = np.inf
+    if world.doctrine.discriminate_by_sensors and tracking:
+        # a decoy is recognised with the best discrimination probability of the radars that saw it
+        lethal = np.array([info.lethal for info in world.objects])
+        p_disc = np.array([r.cls.p_discriminate for r in world.tracking_radars])
+        best = np.where(tracking["seen_by"], p_disc, 0.0).max(axis=-1, initial=0.0)
+        recognised = stream(seed, chunk, "discrimination").random(best.shape) < best
+        ready[recognised & ~lethal] = np.inf
     killed = np.zeros((n_trials, n_objects), dtype=np.bool_)
     kill_t = np.full((n_trials, n_objects), np.nan)
     kill_battery = np.full((n_trials, n_objects), -1, dtype=np.int64)
@@ -267,6 +284,7 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
         "impact_t_s": truth.impact_t_s,
         "impact_lat_rad": truth.impact_lat_rad,
         "impact_lon_rad": truth.impact_lon_rad,
+        **{key: value for key, value in tracking.items() if key != "seen_by"},
         **engagements,
     }
 

@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 from domesim.core.timegrid import TimeGrid
 from domesim.engine.boost_phase import SbiLayer
 from domesim.interceptors.flyout import Battery
+from domesim.sensors.radar import Radar
 from domesim.sensors.radar_cue import CueRadar
 from domesim.sensors.space_ir import SpaceSensorLayer
 from domesim.threats.ballistic import ObjectInfo, ThreatObject
 from domesim.threats.cruise import CruiseObject
 from domesim.threats.glide import GlideObject
+from domesim.tracking.tracker import TrackerConfig
 
 # Generator families, in the engine's object order.
 FAMILIES: dict[str, type] = {"ballistic": ThreatObject, "glide": GlideObject, "cruise": CruiseObject}
@@ -26,6 +28,7 @@ class Doctrine:
     salvo_size: int  # interceptors fired together at one object
     max_engagements: int  # salvos per object (shoot-look-shoot) when time allows
     engage_lethal_only: bool = False  # perfect discrimination: decoys, debris and buses are ignored
+    discriminate_by_sensors: bool = False  # tracked sensing: decoys recognised by the radars that saw them
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,9 @@ class World:
 
     name: str
     grid: TimeGrid
-    sensing: str  # "cued" (radar line of sight + delay) or "ideal" (known at launch)
+    sensing: (
+        str  # "cued" (line of sight + delay), "tracked" (fire-control tracks + delay), "ideal" (at launch)
+    )
     threats: list[ThreatObject | GlideObject | CruiseObject]
     radars: list[CueRadar]
     batteries: list[Battery]
@@ -53,6 +58,10 @@ class World:
     sbi_layers: list[SbiLayer] = field(default_factory=list)  # their batteries close world.batteries
     random_epoch: bool = True  # each trial meets the constellations at a random time of day
     ir_brightness: dict[str, float] = field(default_factory=dict)  # object kind -> relative to an RV
+    tracking_radars: list[Radar] = field(default_factory=list)  # the radars of sensing = "tracked"
+    rcs_m2: dict[str, dict[str, float]] = field(default_factory=dict)  # object kind -> band -> RCS
+    tracker: TrackerConfig = field(default_factory=TrackerConfig)
+    fire_control_sigma_m: float = 1000.0  # the strictest requirement of the ground layers
     rtol: float = 1e-8  # trajectory integration tolerances (SciPy RK45 semantics, SI units)
     atol: float = 1e-3
 

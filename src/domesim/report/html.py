@@ -112,6 +112,7 @@ def render_report(
         interceptors=_interceptor_rows(summary, engagements),
         inventory=_inventory_rows(summary),
         sensing=_sensing_rows(summary.get("sensing")),
+        detection=_detection_rows(objects),
         timeline_png=_timeline_png(objects, engagements, t0),
         altitude_png=_altitude_png(objects, nominal, t0),
         timeline_trials=min(len(np.unique(engagements.get("trial", []))), MAX_TIMELINE_TRIALS),
@@ -207,6 +208,34 @@ def _sensing_rows(sensing: Any) -> list[tuple[str, str]]:
     if not isinstance(sensing, Mapping):
         return [("sensing", str(sensing))]
     return [(str(k), v if isinstance(v, str) else json.dumps(v, default=str)) for k, v in sensing.items()]
+
+
+def _detection_rows(objects: Table) -> list[dict[str, str]]:
+    """Per threat object: when it was first seen and, with tracked sensing, held in a fire-control track."""
+
+    def fmt(key: str, i: int, digits: int = 0) -> str:
+        if key not in objects:
+            return ""
+        v = float(objects[key][i])
+        return "never" if not np.isfinite(v) else f"{v:.{digits}f}"
+
+    if "detect_after_launch_s" not in objects:
+        return []
+    rows = []
+    for i in range(len(objects.get("name", []))):
+        rows.append(
+            {
+                "name": str(objects["name"][i]),
+                "kind": str(objects["kind"][i]) if "kind" in objects else "",
+                "detect": fmt("detect_after_launch_s", i),
+                "p_detected": fmt("p_detected", i, 2),
+                "track": fmt("track_after_launch_s", i),
+                "fire_control": fmt("fire_control_after_launch_s", i),
+                "p_fire_control": fmt("p_fire_control", i, 2),
+                "tracks_held": fmt("tracks_held", i, 1),
+            }
+        )
+    return rows
 
 
 def _provenance_row(p: Mapping[str, Any]) -> dict[str, str]:

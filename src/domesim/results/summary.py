@@ -88,8 +88,44 @@ def build_tables(world: World, log: dict[str, np.ndarray]) -> dict[str, dict[str
         "apogee_km": np.array([info.apogee_m / 1e3 for info in infos]),
         "p_leak": (~killed).mean(axis=0),
         "mean_miss_km": mean_miss_km,
+        **_timeline_columns(log, np.array([info.launch_t_s for info in infos])),
     }
     return {"trials": trial_table, "engagements": engagements, "objects": objects}
+
+
+def _median_after(t_s: np.ndarray, launch_s: np.ndarray) -> np.ndarray:
+    """Median over trials of a per-(trial, object) time after launch, NaN where it never happened."""
+    after = np.where(np.isfinite(t_s), t_s - launch_s, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmedian(after, axis=0)
+
+
+def _timeline_columns(log: dict[str, np.ndarray], launch_s: np.ndarray) -> dict[str, np.ndarray]:
+    """Per object: when the defence first saw it and, with tracked sensing, held a fire-control track."""
+    cols = {
+        "detect_after_launch_s": _median_after(log["detect_t_s"], launch_s),
+        "p_detected": np.isfinite(log["detect_t_s"]).mean(axis=0),
+    }
+    if "fire_control_t_s" in log:
+        cols["track_after_launch_s"] = _median_after(log["first_track_t_s"], launch_s)
+        cols["fire_control_after_launch_s"] = _median_after(log["fire_control_t_s"], launch_s)
+        cols["p_fire_control"] = np.isfinite(log["fire_control_t_s"]).mean(axis=0)
+        cols["tracks_held"] = log["tracks_held"].mean(axis=0)
+    return cols
+
+
+def _timeline_summary(objects: dict[str, np.ndarray]) -> dict[str, float | None]:
+    """Warhead averages of the per-object timeline columns (NaN-free for JSON)."""
+    lethal = objects["lethal"]
+    out: dict[str, float | None] = {}
+    for key in ("detect_after_launch_s", "p_detected", "track_after_launch_s", "fire_control_after_launch_s",
+                "p_fire_control", "tracks_held"):  # fmt: skip
+        if key in objects:
+            values = objects[key][lethal]
+            values = values[np.isfinite(values)]
+            out[key] = _round(values.mean()) if values.size else None
+    return out
 
 
 def nominal_altitudes(world: World) -> dict[str, np.ndarray]:
@@ -141,6 +177,7 @@ def build_summary(
         "objects_total": len(world.objects),  # warheads, buses and penetration aids
         "interceptors_fired": shots,
         "kills_by_layer": kills,
+        "timeline": _timeline_summary(tables["objects"]),
         "inventory": fired_by_battery,
         "wall_s": round(wall_s, 3),
     }

@@ -25,6 +25,7 @@ from domesim.orbits import constellation as orbits
 from domesim.orbits.reach import SbiKinematics
 from domesim.scenario.catalogue import Catalogue, Entry, Param
 from domesim.scenario.schema import ScenarioFile
+from domesim.sensors.radar import BANDS, Radar, RadarClass, range_from_power_aperture, reference_snr
 from domesim.sensors.radar_cue import CueRadar
 from domesim.sensors.space_ir import SpaceSensorClass, SpaceSensorLayer
 from domesim.threats.ballistic import (
@@ -38,12 +39,29 @@ from domesim.threats.cruise import CruiseMissile, CruiseObject
 from domesim.threats.fobs import solve_fobs
 from domesim.threats.glide import GlideObject, GlideSolution, GlideVehicle, solve_glide
 from domesim.threats.payload import Release, solve_release_dv
+from domesim.tracking.tracker import TrackerConfig
 
 Path = tuple[Any, ...]
-_FRACTIONS = {"sspk", "reliability"}  # probabilities in [0, 1]
-_ANY_SIGN = {"burnout_gamma_deg", "geo_lon_deg"}  # angles that may be negative
-_MAY_BE_ZERO = {
+_FRACTIONS = {
+    "sspk",
+    "reliability",
+    "pfa",
+    "p_discriminate_midcourse",
+    "pd_boost",
     "pd_dim",
+}  # probabilities in [0, 1]
+_ANY_SIGN = {
+    "burnout_gamma_deg",
+    "geo_lon_deg",
+    "faces_az_deg",
+    "ref_rcs_dbsm",
+    "loss_db",
+    "min_elevation_deg",
+}  # checked where used  # angles that may be negative
+_MAY_BE_ZERO = {
+    "false_alarms_per_scan",
+    "range_rate_sigma_m_s",
+    "min_range_km",
     "divert_dv_km_s",
     "commit_delay_s",
     "phasing",
@@ -567,6 +585,7 @@ def _doctrine(b: Builder, spec: ScenarioFile) -> Doctrine:
         int(p.get("salvo_size", 1)),
         int(p.get("max_engagements", 1)),
         engage_lethal_only=spec.doctrine.discrimination == "perfect",
+        discriminate_by_sensors=spec.doctrine.discrimination == "sensors",
     )
 
 
@@ -697,6 +716,7 @@ def _constellations(b: Builder, spec: ScenarioFile, grid: TimeGrid, base_dir):
                         p["dim_range_km"],
                         p["limb_alt_km"],
                         p["revisit_s"],
+                        p["angle_sigma_urad"],
                     ),
                     elements,
                 )
@@ -731,6 +751,159 @@ def _constellations(b: Builder, spec: ScenarioFile, grid: TimeGrid, base_dir):
     return sensors, sbis, batteries
 
 
+RADAR_KEYS = (
+    "max_range_km",
+    "ref_rcs_dbsm",
+    "pfa",
+    "min_elevation_deg",
+    "max_elevation_deg",
+    "faces_az_deg",
+    "face_half_width_deg",
+    "revisit_s",
+    "range_sigma_m",
+    "angle_sigma_mrad",
+    "false_alarms_per_scan",
+    "p_discriminate_midcourse",
+)
+
+
+RADAR_EQUATION_KEYS = ("power_aperture_w_m2", "dwell_s", "noise_temp_k", "loss_db")
+
+
+def _tracking_radars(b: Builder, spec: ScenarioFile) -> list[Radar]:
+    """The [[sensor]] radars with their full detection model, for sensing = "tracked"."""
+    radars = []
+    for i, s in enumerate(spec.sensor):
+        path: Path = ("sensor", i)
+        found = _deployed(b, s, "sensor", path)
+        if found is None:
+            continue
+        class_id, (lat, lon, alt), label, deployment = found
+        entry = b.lookup("sensor", class_id, path + ("sensor",))
+        # the radar equation's own inputs may be given instead of the class's detection range
+        equation = {
+            k: v for k, v in s.override.items() if k in RADAR_EQUATION_KEYS and not isinstance(v, list)
+        }
+        others = {k: v for k, v in s.override.items() if k not in RADAR_EQUATION_KEYS}
+        p = b.params(entry, others, path, f"sensor {class_id}") if entry else None
+        if entry is None or p is None:
+            continue
+        if equation:
+            bad = [k for k in RADAR_EQUATION_KEYS if k != "loss_db" and not equation.get(k, 1.0) > 0]
+            if bad or set(equation) != set(RADAR_EQUATION_KEYS):
+                key = bad[0] if bad else "power_aperture_w_m2"
+                b.problem(
+                    path + ("override", key),
+                    f"the radar equation needs {', '.join(RADAR_EQUATION_KEYS)}, each > 0 except loss_db "
+                    f"(got {equation.get(key)!r} for {key}; power_aperture_w_m2 is average power x effective "
+                    "aperture, W m^2)",
+                )
+                continue
+            p.update({k: float(v) for k, v in equation.items()})
+        if (
+            deployment is not None
+            and "faces_az_deg" in deployment.params
+            and "faces_az_deg" not in s.override
+        ):
+            p["faces_az_deg"] = [
+                f * DEG for f in deployment.value("faces_az_deg")
+            ]  # the site's own boresights
+        band = s.band or entry.fields.get("band")
+        if band not in BANDS:
+            where = path + ("band",) if s.band else path + ("sensor",)
+            b.problem(where, f"unknown radar band {band!r}; expected one of {', '.join(BANDS)}")
+            continue
+        if "power_aperture_w_m2" in p:  # the radar equation from power-aperture, dwell, noise and losses
+            p["max_range_km"] = range_from_power_aperture(
+                p["power_aperture_w_m2"],
+                p["dwell_s"],
+                p["noise_temp_k"],
+                p["loss_db"],
+                10.0 ** (p["ref_rcs_dbsm"] / 10.0),
+                reference_snr(p["pfa"]),
+            )
+        missing = [key for key in RADAR_KEYS if key not in p]
+        if missing:
+            b.problem(
+                path + ("sensor",),
+                f'sensing = "tracked" needs the radar model of {class_id!r}: missing {", ".join(missing)} '
+                "(set them with override)",
+            )
+            continue
+        faces = [
+            float(f)
+            for f in (p["faces_az_deg"] if isinstance(p["faces_az_deg"], list) else [p["faces_az_deg"]])
+        ]
+        if any(not 0.0 <= f <= 2 * math.pi + 1e-12 for f in faces):
+            b.problem(path + ("override", "faces_az_deg"), "face azimuths must be between 0 and 360 deg")
+            continue
+        if p["min_elevation_deg"] >= p["max_elevation_deg"]:
+            b.problem(path + ("override",), "min_elevation_deg must be below max_elevation_deg")
+            continue
+        cls = RadarClass(
+            class_id,
+            str(band),
+            p["max_range_km"],
+            10.0 ** (p["ref_rcs_dbsm"] / 10.0),
+            p["pfa"],
+            p["min_elevation_deg"],
+            p["max_elevation_deg"],
+            tuple(faces),
+            p["face_half_width_deg"],
+            p.get("min_range_km", 0.0),
+            p["revisit_s"],
+            p["range_sigma_m"],
+            p["angle_sigma_mrad"],
+            p["false_alarms_per_scan"],
+            p["p_discriminate_midcourse"],
+        )
+        radars.append(Radar(label, cls, lat, lon, alt))
+    return radars
+
+
+def _tracked_sensing(b: Builder, spec: ScenarioFile, world: World) -> World:
+    """Radars, radar cross-sections, tracker settings and the fire-control requirement of a tracked run."""
+    radars = _tracking_radars(b, spec)
+    rcs: dict[str, dict[str, float]] = {}
+    for kind in sorted({info.kind for info in world.objects} | {"booster"}):
+        if b.catalogue.has("signature", kind):
+            p = b.params(b.catalogue.entry("signature", kind), {}, (), f"signature {kind}") or {}
+            rcs[kind] = {
+                band: 10.0 ** (p[f"rcs_{band.lower()}_dbsm"] / 10.0)
+                for band in BANDS
+                if f"rcs_{band.lower()}_dbsm" in p
+            }
+    t = (
+        b.params(b.catalogue.entry("tracking", "default"), spec.tracking.override, ("tracking",), "tracking")
+        or {}
+    )
+    if not t:
+        return world
+    tracker = TrackerConfig(
+        q_m2_s3=t["q_m2_s3"],
+        ballistic=True,
+        gate_distance=t["gate_distance"],
+        confirm_m=int(t["confirm_m"]),
+        confirm_n=int(t["confirm_n"]),
+        delete_misses=int(t["delete_misses"]),
+        init_velocity_sigma_m_s=t["init_velocity_sigma_km_s"],
+        capacity=int(t["capacity"]),
+    )
+    requirement = [t["fire_control_sigma_km"]]
+    for battery in world.ground_batteries:
+        entry = b.catalogue.entry("interceptor", battery.interceptor.name)
+        if "fire_control_sigma_km" in entry.params:
+            requirement.append(to_si("fire_control_sigma_km", entry.value("fire_control_sigma_km")))
+    if not (radars or world.space_sensors):
+        b.problem(
+            ("scenario", "sensing"),
+            'sensing = "tracked" needs radars ([[sensor]]) or sensor [[constellation]]s',
+        )
+    return replace(
+        world, tracking_radars=radars, rcs_m2=rcs, tracker=tracker, fire_control_sigma_m=min(requirement)
+    )
+
+
 def build_world(
     spec: ScenarioFile, catalogue: Catalogue, base_dir: str | PurePath = "."
 ) -> tuple[World, list[dict], list[tuple[Path, str]], list[str]]:
@@ -756,6 +929,8 @@ def build_world(
         sbi_layers=sbi_layers,
         random_epoch=s.space_epoch == "random",
     )
+    if s.sensing == "tracked":
+        world = _tracked_sensing(b, spec, world)
     if space_sensors:  # the infrared signature class of every kind of object in the raid
         brightness = {}
         for kind in sorted({info.kind for info in world.objects}):

@@ -13,7 +13,15 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-DATA_FILES = ("sources.toml", "geography.toml", "systems.toml", "glide.toml", "cruise.toml", "space.toml")
+DATA_FILES = (
+    "sources.toml",
+    "geography.toml",
+    "systems.toml",
+    "glide.toml",
+    "cruise.toml",
+    "space.toml",
+    "tracking.toml",
+)
 
 
 @dataclass(frozen=True)

@@ -132,8 +132,11 @@ def read_toml(path: Path) -> tuple[str, dict[str, Any]]:
         raise ScenarioError([Problem(file, "", f"malformed TOML: {reason}", line)]) from None
 
 
-def load_scenario(path: str | Path, trials: int | None = None, seed: int | None = None) -> LoadedScenario:
-    """Read, validate and build a scenario; ``trials``/``seed`` replace those of ``[montecarlo]``.
+def load_scenario(
+    path: str | Path, trials: int | None = None, seed: int | None = None, sensing: str | None = None
+) -> LoadedScenario:
+    """Read, validate and build a scenario; ``trials``/``seed`` replace those of ``[montecarlo]``, and
+    ``sensing`` that of ``[scenario]`` (e.g. to compare "cued" and "tracked" on the same file).
 
     Raises
     ------
@@ -150,6 +153,8 @@ def load_scenario(path: str | Path, trials: int | None = None, seed: int | None 
                 data["montecarlo"][key] = value
     elif trials is not None or seed is not None:
         data["montecarlo"] = {k: v for k, v in (("trials", trials), ("seed", seed)) if v is not None}
+    if sensing is not None and isinstance(data.get("scenario"), dict):
+        data["scenario"] = {**data["scenario"], "sensing": sensing}
     try:
         spec = ScenarioFile.model_validate(data)
     except ValidationError as exc:

@@ -25,7 +25,7 @@ class ScenarioSection(StrictModel):
     epoch_utc: str = "2026-01-01T00:00:00Z"
     step_s: float = Field(default=2.0, gt=0.0, le=60.0)
     duration_s: float = Field(gt=0.0, le=86400.0)
-    sensing: Literal["cued", "ideal"] = "cued"
+    sensing: Literal["cued", "tracked", "ideal"] = "cued"
     space_epoch: Literal["random", "fixed"] = (
         "random"  # constellation phase: random per trial, or the epoch's
     )
@@ -115,11 +115,12 @@ class SensorSpec(StrictModel):
     name: str | None = None
     deployment: str | None = None
     sensor: str | None = None
+    band: str | None = None  # replaces the radar class's band (tracked sensing)
     site: str | None = None
     lat_deg: float | None = Field(default=None, ge=-90.0, le=90.0)
     lon_deg: float | None = Field(default=None, ge=-180.0, le=360.0)
     alt_m: float | None = Field(default=None, ge=-500.0, le=10000.0)
-    override: dict[str, Number] = Field(default_factory=dict)
+    override: dict[str, Number | list[Number]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _where(self) -> SensorSpec:
@@ -216,8 +217,16 @@ class AssetSpec(StrictModel):
         return self
 
 
+class TrackingSpec(StrictModel):
+    """Overrides of the tracker defaults (catalogue ``[tracking.default]``) for sensing = "tracked"."""
+
+    override: dict[str, Number] = Field(default_factory=dict)
+
+
 class DoctrineSpec(StrictModel):
-    discrimination: Literal["none", "perfect"] = "none"  # none: every object seen is engaged
+    # none: every object seen is engaged; perfect: only warheads; sensors: decoys recognised with the
+    # discrimination probability of the radars that tracked them in midcourse (tracked sensing)
+    discrimination: Literal["none", "perfect", "sensors"] = "none"
     cue_delay_s: float | None = Field(default=None, ge=0.0)
     kill_assessment_s: float | None = Field(default=None, ge=0.0)
     salvo_size: int | None = Field(default=None, ge=1, le=16)
@@ -238,4 +247,5 @@ class ScenarioFile(StrictModel):
     asset: list[AssetSpec] = Field(default_factory=list)
     constellation: list[ConstellationSpec] = Field(default_factory=list)
     doctrine: DoctrineSpec = Field(default_factory=DoctrineSpec)
+    tracking: TrackingSpec = Field(default_factory=TrackingSpec)
     montecarlo: MonteCarloSpec = Field(default_factory=MonteCarloSpec)

@@ -47,6 +47,7 @@ class SpaceSensorClass:
     dim_range_m: float
     limb_alt_m: float
     revisit_s: float
+    angle_sigma_rad: float = 50e-6  # 1-sigma line-of-sight noise of one measurement (tracked sensing)
 
 
 @dataclass(frozen=True)

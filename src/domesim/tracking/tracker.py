@@ -1,0 +1,340 @@
+"""A global-nearest-neighbour multi-target tracker over arrays of tracks (Stone Soup's roles, compiled).
+
+One scan, as in Stone Soup's ``MultiTargetTracker`` (``stonesoup/tracker/simple.py``)::
+
+    predict every live track to the scan time                    (Predictor: core.kalman.predict)
+    hypothesise: gate each (track, detection) pair by Mahalanobis distance  (Hypothesiser)
+    associate: on each connected cluster of gated pairs, the assignment of least total distance,
+        a missed detection costing the gate distance                (DataAssociator: GNN)
+    update the associated tracks                                 (Updater: core.kalman.update)
+    initiate tentative tracks on the unassociated detections, confirm with M of N (Initiator)
+    delete tracks missed too often                               (Deleter)
+
+Clusters are found with a union-find over the gated pairs, and most of them are one track and one
+detection; the rest are solved exactly with the Hungarian algorithm (Kuhn-Munkres with potentials),
+which on a cluster equals SciPy's ``linear_sum_assignment``. The track store is fixed-capacity
+arrays (``status`` 0 free, 1 tentative, 2 confirmed), so a scan allocates only per-scan scratch.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numba as nb
+import numpy as np
+
+from domesim.core import kalman
+
+FREE, TENTATIVE, CONFIRMED = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class TrackerConfig:
+    """Tracker settings (SI units)."""
+
+    q_m2_s3: float = 1.0  # white-noise acceleration spectral density of the motion model
+    ballistic: bool = True  # gravity + J2 motion model (else constant velocity)
+    gate_distance: float = 3.0  # Mahalanobis distance beyond which a pair is not hypothesised
+    confirm_m: int = 3  # M of the last N scans with an update confirm a tentative track
+    confirm_n: int = 5
+    delete_misses: int = 10  # consecutive scans without an update delete a track
+    init_velocity_sigma_m_s: float = 3000.0  # velocity uncertainty of a track started from one detection
+    capacity: int = 256  # most tracks held at once
+    initiate: bool = True  # start tracks on unassociated detections (False: only tracks seeded by the caller)
+
+    def vector(self) -> np.ndarray:
+        return np.array(
+            [
+                self.q_m2_s3,
+                float(self.ballistic),
+                self.gate_distance,
+                self.confirm_m,
+                self.confirm_n,
+                self.delete_misses,
+                self.init_velocity_sigma_m_s,
+                float(self.initiate),
+            ]
+        )
+
+
+@dataclass
+class TrackStore:
+    """Tracks of one trial: fixed-capacity arrays (``J`` = capacity)."""
+
+    x: np.ndarray  # (J, 6) inertial position and velocity
+    P: np.ndarray  # (J, 6, 6)
+    status: np.ndarray  # (J,) int8: FREE, TENTATIVE, CONFIRMED
+    t: np.ndarray  # (J,) time of the state
+    history: np.ndarray  # (J,) int64 bit mask of updates over the last scans (bit 0: the latest)
+    scans: np.ndarray  # (J,) scans since initiation
+    misses: np.ndarray  # (J,) consecutive scans without an update
+    label: np.ndarray  # (J,) truth object of the last detection used (-1: a false alarm)
+    track_id: np.ndarray  # (J,) unique id within the trial
+    next_id: np.ndarray  # (1,) the next id to give
+
+    @classmethod
+    def empty(cls, capacity: int) -> TrackStore:
+        return cls(
+            np.zeros((capacity, 6)),
+            np.zeros((capacity, 6, 6)),
+            np.zeros(capacity, dtype=np.int8),
+            np.zeros(capacity),
+            np.zeros(capacity, dtype=np.int64),
+            np.zeros(capacity, dtype=np.int64),
+            np.zeros(capacity, dtype=np.int64),
+            np.full(capacity, -1, dtype=np.int64),
+            np.full(capacity, -1, dtype=np.int64),
+            np.zeros(1, dtype=np.int64),
+        )
+
+
+@nb.njit(cache=True)
+def hungarian(cost):
+    """Rows-to-columns assignment of least total cost for an (n, m) matrix, n <= m; returns (n,) columns.
+
+    Kuhn-Munkres with potentials, O(n^2 m).
+    """
+    n, m = cost.shape
+    inf = np.inf
+    u = np.zeros(n + 1)
+    v = np.zeros(m + 1)
+    p = np.zeros(m + 1, dtype=np.int64)  # p[j]: row (1-based) matched to column j
+    way = np.zeros(m + 1, dtype=np.int64)
+    for i in range(1, n + 1):
+        p[0] = i
+        j0 = 0
+        minv = np.full(m + 1, inf)
+        used = np.zeros(m + 1, dtype=np.bool_)
+        while True:
+            used[j0] = True
+            i0 = p[j0]
+            delta = inf
+            j1 = 0
+            for j in range(1, m + 1):
+                if not used[j]:
+                    cur = cost[i0 - 1, j - 1] - u[i0] - v[j]
+                    if cur < minv[j]:
+                        minv[j] = cur
+                        way[j] = j0
+                    if minv[j] < delta:
+                        delta = minv[j]
+                        j1 = j
+            for j in range(m + 1):
+                if used[j]:
+                    u[p[j]] += delta
+                    v[j] -= delta
+                else:
+                    minv[j] -= delta
+            j0 = j1
+            if p[j0] == 0:
+                break
+        while True:
+            j1 = way[j0]
+            p[j0] = p[j1]
+            j0 = j1
+            if j0 == 0:
+                break
+    out = np.full(n, -1, dtype=np.int64)
+    for j in range(1, m + 1):
+        if p[j] > 0:
+            out[p[j] - 1] = j - 1
+    return out
+
+
+@nb.njit(cache=True)
+def _find(parent, a):
+    while parent[a] != a:
+        parent[a] = parent[parent[a]]
+        a = parent[a]
+    return a
+
+
+@nb.njit(cache=True)
+def scan(
+    x,
+    P,
+    status,
+    t_state,
+    history,
+    scans,
+    misses,
+    label,
+    track_id,
+    next_id,
+    t,
+    z,
+    R,
+    det_label,
+    in_view,
+    cfg,
+    assigned,
+):
+    """One scan of one sensor at time ``t``: detections ``z`` (D, 3) with covariances ``R`` (D, 3, 3).
+
+    ``in_view`` (J,) marks the tracks this sensor could have detected: only those count a miss (a track
+    outside a radar's faces is not missed by it). ``assigned`` (D,) receives the track index each
+    detection updated or started (-1: dropped, store full).
+    """
+    q, ballistic, gate = cfg[0], cfg[1] > 0.5, cfg[2]
+    conf_m, conf_n, del_miss, v0, initiate = int(cfg[3]), int(cfg[4]), int(cfg[5]), cfg[6], cfg[7] > 0.5
+    n_j, n_d = status.size, z.shape[0]
+    gate2 = gate * gate
+    live = np.flatnonzero(status > 0)
+    for j in live:  # Predictor
+        dt = t - t_state[j]
+        if dt != 0.0:
+            kalman.predict(x[j], P[j], dt, q, ballistic)
+            t_state[j] = t
+    # Hypothesiser: gated pairs (a cheap Euclidean bound first: 3-sigma boxes cannot be far apart)
+    pair_j = np.empty(live.size * n_d, dtype=np.int64)
+    pair_d = np.empty(live.size * n_d, dtype=np.int64)
+    pair_c = np.empty(live.size * n_d)
+    n_pairs = 0
+    for a in range(live.size):
+        j = live[a]
+        reach_j = gate * math.sqrt(max(P[j, 0, 0], P[j, 1, 1], P[j, 2, 2]))
+        for d in range(n_d):
+            reach = reach_j + gate * math.sqrt(max(R[d, 0, 0], R[d, 1, 1], R[d, 2, 2]))
+            if (
+                abs(z[d, 0] - x[j, 0]) > 2 * reach
+                or abs(z[d, 1] - x[j, 1]) > 2 * reach
+                or abs(z[d, 2] - x[j, 2]) > 2 * reach
+            ):
+                continue
+            d2 = kalman.innovation_distance(x[j], P[j], z[d], R[d])
+            if d2 < gate2:
+                pair_j[n_pairs], pair_d[n_pairs], pair_c[n_pairs] = j, d, math.sqrt(d2)
+                n_pairs += 1
+    # DataAssociator: clusters by union-find over tracks (0..J-1) and detections (J..J+D-1)
+    parent = np.arange(n_j + n_d)
+    for p in range(n_pairs):
+        ra, rb = _find(parent, pair_j[p]), _find(parent, n_j + pair_d[p])
+        if ra != rb:
+            parent[ra] = rb
+    assigned[:] = -1
+    det_track = np.full(n_d, -1, dtype=np.int64)
+    roots = np.empty(n_pairs, dtype=np.int64)
+    for p in range(n_pairs):
+        roots[p] = _find(parent, pair_j[p])
+    order = np.argsort(roots)
+    start = 0
+    while start < n_pairs:  # one cluster: a run of equal roots
+        stop = start + 1
+        while stop < n_pairs and roots[order[stop]] == roots[order[start]]:
+            stop += 1
+        members = order[start:stop]
+        start = stop
+        if members.size == 1:
+            det_track[pair_d[members[0]]] = pair_j[members[0]]
+            continue
+        tracks = np.unique(pair_j[members])
+        dets = np.unique(pair_d[members])
+        nt, nd = tracks.size, dets.size
+        big = 1e9
+        cost = np.full((nt, nd + nt), big)
+        for i in range(nt):
+            cost[i, nd + i] = gate  # a missed detection costs the gate distance
+        for s in members:
+            cost[np.searchsorted(tracks, pair_j[s]), np.searchsorted(dets, pair_d[s])] = pair_c[s]
+        cols = hungarian(cost)
+        for i in range(nt):
+            if cols[i] < nd and cost[i, cols[i]] < big:
+                det_track[dets[cols[i]]] = tracks[i]
+    # Updater, and the bookkeeping of every live track's history
+    updated = np.zeros(n_j, dtype=np.bool_)
+    for d in range(n_d):
+        j = det_track[d]
+        if j >= 0:
+            kalman.update(x[j], P[j], z[d], R[d])
+            updated[j] = True
+            label[j] = det_label[d]
+            assigned[d] = j
+    for j in live:
+        if not (updated[j] or in_view[j]):
+            continue
+        history[j] = (history[j] << 1) | (1 if updated[j] else 0)
+        scans[j] += 1
+        misses[j] = 0 if updated[j] else misses[j] + 1
+        hits = 0
+        for b in range(min(conf_n, 63)):
+            hits += (history[j] >> b) & 1
+        if status[j] == TENTATIVE:
+            if hits >= conf_m:
+                status[j] = CONFIRMED
+            elif scans[j] >= conf_n:  # Deleter: cannot reach M of N any more
+                status[j] = FREE
+        elif misses[j] >= del_miss:  # Deleter
+            status[j] = FREE
+    # Initiator: one tentative track per unassociated detection
+    if not initiate:
+        return
+    free = np.flatnonzero(status == FREE)
+    slot = 0
+    for d in range(n_d):
+        if det_track[d] >= 0 or slot >= free.size:
+            continue
+        j = free[slot]
+        slot += 1
+        x[j, :3] = z[d]
+        x[j, 3:] = 0.0
+        P[j, :, :] = 0.0
+        P[j, :3, :3] = R[d]
+        for i in range(3):
+            P[j, 3 + i, 3 + i] = v0 * v0
+        status[j] = TENTATIVE
+        t_state[j] = t
+        history[j] = 1
+        scans[j] = 1
+        misses[j] = 0
+        label[j] = det_label[d]
+        track_id[j] = next_id[0]
+        next_id[0] += 1
+        assigned[d] = j
+
+
+class Tracker:
+    """The tracker of one trial, scan by scan (the Python face of :func:`scan`).
+
+    >>> trk = Tracker(TrackerConfig(ballistic=False, confirm_m=1, confirm_n=1))
+    >>> trk.step(0.0, np.array([[0.0, 0.0, 0.0]]), np.eye(3)[None] * 100.0).tolist()  # per detection
+    [0]
+    >>> int((trk.store.status == CONFIRMED).sum()), int((trk.store.status == TENTATIVE).sum())
+    (0, 1)
+    """
+
+    def __init__(self, config: TrackerConfig):
+        self.config = config
+        self.store = TrackStore.empty(config.capacity)
+        self._cfg = config.vector()
+
+    def step(self, t: float, z: np.ndarray, R: np.ndarray, labels: np.ndarray | None = None) -> np.ndarray:
+        """Process one scan; returns, per detection, the index of the track it updated or started."""
+        z = np.ascontiguousarray(z, dtype=np.float64).reshape(-1, 3)
+        R = np.ascontiguousarray(R, dtype=np.float64).reshape(-1, 3, 3)
+        labels = np.full(len(z), -1, dtype=np.int64) if labels is None else np.asarray(labels, dtype=np.int64)
+        assigned = np.empty(len(z), dtype=np.int64)
+        in_view = np.ones(self.store.status.size, dtype=np.bool_)
+        st = self.store
+        scan(
+            st.x, st.P, st.status, st.t, st.history, st.scans, st.misses, st.label, st.track_id, st.next_id,
+            float(t), z, R, labels, in_view, self._cfg, assigned,
+        )  # fmt: skip
+        return assigned
+
+    def seed(self, t: float, x: np.ndarray, P: np.ndarray, labels: np.ndarray | None = None) -> np.ndarray:
+        """Start confirmed tracks at time ``t`` from states ``x`` (K, 6) and covariances ``P`` (K, 6, 6)."""
+        s = self.store
+        free = np.flatnonzero(s.status == FREE)[: len(x)]
+        if free.size < len(x):
+            raise ValueError(f"the track store holds {s.status.size} tracks: raise TrackerConfig.capacity")
+        s.x[free], s.P[free], s.status[free], s.t[free] = x, P, CONFIRMED, t
+        s.history[free], s.scans[free], s.misses[free] = 1, 1, 0
+        s.label[free] = -1 if labels is None else labels
+        s.track_id[free] = s.next_id[0] + np.arange(free.size)
+        s.next_id[0] += free.size
+        return free
+
+    def confirmed(self) -> np.ndarray:
+        """Indices of the confirmed tracks."""
+        return np.flatnonzero(self.store.status == CONFIRMED)
