@@ -284,7 +284,8 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
         "impact_t_s": truth.impact_t_s,
         "impact_lat_rad": truth.impact_lat_rad,
         "impact_lon_rad": truth.impact_lon_rad,
-        **{key: value for key, value in tracking.items() if key != "seen_by"},
+        **{key: value for key, value in tracking.items() if key not in ("seen_by", "first_by_sensor_t_s")},
+        **({"sensor_first_detect_t_s": tracking["first_by_sensor_t_s"]} if tracking else {}),
         **engagements,
     }
 

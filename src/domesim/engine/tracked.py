@@ -133,6 +133,7 @@ def _track_trials(
     fc_time,
     n_tracks,
     seen_by,
+    first_by_sensor,
 ):
     n_r, n_n, n_t = alt.shape
     n_m = radar_p.shape[0]
@@ -256,6 +257,8 @@ def _track_trials(
                         )
                     if first_det[r, n] == np.inf:
                         first_det[r, n] = t
+                    if first_by_sensor[r, n, m] == np.inf:
+                        first_by_sensor[r, n, m] = t
                     _to_inertial(zi, theta, z[d])
                     _rotate_cov(Ri, theta, R[d])
                     lab[d] = n
@@ -335,7 +338,8 @@ def track_trials(world, truth, keys, theta0_rad, offsets_s, fc_sigma_m) -> dict[
     fc_sigma_m : (N,) fire-control requirement of each object (largest 1-sigma position component), m.
 
     Returns per (R, N): ``first_detect_t_s``, ``first_track_t_s``, ``fire_control_t_s`` (inf if never),
-    ``tracks_held`` (distinct confirmed tracks), and ``seen_by`` (R, N, M) radars that saw it in midcourse.
+    ``tracks_held`` (distinct confirmed tracks); ``seen_by`` (R, N, M) radars that saw it in midcourse, and
+    ``first_by_sensor_t_s`` (R, N, M + L) each radar's and space layer's first detection.
     """
     infos = world.objects
     kinds = sorted({info.kind for info in infos} | {"booster"})
@@ -369,6 +373,7 @@ def track_trials(world, truth, keys, theta0_rad, offsets_s, fc_sigma_m) -> dict[
         "fire_control_t_s": np.full((n_r, n_n), np.inf),
         "tracks_held": np.zeros((n_r, n_n), dtype=np.int64),
         "seen_by": np.zeros((n_r, n_n, n_m), dtype=np.bool_),
+        "first_by_sensor_t_s": np.full((n_r, n_n, n_m + len(layers)), np.inf),
     }
     brightness = np.array([world.ir_brightness.get(info.kind, 1.0) for info in infos])
     _track_trials(
@@ -407,5 +412,6 @@ def track_trials(world, truth, keys, theta0_rad, offsets_s, fc_sigma_m) -> dict[
         out["fire_control_t_s"],
         out["tracks_held"],
         out["seen_by"],
+        out["first_by_sensor_t_s"],
     )
     return out

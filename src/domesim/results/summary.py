@@ -90,7 +90,10 @@ def build_tables(world: World, log: dict[str, np.ndarray]) -> dict[str, dict[str
         "mean_miss_km": mean_miss_km,
         **_timeline_columns(log, np.array([info.launch_t_s for info in infos])),
     }
-    return {"trials": trial_table, "engagements": engagements, "objects": objects}
+    tables = {"trials": trial_table, "engagements": engagements, "objects": objects}
+    if "sensor_first_detect_t_s" in log:
+        tables["sensors"] = _sensor_table(world, log, lethal)
+    return tables
 
 
 def _median_after(t_s: np.ndarray, launch_s: np.ndarray) -> np.ndarray:
@@ -113,6 +116,38 @@ def _timeline_columns(log: dict[str, np.ndarray], launch_s: np.ndarray) -> dict[
         cols["p_fire_control"] = np.isfinite(log["fire_control_t_s"]).mean(axis=0)
         cols["tracks_held"] = log["tracks_held"].mean(axis=0)
     return cols
+
+
+def _sensor_table(world: World, log: dict[str, np.ndarray], lethal: np.ndarray) -> dict[str, np.ndarray]:
+    """Per sensor (radar or space layer): the share of warheads it detects and when (median after launch)."""
+    names = [r.name for r in world.tracking_radars] + [layer.name for layer in world.space_sensors]
+    launch = np.array([info.launch_t_s for info in world.objects])[lethal]
+    first = log["sensor_first_detect_t_s"][:, lethal]  # (R, W, sensors)
+    seen = np.isfinite(first)
+    return {
+        "sensor": np.array(names, dtype=str),
+        "p_detects_warhead": seen.mean(axis=(0, 1)) if first.size else np.zeros(len(names)),
+        "first_detect_after_launch_s": np.array(
+            [
+                _median_after(first[..., i].ravel(), np.repeat(launch[None], first.shape[0], 0).ravel())
+                for i in range(len(names))
+            ]  # fmt: skip
+        ).reshape(len(names)),
+    }
+
+
+def _sensor_summary(table: dict[str, np.ndarray] | None) -> dict[str, dict[str, float | None]]:
+    """The sensor table as JSON: sensor -> share of warheads detected, median first detection."""
+    if not table:
+        return {}
+    out = {}
+    for i, name in enumerate(table["sensor"]):
+        t = float(table["first_detect_after_launch_s"][i])
+        out[str(name)] = {
+            "p_detects_warhead": _round(table["p_detects_warhead"][i]),
+            "first_detect_after_launch_s": _round(t) if math.isfinite(t) else None,
+        }
+    return out
 
 
 def _timeline_summary(objects: dict[str, np.ndarray]) -> dict[str, float | None]:
@@ -178,6 +213,7 @@ def build_summary(
         "interceptors_fired": shots,
         "kills_by_layer": kills,
         "timeline": _timeline_summary(tables["objects"]),
+        "sensors": _sensor_summary(tables.get("sensors")),
         "inventory": fired_by_battery,
         "wall_s": round(wall_s, 3),
     }

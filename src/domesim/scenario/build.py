@@ -888,6 +888,8 @@ def _tracked_sensing(b: Builder, spec: ScenarioFile, world: World) -> World:
         delete_misses=int(t["delete_misses"]),
         init_velocity_sigma_m_s=t["init_velocity_sigma_km_s"],
         capacity=int(t["capacity"]),
+        q_manoeuvre_m2_s3=t["q_manoeuvre_m2_s3"],
+        manoeuvre_below_alt_m=t["manoeuvre_below_alt_km"],
     )
     requirement = [t["fire_control_sigma_km"]]
     for battery in world.ground_batteries:

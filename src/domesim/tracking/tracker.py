@@ -3,6 +3,9 @@
 One scan, as in Stone Soup's ``MultiTargetTracker`` (``stonesoup/tracker/simple.py``)::
 
     predict every live track to the scan time                    (Predictor: core.kalman.predict)
+        above ``manoeuvre_below_alt_m`` with gravity + J2 and small noise (ballistic flight, space),
+        below it, where lift, drag and thrust act (gliders, cruise missiles, re-entry), with constant
+        velocity and manoeuvre noise: a switch by flight regime, simpler than an IMM
     hypothesise: gate each (track, detection) pair by Mahalanobis distance  (Hypothesiser)
     associate: on each connected cluster of gated pairs, the assignment of least total distance,
         a missed detection costing the gate distance                (DataAssociator: GNN)
@@ -25,6 +28,7 @@ import numba as nb
 import numpy as np
 
 from domesim.core import kalman
+from domesim.core.constants import R_EARTH_EQ_M
 
 FREE, TENTATIVE, CONFIRMED = 0, 1, 2
 
@@ -42,6 +46,8 @@ class TrackerConfig:
     init_velocity_sigma_m_s: float = 3000.0  # velocity uncertainty of a track started from one detection
     capacity: int = 256  # most tracks held at once
     initiate: bool = True  # start tracks on unassociated detections (False: only tracks seeded by the caller)
+    q_manoeuvre_m2_s3: float = 1000.0  # constant-velocity model noise below manoeuvre_below_alt_m
+    manoeuvre_below_alt_m: float = 0.0  # 0: one model everywhere
 
     def vector(self) -> np.ndarray:
         return np.array(
@@ -54,6 +60,8 @@ class TrackerConfig:
                 self.delete_misses,
                 self.init_velocity_sigma_m_s,
                 float(self.initiate),
+                self.q_manoeuvre_m2_s3,
+                self.manoeuvre_below_alt_m,
             ]
         )
 
@@ -178,13 +186,17 @@ def scan(
     """
     q, ballistic, gate = cfg[0], cfg[1] > 0.5, cfg[2]
     conf_m, conf_n, del_miss, v0, initiate = int(cfg[3]), int(cfg[4]), int(cfg[5]), cfg[6], cfg[7] > 0.5
+    q_man, low = cfg[8], R_EARTH_EQ_M + cfg[9]
     n_j, n_d = status.size, z.shape[0]
     gate2 = gate * gate
     live = np.flatnonzero(status > 0)
     for j in live:  # Predictor
         dt = t - t_state[j]
         if dt != 0.0:
-            kalman.predict(x[j], P[j], dt, q, ballistic)
+            if x[j, 0] ** 2 + x[j, 1] ** 2 + x[j, 2] ** 2 < low * low:  # in the air: lift, drag, thrust
+                kalman.predict(x[j], P[j], dt, q_man, False)
+            else:
+                kalman.predict(x[j], P[j], dt, q, ballistic)
             t_state[j] = t
     # Hypothesiser: gated pairs (a cheap Euclidean bound first: 3-sigma boxes cannot be far apart)
     pair_j = np.empty(live.size * n_d, dtype=np.int64)
