@@ -12,12 +12,14 @@ inventories between objects.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numba as nb
 import numpy as np
 
 from domesim.c2.doctrine import earliest_intercept
+from domesim.c2.threat_evaluation import threatened_assets
 from domesim.core import ballistic as kernel
 from domesim.core.counter_rng import trial_keys
 from domesim.core.frames import earth_rotation_angle
@@ -47,6 +49,10 @@ def _engage(
     sspk,
     reliability,
     kill_assessment_s,
+    battery_layer,
+    per_layer,
+    reserve,
+    priority,
     u,
     killed,
     kill_t,
@@ -60,11 +66,14 @@ def _engage(
 ):
     """Fill the kill and engagement arrays for every trial (one trial per thread at a time)."""
     n_batteries, n_trials, n_objects, n_steps = latest_launch.shape
+    n_layers = battery_layer.max() + 1 if n_batteries else 1
     for r in nb.prange(n_trials):
         inventory = inventory0.copy()
         next_ready = ready_t[r].copy()
         pending = np.full(n_objects, -1, dtype=np.int64)  # step of the intercept in flight
         n_eng = np.zeros(n_objects, dtype=np.int64)
+        layer_eng = np.zeros((n_objects, n_layers), dtype=np.int64)
+        allowed = np.ones(n_batteries, dtype=np.bool_)
         unreachable = np.zeros((n_batteries, n_objects), dtype=np.bool_)
         for k in range(n_steps):
             t = t_s[k]
@@ -90,9 +99,16 @@ def _engage(
                     continue
                 if t < next_ready[n] or k >= impact_step[r, n]:
                     continue
-                s, j = earliest_intercept(latest_launch, suffix_max, inventory, unreachable, r, n, k, t)
+                for b in range(n_batteries):  # doctrine: engagements per layer, reserves
+                    allowed[b] = (per_layer <= 0 or layer_eng[n, battery_layer[b]] < per_layer) and (
+                        inventory[b] > reserve[b] or priority[r, n] == 1
+                    )
+                s, j = earliest_intercept(
+                    latest_launch, suffix_max, inventory, unreachable, allowed, r, n, k, t
+                )
                 if s < 0:
                     continue
+                layer_eng[n, battery_layer[s]] += 1
                 shots = min(salvo[s], inventory[s])
                 inventory[s] -= shots
                 shots_fired[r, s] += shots
@@ -215,6 +231,9 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
 
     ground = world.ground_batteries
     n_ground = len(ground)
+    layer_names = sorted({b.interceptor.layer for b in ground})
+    battery_layer = np.array([layer_names.index(b.interceptor.layer) for b in ground], dtype=np.int64)
+    threatened, priority = evaluate_threats(world, truth)
     max_eng = world.doctrine.max_engagements
     salvo = np.array([world.doctrine.salvo_size] * n_ground, dtype=np.int64)
     if n_ground:
@@ -243,6 +262,16 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
         np.array([b.interceptor.sspk for b in ground]),
         np.array([b.interceptor.reliability for b in ground]),
         world.doctrine.kill_assessment_s,
+        battery_layer,
+        world.doctrine.engagements_per_layer,
+        np.array(
+            [
+                math.floor(world.doctrine.reserve_frac.get(b.interceptor.layer, 0.0) * b.inventory)
+                for b in ground
+            ],
+            dtype=np.int64,
+        ),
+        priority,
         u,
         killed,
         kill_t,
@@ -284,10 +313,34 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
         "impact_t_s": truth.impact_t_s,
         "impact_lat_rad": truth.impact_lat_rad,
         "impact_lon_rad": truth.impact_lon_rad,
+        "threatened_asset": threatened,
         **{key: value for key, value in tracking.items() if key not in ("seen_by", "first_by_sensor_t_s")},
         **({"sensor_first_detect_t_s": tracking["first_by_sensor_t_s"]} if tracking else {}),
         **engagements,
     }
+
+
+def evaluate_threats(world: World, truth: ThreatBatch) -> tuple[np.ndarray, np.ndarray]:
+    """Threatened asset (R, N) (-1: none) and engagement priority (R, N) of every object.
+
+    The predicted impact point is taken as the truth's (a tracker's impact prediction converges to it
+    well before any terminal engagement); objects that threaten no asset get the lowest priority.
+    """
+    lat = [a.lat_rad for a in world.assets]
+    lon = [a.lon_rad for a in world.assets]
+    # where an object never lands within the grid, its aim point stands for the impact point
+    aim_lat = np.array([info.aim_lat_rad for info in world.objects])
+    aim_lon = np.array([info.aim_lon_rad for info in world.objects])
+    ok = np.isfinite(truth.impact_lat_rad)
+    threatened = threatened_assets(
+        np.where(ok, truth.impact_lat_rad, aim_lat),
+        np.where(ok, truth.impact_lon_rad, aim_lon),
+        np.array(lat),
+        np.array(lon),
+        world.doctrine.threat_radius_m,
+    )
+    ranks = np.array([a.priority for a in world.assets] + [3], dtype=np.int64)
+    return threatened, ranks[threatened]  # index -1 picks the "no asset" rank
 
 
 def _boost_phase(world, truth, t_s, detect, theta0, offsets, seed, chunk, killed, kill_t, kill_battery):

@@ -28,6 +28,9 @@ class Doctrine:
     salvo_size: int  # interceptors fired together at one object
     max_engagements: int  # salvos per object (shoot-look-shoot) when time allows
     engage_lethal_only: bool = False  # perfect discrimination: decoys, debris and buses are ignored
+    engagements_per_layer: int = 0  # salvos one layer may fire at one object (0: no limit)
+    reserve_frac: dict[str, float] = field(default_factory=dict)  # layer -> inventory kept for priority 1
+    threat_radius_m: float = 50e3  # an impact this close to an asset threatens it
     discriminate_by_sensors: bool = False  # tracked sensing: decoys recognised by the radars that saw them
 
 
@@ -38,6 +41,9 @@ class Asset:
     name: str
     lat_rad: float
     lon_rad: float
+    country: str = ""
+    value: float = 1.0  # population, or the scenario's value
+    priority: int = 2  # 1 (highest) to 3; reserves are spent only on priority-1 threats
 
 
 @dataclass(frozen=True)

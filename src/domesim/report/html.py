@@ -113,6 +113,8 @@ def render_report(
         inventory=_inventory_rows(summary),
         sensing=_sensing_rows(summary.get("sensing")),
         detection=_detection_rows(objects),
+        assets=_asset_rows(tables.get("assets") or {}),
+        leaker_map_png=_leaker_map_png(tables.get("assets") or {}),
         timeline_png=_timeline_png(objects, engagements, t0),
         altitude_png=_altitude_png(objects, nominal, t0),
         timeline_trials=min(len(np.unique(engagements.get("trial", []))), MAX_TIMELINE_TRIALS),
@@ -270,6 +272,62 @@ def _rows_of(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     order = np.argsort(ids)
     rows = order[np.minimum(np.searchsorted(ids, wanted, sorter=order), len(ids) - 1)]
     return np.where(ids[rows] == wanted, rows, -1)
+
+
+def _asset_rows(assets: Table) -> list[dict[str, str]]:
+    return [
+        {
+            "asset": str(assets["asset"][i]),
+            "country": str(assets["country"][i]),
+            "priority": str(assets["priority"][i]),
+            "aimed": f"{float(assets['warheads_aimed'][i]):.2f}",
+            "leakers": f"{float(assets['mean_leakers'][i]):.3f}",
+            "p_hit": f"{float(assets['p_hit'][i]):.3f}",
+        }
+        for i in range(_nrows(assets) if "asset" in assets else 0)
+    ]
+
+
+def _leaker_map_png(assets: Table) -> str:
+    """Defended assets on a map, each marked by the mean number of warheads leaking through to it."""
+    if "asset" not in assets or not _nrows(assets):
+        return ""
+    from domesim.viz.threat_plots import COAST_COLOUR, land_mask
+
+    lon, lat = np.asarray(assets["lon_deg"], float), np.asarray(assets["lat_deg"], float)
+    leak = np.asarray(assets["mean_leakers"], float)
+    fig = _figure(4.6)
+    ax = fig.add_subplot()
+    pad = 8.0
+    lon_lim = (float(lon.min()) - pad, float(lon.max()) + pad)
+    lat_lim = (max(-90.0, float(lat.min()) - pad), min(90.0, float(lat.max()) + pad))
+    mask = land_mask()
+    if mask is not None:
+        mlat, mlon, ocean = mask
+        cols = (mlon >= lon_lim[0] - 1) & (mlon <= lon_lim[1] + 1)
+        rows = (mlat >= lat_lim[0] - 1) & (mlat <= lat_lim[1] + 1)
+        ax.contour(
+            mlon[cols],
+            mlat[rows],
+            ocean[np.ix_(rows, cols)],
+            levels=[0.5],
+            colors=[COAST_COLOUR],
+            linewidths=0.5,
+        )
+    safe = leak <= 0
+    ax.scatter(lon[safe], lat[safe], s=18, facecolors="none", edgecolors="#2a7a2a", label="no leaker")
+    ax.scatter(lon[~safe], lat[~safe], s=30 + 600 * leak[~safe] / max(leak.max(), 1e-9), color=_MISS, alpha=0.7,
+               label="mean leakers per trial (area)")  # fmt: skip
+    for x, y, name, v in zip(lon, lat, assets["asset"], leak, strict=True):
+        if v > 0:
+            ax.annotate(f"{name} {v:.2f}", (x, y), xytext=(4, 4), textcoords="offset points", fontsize=7)
+    ax.set_xlim(*lon_lim)
+    ax.set_ylim(*lat_lim)
+    ax.set_aspect(1.0 / max(np.cos(np.radians(np.mean(lat_lim))), 0.2))
+    ax.set_xlabel("longitude (deg)")
+    ax.set_ylabel("latitude (deg)")
+    fig.legend(loc="outside lower center", ncols=2, frameon=False, fontsize="small")
+    return _png(fig)
 
 
 def _timeline_png(objects: Table, eng: Table, t0: float) -> str:

@@ -91,6 +91,8 @@ def build_tables(world: World, log: dict[str, np.ndarray]) -> dict[str, dict[str
         **_timeline_columns(log, np.array([info.launch_t_s for info in infos])),
     }
     tables = {"trials": trial_table, "engagements": engagements, "objects": objects}
+    if "threatened_asset" in log and world.assets:
+        tables["assets"] = _asset_table(world, log, killed, lethal)
     if "sensor_first_detect_t_s" in log:
         tables["sensors"] = _sensor_table(world, log, lethal)
     return tables
@@ -116,6 +118,25 @@ def _timeline_columns(log: dict[str, np.ndarray], launch_s: np.ndarray) -> dict[
         cols["p_fire_control"] = np.isfinite(log["fire_control_t_s"]).mean(axis=0)
         cols["tracks_held"] = log["tracks_held"].mean(axis=0)
     return cols
+
+
+def _asset_table(world: World, log: dict[str, np.ndarray], killed: np.ndarray, lethal: np.ndarray):
+    """Per defended asset: warheads aimed at it and the mean number that leak through to it per trial."""
+    target = log["threatened_asset"]
+    leak = ~killed & lethal
+    trials = max(killed.shape[0], 1)
+    return {
+        "asset": np.array([a.name for a in world.assets], dtype=str),
+        "country": np.array([a.country for a in world.assets], dtype=str),
+        "lat_deg": np.degrees([a.lat_rad for a in world.assets]),
+        "lon_deg": np.degrees([a.lon_rad for a in world.assets]),
+        "priority": np.array([a.priority for a in world.assets], dtype=np.int32),
+        "warheads_aimed": np.array(
+            [((target == i) & lethal).sum() / trials for i in range(len(world.assets))]
+        ),
+        "mean_leakers": np.array([((target == i) & leak).sum() / trials for i in range(len(world.assets))]),
+        "p_hit": np.array([((target == i) & leak).any(axis=1).mean() for i in range(len(world.assets))]),
+    }
 
 
 def _sensor_table(world: World, log: dict[str, np.ndarray], lethal: np.ndarray) -> dict[str, np.ndarray]:
@@ -214,6 +235,20 @@ def build_summary(
         "kills_by_layer": kills,
         "timeline": _timeline_summary(tables["objects"]),
         "sensors": _sensor_summary(tables.get("sensors")),
+        "leakers_by_asset": {
+            str(name): {"mean_leakers": _round(m), "p_hit": _round(p)}
+            for name, m, p in zip(
+                *(tables["assets"][k] for k in ("asset", "mean_leakers", "p_hit")), strict=True
+            )
+        }
+        if "assets" in tables
+        else {},
+        "leakers_by_country": {
+            str(c): _round(tables["assets"]["mean_leakers"][tables["assets"]["country"] == c].sum())
+            for c in sorted(set(tables["assets"]["country"].tolist()))
+        }
+        if "assets" in tables
+        else {},
         "inventory": fired_by_battery,
         "wall_s": round(wall_s, 3),
     }

@@ -24,7 +24,7 @@ from domesim.interceptors.flyout import Battery, InterceptorClass
 from domesim.orbits import constellation as orbits
 from domesim.orbits.reach import SbiKinematics
 from domesim.scenario.catalogue import Catalogue, Entry, Param
-from domesim.scenario.schema import ScenarioFile
+from domesim.scenario.schema import AssetSpec, ScenarioFile
 from domesim.sensors.radar import BANDS, Radar, RadarClass, range_from_power_aperture, reference_snr
 from domesim.sensors.radar_cue import CueRadar
 from domesim.sensors.space_ir import SpaceSensorClass, SpaceSensorLayer
@@ -512,6 +512,8 @@ def _radars(b: Builder, spec: ScenarioFile) -> list[CueRadar]:
     radars = []
     for i, s in enumerate(spec.sensor):
         path: Path = ("sensor", i)
+        if not spec.norad.canada_sensors and _canadian(b, s, path):
+            continue
         found = _deployed(b, s, "sensor", path)
         if found is None:
             continue
@@ -532,6 +534,8 @@ def _batteries(b: Builder, spec: ScenarioFile) -> list[Battery]:
     batteries = []
     for i, s in enumerate(spec.interceptor_site):
         path: Path = ("interceptor_site", i)
+        if not spec.norad.canada_sites and _canadian(b, s, path):
+            continue
         found = _deployed(b, s, "interceptor", path)
         if found is None:
             continue
@@ -575,8 +579,9 @@ def _batteries(b: Builder, spec: ScenarioFile) -> list[Battery]:
 
 def _doctrine(b: Builder, spec: ScenarioFile) -> Doctrine:
     base = b.catalogue.entry("doctrine", "default")
+    doctrine_only = {"discrimination", "engagements_per_layer", "reserve_frac", "threat_radius_km"}
     overrides = {
-        k: v for k, v in spec.doctrine.model_dump().items() if v is not None and k != "discrimination"
+        k: v for k, v in spec.doctrine.model_dump().items() if v is not None and k not in doctrine_only
     }
     p = b.params(base, overrides, ("doctrine",), "doctrine", table=None) or {}
     return Doctrine(
@@ -586,16 +591,52 @@ def _doctrine(b: Builder, spec: ScenarioFile) -> Doctrine:
         int(p.get("max_engagements", 1)),
         engage_lethal_only=spec.doctrine.discrimination == "perfect",
         discriminate_by_sensors=spec.doctrine.discrimination == "sensors",
+        engagements_per_layer=spec.doctrine.engagements_per_layer,
+        reserve_frac=dict(spec.doctrine.reserve_frac),
+        threat_radius_m=spec.doctrine.threat_radius_km * 1e3,
     )
 
 
 def _assets(b: Builder, spec: ScenarioFile) -> list[Asset]:
+    """The defended assets: the [[asset]] list, plus every catalogue city if [norad] asks, minus Canada's
+    cities if [norad] excludes them."""
+    norad = spec.norad
+    countries = {"US", "CA"} if norad.canada_assets else {"US"}
+    listed = list(spec.asset)
+    if norad.defend_all_cities:
+        named = {a.id for a in listed}
+        for city in b.catalogue.ids("asset"):
+            if city not in named and b.catalogue.entry("asset", city).fields.get("country") in countries:
+                listed.append(AssetSpec(id=city))
     assets = []
-    for i, a in enumerate(spec.asset):
+    for i, a in enumerate(listed):
         where = b.place("asset", a.id, a.lat_deg, a.lon_deg, ("asset", i, "id"))
-        if where is not None:
-            assets.append(Asset(a.name or a.id or "asset", where[0], where[1]))
+        if where is None:
+            continue
+        entry: Entry | None = (
+            b.catalogue.entry("asset", a.id) if a.id and b.catalogue.has("asset", a.id) else None
+        )
+        country = a.country or (str(entry.fields.get("country", "")) if entry else "")
+        if country == "CA" and not norad.canada_assets:
+            continue
+        population = entry.value("population") if entry and "population" in entry.params else None
+        name = a.name or a.id or "asset"
+        assets.append(
+            Asset(name, where[0], where[1], country, float(a.value or population or 1.0), a.priority)
+        )
     return assets
+
+
+def _canadian(b: Builder, spec, path: Path) -> bool:
+    """Whether a [[sensor]] or [[interceptor_site]] stands at a Canadian site."""
+    site = spec.site
+    if spec.deployment and b.catalogue.has("deployment", spec.deployment):
+        site = site or b.catalogue.entry("deployment", spec.deployment).fields.get("site")
+    return (
+        bool(site)
+        and b.catalogue.has("site", site)
+        and b.catalogue.entry("site", site).fields.get("country") == "CA"
+    )
 
 
 GEO_RADIUS_M = 42_164_170.0  # geosynchronous orbit radius (sidereal day, WGS84 GM)
@@ -775,6 +816,8 @@ def _tracking_radars(b: Builder, spec: ScenarioFile) -> list[Radar]:
     radars = []
     for i, s in enumerate(spec.sensor):
         path: Path = ("sensor", i)
+        if not spec.norad.canada_sensors and _canadian(b, s, path):
+            continue
         found = _deployed(b, s, "sensor", path)
         if found is None:
             continue

@@ -209,6 +209,9 @@ class AssetSpec(StrictModel):
     name: str | None = None
     lat_deg: float | None = Field(default=None, ge=-90.0, le=90.0)
     lon_deg: float | None = Field(default=None, ge=-180.0, le=360.0)
+    country: str | None = None  # "US", "CA" (catalogue assets carry theirs)
+    value: float | None = Field(default=None, gt=0.0)  # default: the catalogue population, else 1
+    priority: int = Field(default=2, ge=1, le=3)  # 1 highest: reserves are spent on its threats
 
     @model_validator(mode="after")
     def _what(self) -> AssetSpec:
@@ -231,6 +234,26 @@ class DoctrineSpec(StrictModel):
     kill_assessment_s: float | None = Field(default=None, ge=0.0)
     salvo_size: int | None = Field(default=None, ge=1, le=16)
     max_engagements: int | None = Field(default=None, ge=1, le=8)
+    engagements_per_layer: int = Field(default=0, ge=0, le=8)  # 0: no limit; 1: layers in series
+    reserve_frac: dict[str, float] = Field(default_factory=dict)  # layer -> share kept for priority-1 threats
+    threat_radius_km: float = Field(default=50.0, gt=0.0, le=2000.0)
+
+    @field_validator("reserve_frac")
+    @classmethod
+    def _fractions(cls, value: dict[str, float]) -> dict[str, float]:
+        for layer, frac in value.items():
+            if not 0.0 <= frac <= 1.0:
+                raise ValueError(f"reserve_frac.{layer} must be between 0 and 1 (got {frac})")
+        return value
+
+
+class NoradSpec(StrictModel):
+    """Bi-national switches: Canadian sensors and interceptor sites, Canadian cities as defended assets."""
+
+    canada_sensors: bool = True
+    canada_sites: bool = True
+    canada_assets: bool = True
+    defend_all_cities: bool = False  # every catalogue city of the countries included becomes an asset
 
 
 class MonteCarloSpec(StrictModel):
@@ -248,4 +271,5 @@ class ScenarioFile(StrictModel):
     constellation: list[ConstellationSpec] = Field(default_factory=list)
     doctrine: DoctrineSpec = Field(default_factory=DoctrineSpec)
     tracking: TrackingSpec = Field(default_factory=TrackingSpec)
+    norad: NoradSpec = Field(default_factory=NoradSpec)
     montecarlo: MonteCarloSpec = Field(default_factory=MonteCarloSpec)
