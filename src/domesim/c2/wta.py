@@ -44,7 +44,6 @@ which name threat objects and sensors; here ``N`` targets are threat objects and
 
 from __future__ import annotations
 
-import math
 import operator
 from dataclasses import dataclass
 
@@ -57,7 +56,7 @@ from domesim.errors import DomesimError, ParameterError
 
 __all__ = ["Assignment", "expected_value", "solve_greedy", "solve_milp"]
 
-MAX_MILP_VARIABLES = 2_000_000
+MAX_MILP_VARIABLES = 250_000
 """Largest number of (target, vector) binaries :func:`solve_milp` builds before refusing."""
 
 
@@ -191,18 +190,22 @@ def expected_value(values, pk, shots) -> float:
 # ---- exact: enumerated shot vectors + MILP -----------------------------------------------------------------
 
 
-def _shot_vectors(caps: np.ndarray, total: int, limit: int) -> np.ndarray:
+def _count_vectors(caps: np.ndarray, total: int) -> float:
+    """Number of ``k`` with ``0 <= k_j <= caps_j`` and ``sum(k) <= total`` (a float: it may be huge)."""
+    counts = np.zeros(total + 1)
+    counts[0] = 1.0
+    for c in caps:
+        counts = np.convolve(counts, np.ones(min(int(c), total) + 1))[: total + 1]
+    return float(counts.sum())
+
+
+def _shot_vectors(caps: np.ndarray, total: int) -> np.ndarray:
     """All ``k`` with ``0 <= k_j <= caps_j`` and ``sum(k) <= total``, shape (P, M), zero vector first."""
     vectors = np.zeros((1, 0), dtype=np.int64)
     for c in caps:
         col = np.arange(min(int(c), total) + 1, dtype=np.int64)
         grown = np.hstack([np.repeat(vectors, col.size, axis=0), np.tile(col, vectors.shape[0])[:, None]])
         vectors = grown[grown.sum(axis=1) <= total]
-        if vectors.shape[0] > limit:
-            raise ParameterError(
-                f"problem too large for solve_milp: more than {limit:,} shot vectors per target "
-                f"(M = {caps.size} types, max_shots = {total}); lower max_shots or use solve_greedy"
-            )
     return vectors
 
 
@@ -260,18 +263,28 @@ def solve_milp(values, pk, inventory, max_shots: int | None = 4) -> Assignment:
     if n_targets == 0 or n_types == 0 or total == 0:
         return _result(v, p, shots)
 
-    vectors = _shot_vectors(n, total, MAX_MILP_VARIABLES)[1:]  # (P, M), the empty salvo dropped
-    usable = np.all((vectors[None, :, :] == 0) | (p[:, None, :] > 0), axis=2)  # (N, P)
-    usable &= v[:, None] > 0
-    tgt, vec = np.nonzero(usable)
+    # Targets that can be reached by the same types share their vectors: enumerate once per pattern.
+    engaged = v > 0
+    patterns, inverse = np.unique(p[engaged] > 0, axis=0, return_inverse=True)
+    caps = np.where(patterns, n[None, :], 0)  # (G, M): k_j <= n_j, and 0 where out of reach
+    counts = np.array([_count_vectors(c, total) - 1.0 for c in caps])  # empty salvo excluded
+    n_bin_total = float(np.dot(np.bincount(inverse.ravel(), minlength=len(patterns)), counts))
+    if n_bin_total > MAX_MILP_VARIABLES:
+        raise ParameterError(
+            f"problem too large for solve_milp: {n_bin_total:,.0f} (target, shot vector) binaries "
+            f"(limit {MAX_MILP_VARIABLES:,}); lower max_shots or use solve_greedy"
+        )
+    targets = np.flatnonzero(engaged)
+    tgt_parts, k_parts = [], []
+    for g, c in enumerate(caps):
+        members = targets[inverse.ravel() == g]
+        vectors = _shot_vectors(c, total)[1:]
+        tgt_parts.append(np.repeat(members, len(vectors)))
+        k_parts.append(np.tile(vectors, (len(members), 1)))
+    tgt = np.concatenate(tgt_parts) if tgt_parts else np.zeros(0, dtype=np.int64)
     if tgt.size == 0:
         return _result(v, p, shots)
-    if tgt.size > MAX_MILP_VARIABLES:
-        raise ParameterError(
-            f"problem too large for solve_milp: {tgt.size:,} binaries (limit {MAX_MILP_VARIABLES:,}); "
-            "lower max_shots or use solve_greedy"
-        )
-    k = vectors[vec]  # (B, M) shot counts of each binary
+    k = np.concatenate(k_parts)  # (B, M) shot counts of each binary
     gain = v[tgt] * (1.0 - np.prod((1.0 - p[tgt]) ** k, axis=1))
 
     n_bin = tgt.size

@@ -66,6 +66,8 @@ P_STAGE0 = 15  # then (ve_m_s, k_per_s, end_s) for each stage
 MAX_STAGES = 4
 N_PARAMS = P_STAGE0 + 3 * MAX_STAGES
 
+MAX_STEPS = 200_000  # accepted plus rejected steps of one flight: a thirty-minute flight takes a few hundred
+
 PHASE_PRELAUNCH = 0
 PHASE_BOOST = 1
 PHASE_MIDCOURSE = 2
@@ -346,7 +348,12 @@ def _fly_one(
     h = 1.0
     k_valid = False
     t_end = t_out[n_out - 1] if n_out > 0 else t0
+    n_steps = 0
     while t < t_end - 1e-9 and status == STATUS_FLYING:
+        n_steps += 1
+        if n_steps > MAX_STEPS or h < 1e-9:  # no progress: report a failure instead of looping
+            status = STATUS_DIVERGED
+            break
         t_rel = t - t0
         event = _next_event(t_rel, p)
         h_step = min(h, h_max, t_end - t)

@@ -32,7 +32,7 @@ import numpy as np
 from domesim.core.constants import GM_EARTH_M3_S2, J2_EARTH, R_EARTH_EQ_M
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True, inline="always", error_model="numpy")
 def _gravity(r, out):
     """Gravity acceleration (point mass + J2) at inertial position ``r`` into ``out``."""
     x, y, z = r[0], r[1], r[2]
@@ -46,7 +46,7 @@ def _gravity(r, out):
     out[2] = k * z * (1.0 + j * (3.0 - zz))
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, error_model="numpy")
 def propagate_ballistic(x, dt):
     """Move the state ``x`` (6,) by ``dt`` seconds under gravity (RK4, sub-steps of at most 5 s)."""
     n = max(1, int(math.ceil(abs(dt) / 5.0)))
@@ -68,7 +68,7 @@ def propagate_ballistic(x, dt):
         x += h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, error_model="numpy")
 def predict(x, P, dt, q, ballistic):
     """Predict one track in place (``ballistic`` True: gravity model, else constant velocity)."""
     if ballistic:
@@ -103,7 +103,7 @@ def predict(x, P, dt, q, ballistic):
         P[3 + i, 3 + i] += c
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True, inline="always", error_model="numpy")
 def _inverse3(S, out):
     """Inverse of a symmetric 3x3 matrix (cofactors); returns the determinant."""
     a, b, c = S[0, 0], S[0, 1], S[0, 2]
@@ -112,6 +112,8 @@ def _inverse3(S, out):
     B = c * e - b * f
     C = b * e - c * d
     det = a * A + b * B + c * C
+    if not det > 0.0:  # not positive definite (or NaN): the caller treats the pair as unusable
+        return 0.0
     out[0, 0] = A / det
     out[0, 1] = out[1, 0] = B / det
     out[0, 2] = out[2, 0] = C / det
@@ -121,12 +123,13 @@ def _inverse3(S, out):
     return det
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, error_model="numpy")
 def innovation_distance(x, P, z, R):
     """Squared Mahalanobis distance from the track of a position ``z`` (3,) with covariance ``R``."""
     S = P[:3, :3] + R
     Si = np.empty((3, 3))
-    _inverse3(S, Si)
+    if _inverse3(S, Si) == 0.0:
+        return np.inf
     v0, v1, v2 = z[0] - x[0], z[1] - x[1], z[2] - x[2]
     return (
         v0 * (Si[0, 0] * v0 + Si[0, 1] * v1 + Si[0, 2] * v2)
@@ -135,7 +138,7 @@ def innovation_distance(x, P, z, R):
     )
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, error_model="numpy")
 def update(x, P, z, R):
     """Kalman update in place with a position measurement, Joseph form written out for ``H = [I 0]``:
     ``P' = P - K H P - (K H P)^T + K S K^T`` (equal to ``(I - KH) P (I - KH)^T + K R K^T`` for any K)."""
@@ -144,7 +147,8 @@ def update(x, P, z, R):
         for j in range(3):
             S[i, j] = P[i, j] + R[i, j]
     Si = np.empty((3, 3))
-    _inverse3(S, Si)
+    if _inverse3(S, Si) == 0.0:
+        return  # a singular innovation covariance: no information to use
     K = np.empty((6, 3))
     for i in range(6):
         for j in range(3):
@@ -169,13 +173,13 @@ def predict_batch(x: np.ndarray, P: np.ndarray, dt: float, q: float, ballistic: 
     _predict_batch(x, P, dt, q, ballistic)
 
 
-@nb.njit(cache=True, parallel=True)
+@nb.njit(cache=True, parallel=True, error_model="numpy")
 def _predict_batch(x, P, dt, q, ballistic):
     for j in nb.prange(x.shape[0]):
         predict(x[j], P[j], dt, q, ballistic)
 
 
-@nb.njit(cache=True, parallel=True)
+@nb.njit(cache=True, parallel=True, error_model="numpy")
 def predict_update_batch(x, P, z, R, dt, q, ballistic):
     """Predict then update every track j with its measurement z[j] (J, 3), R[j] (J, 3, 3), in place."""
     for j in nb.prange(x.shape[0]):

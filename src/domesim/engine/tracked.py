@@ -36,7 +36,7 @@ _DRAWS = 16
 _FA_SLOTS = 32
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, error_model="numpy")
 def _poisson(lam, u):
     """Inverse-CDF Poisson draw (small means)."""
     k, p = 0, math.exp(-lam)
@@ -48,7 +48,7 @@ def _poisson(lam, u):
     return k
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, error_model="numpy")
 def _to_inertial(v_ecef, theta, out):
     c, s = math.cos(theta), math.sin(theta)
     out[0] = c * v_ecef[0] - s * v_ecef[1]
@@ -56,7 +56,7 @@ def _to_inertial(v_ecef, theta, out):
     out[2] = v_ecef[2]
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, error_model="numpy")
 def _to_earth_fixed(v_eci, theta, out):
     c, s = math.cos(theta), math.sin(theta)
     out[0] = c * v_eci[0] + s * v_eci[1]
@@ -64,14 +64,14 @@ def _to_earth_fixed(v_eci, theta, out):
     out[2] = v_eci[2]
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, error_model="numpy")
 def _rotate_cov(R_ecef, theta, out):
     c, s = math.cos(theta), math.sin(theta)
     rot = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
     out[:, :] = rot @ R_ecef @ rot.T
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, error_model="numpy")
 def _stereo(s1, s2, p, sigma, key, counter, z, R):
     """Stereo fix of p from satellites s1, s2 (ECEF): noisy lines of sight intersected by least squares."""
     A = np.zeros((3, 3))
@@ -96,7 +96,7 @@ def _stereo(s1, s2, p, sigma, key, counter, z, R):
     z[:] = R @ b
 
 
-@nb.njit(cache=True, parallel=True)
+@nb.njit(cache=True, parallel=True, error_model="numpy")
 def _track_trials(
     r_ecef,
     alt,

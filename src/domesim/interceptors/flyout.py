@@ -14,8 +14,10 @@ trials and objects together.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
+import numba as nb
 import numpy as np
 
 from domesim.core import frames
@@ -75,11 +77,37 @@ def latest_launch_t_s(battery: Battery, r_ecef: np.ndarray, alt_m: np.ndarray, t
     t_s : (T,) grid times, s.
     """
     cls = battery.interceptor
-    distance = np.linalg.norm(r_ecef - battery.r_ecef, axis=-1)
-    with np.errstate(invalid="ignore"):
-        feasible = (
-            (alt_m >= cls.min_intercept_alt_m)
-            & (alt_m <= cls.max_intercept_alt_m)
-            & (distance <= cls.max_range_m)
-        )
-    return np.where(feasible, t_s - cls.flyout_time_s(np.nan_to_num(distance)), -np.inf)
+    r = np.ascontiguousarray(r_ecef, dtype=np.float64)
+    out = np.empty(r.shape[:-1])
+    _latest_launch(
+        r.reshape(-1, r.shape[-2], 3),
+        np.ascontiguousarray(alt_m, dtype=np.float64).reshape(-1, r.shape[-2]),
+        np.ascontiguousarray(t_s, dtype=np.float64),
+        battery.r_ecef,
+        cls.min_intercept_alt_m,
+        cls.max_intercept_alt_m,
+        cls.max_range_m,
+        cls.burn_time_s,
+        cls.burnout_speed_m_s,
+        out.reshape(-1, r.shape[-2]),
+    )
+    return out
+
+
+@nb.njit(cache=True, parallel=True)
+def _latest_launch(r_ecef, alt_m, t_s, site, alt_lo, alt_hi, max_range, t_burn, v_bo, out):
+    """One pass over (objects, steps): the feasibility test and the fly-out time of the class docstring."""
+    boost_distance = 0.5 * v_bo * t_burn
+    for i in nb.prange(r_ecef.shape[0]):
+        for k in range(r_ecef.shape[1]):
+            d = math.sqrt(
+                (r_ecef[i, k, 0] - site[0]) ** 2
+                + (r_ecef[i, k, 1] - site[1]) ** 2
+                + (r_ecef[i, k, 2] - site[2]) ** 2
+            )
+            if not (alt_lo <= alt_m[i, k] <= alt_hi and d <= max_range):  # NaN fails too
+                out[i, k] = -np.inf
+            elif d <= boost_distance:
+                out[i, k] = t_s[k] - math.sqrt(2.0 * d * t_burn / v_bo)
+            else:
+                out[i, k] = t_s[k] - (t_burn + (d - boost_distance) / v_bo)

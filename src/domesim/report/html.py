@@ -292,7 +292,9 @@ def _leaker_map_png(assets: Table) -> str:
     """Defended assets on a map, each marked by the mean number of warheads leaking through to it."""
     if "asset" not in assets or not _nrows(assets):
         return ""
-    from domesim.viz.threat_plots import COAST_COLOUR, land_mask
+    from domesim.core.landmask import land_mask
+
+    coast = "#8a8a8a"
 
     lon, lat = np.asarray(assets["lon_deg"], float), np.asarray(assets["lat_deg"], float)
     leak = np.asarray(assets["mean_leakers"], float)
@@ -311,13 +313,13 @@ def _leaker_map_png(assets: Table) -> str:
             mlat[rows],
             ocean[np.ix_(rows, cols)],
             levels=[0.5],
-            colors=[COAST_COLOUR],
+            colors=[coast],
             linewidths=0.5,
         )
     safe = leak <= 0
     ax.scatter(lon[safe], lat[safe], s=18, facecolors="none", edgecolors="#2a7a2a", label="no leaker")
-    ax.scatter(lon[~safe], lat[~safe], s=30 + 600 * leak[~safe] / max(leak.max(), 1e-9), color=_MISS, alpha=0.7,
-               label="mean leakers per trial (area)")  # fmt: skip
+    size = 30 + 600 * leak[~safe] / max(leak.max(), 1e-9)
+    ax.scatter(lon[~safe], lat[~safe], s=size, color=_MISS, alpha=0.7, label="mean leakers per trial (area)")
     for x, y, name, v in zip(lon, lat, assets["asset"], leak, strict=True):
         if v > 0:
             ax.annotate(f"{name} {v:.2f}", (x, y), xytext=(4, 4), textcoords="offset points", fontsize=7)

@@ -13,14 +13,16 @@ from typing import Any
 
 import numpy as np
 
+from domesim.core.ballistic import STATUS_DIVERGED
 from domesim.core.constants import R_EARTH_EQ_M
 from domesim.core.frames import earth_rotation_angle
 from domesim.core.timegrid import TimeGrid
 from domesim.core.units import DEG, to_si
 from domesim.engine.boost_phase import SbiLayer
+from domesim.engine.simulate import fly_truth
 from domesim.engine.world import Asset, Doctrine, World
 from domesim.errors import ParameterError, ScenarioError, TargetingError
-from domesim.interceptors.flyout import Battery, InterceptorClass
+from domesim.interceptors.flyout import Battery, InterceptorClass, latest_launch_t_s
 from domesim.orbits import constellation as orbits
 from domesim.orbits.reach import SbiKinematics
 from domesim.scenario.catalogue import Catalogue, Entry, Param
@@ -998,4 +1000,34 @@ def build_world(
                 f"use at least {math.ceil(end * 1.05 + 60.0)} s",
             )
             break
+    if not b.problems:
+        _check_nominal_flights(b, spec, world)
     return world, b.provenance, b.problems, b.warnings
+
+
+def _check_nominal_flights(b: Builder, spec: ScenarioFile, world: World) -> None:
+    """Fly the raid once without dispersions: a failed flight is a problem; an interceptor site that no
+    object can reach is a warning."""
+    truth = fly_truth(world, 1)
+    failed = [
+        info.name
+        for info, status in zip(world.objects, truth.status[0], strict=True)
+        if status == STATUS_DIVERGED
+    ]
+    if failed:
+        b.problem(
+            ("threat",),
+            f"the nominal flight of {', '.join(failed[:3])} fails (the integrator's step size collapsed): "
+            "change its aim point or loft, and report the scenario as a bug",
+        )
+        return
+    where: dict[str, int] = {}
+    for i, site in enumerate(spec.interceptor_site):
+        where[site.name or site.deployment or f"{site.interceptor}@{site.site or 'site'}"] = i + 1
+    for battery in world.ground_batteries:
+        if not np.isfinite(latest_launch_t_s(battery, truth.r_ecef, truth.alt_m, truth.t_s)).any():
+            b.warnings.append(
+                f"interceptor_site#{where.get(battery.name, '?')} ({battery.name}): no threat of the raid "
+                f"comes within this {battery.interceptor.name}'s reach (range and altitude window): "
+                "it will never fire"
+            )

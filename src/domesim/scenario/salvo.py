@@ -16,6 +16,7 @@ import numpy as np
 
 from domesim.core import ballistic as phases
 from domesim.core.frames import earth_rotation_angle
+from domesim.core.landmask import is_land
 from domesim.core.timegrid import TimeGrid
 from domesim.engine.simulate import fly_truth
 from domesim.errors import ParameterError, Problem, ScenarioError
@@ -29,8 +30,6 @@ from domesim.scenario.schema import ScenarioFile
 
 def launch_points(region: str, n: int, seed: int) -> list[tuple[float, float]]:
     """``n`` (lat_deg, lon_deg) points on land inside the region's box, drawn with ``seed``."""
-    from global_land_mask import globe
-
     catalogue = load_catalogue()
     if not catalogue.has("region", region):
         raise ParameterError(f"--region: unknown region {region!r}{catalogue.suggest('region', region)}")
@@ -46,7 +45,7 @@ def launch_points(region: str, n: int, seed: int) -> list[tuple[float, float]]:
     for _ in range(1000):
         lat = rng.uniform(lat0, lat1, 64)
         lon = rng.uniform(lon0, lon1, 64)
-        land = globe.is_land(lat, lon)
+        land = is_land(lat, lon)
         points += list(zip(lat[land].tolist(), lon[land].tolist(), strict=True))
         if len(points) >= n:
             return points[:n]

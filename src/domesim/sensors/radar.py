@@ -122,7 +122,7 @@ P_REF_RANGE, P_REF_RCS, P_REF_SNR, P_PFA, P_MIN_EL, P_MAX_EL, P_HALF_WIDTH, P_MI
 P_RANGE_SIGMA, P_ANGLE_SIGMA = 20, 21
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, error_model="numpy")
 def look(params, faces, r_ecef, rcs_m2):
     """Geometry and SNR of one look at an object; returns (visible, range, az, el, snr)."""
     d0, d1, d2 = r_ecef[0] - params[0], r_ecef[1] - params[1], r_ecef[2] - params[2]
@@ -151,13 +151,13 @@ def look(params, faces, r_ecef, rcs_m2):
     return True, rng, az, el, snr
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, error_model="numpy")
 def detection_probability(snr, pfa):
     """Swerling I, one look: Pd = Pfa^(1 / (1 + SNR))."""
     return pfa ** (1.0 / (1.0 + snr))
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, error_model="numpy")
 def measurement(params, rng, az, el, snr, n_range, n_az, n_el, z_ecef, R_ecef):
     """Noisy position (ECEF) from true range/az/el plus unit normals, and its converted covariance."""
     scale = math.sqrt(params[P_REF_SNR] / max(snr, 1e-9))

@@ -8,8 +8,10 @@ true state. The full sensor and tracking chain is a separate mode.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
+import numba as nb
 import numpy as np
 
 from domesim.core import frames
@@ -46,8 +48,38 @@ def first_detection_t_s(radars: list[CueRadar], r_ecef: np.ndarray, t_s: np.ndar
 
     NaN positions (before launch, after impact) are never visible.
     """
-    seen = np.zeros(r_ecef.shape[:-1], dtype=bool)
-    for radar in radars:
-        seen |= is_visible(radar, r_ecef)
-    first = np.argmax(seen, axis=-1)
-    return np.where(seen.any(axis=-1), t_s[first], np.inf)
+    r = np.ascontiguousarray(r_ecef, dtype=np.float64)
+    out = np.full(r.shape[:-2], np.inf)
+    if radars:
+        sites = np.array([radar.r_ecef for radar in radars])
+        ups = np.array([frames.enu_matrix(radar.lat_rad, radar.lon_rad)[2] for radar in radars])
+        ranges = np.array([radar.max_range_m for radar in radars])
+        sin_el = np.sin([radar.min_elevation_rad for radar in radars])
+        _first_seen(
+            r.reshape(-1, r.shape[-2], 3),
+            np.ascontiguousarray(t_s, np.float64),
+            sites,
+            ups,
+            ranges,
+            sin_el,
+            out.reshape(-1),
+        )
+    return out
+
+
+@nb.njit(cache=True, parallel=True)
+def _first_seen(r_ecef, t_s, sites, ups, ranges, sin_el, out):
+    """Per object, the first step at which some radar sees it (the test of :func:`is_visible`)."""
+    for i in nb.prange(r_ecef.shape[0]):
+        for k in range(r_ecef.shape[1]):
+            seen = False
+            for m in range(sites.shape[0]):
+                d0 = r_ecef[i, k, 0] - sites[m, 0]
+                d1 = r_ecef[i, k, 1] - sites[m, 1]
+                d2 = r_ecef[i, k, 2] - sites[m, 2]
+                slant = math.sqrt(d0 * d0 + d1 * d1 + d2 * d2)
+                up = d0 * ups[m, 0] + d1 * ups[m, 1] + d2 * ups[m, 2]
+                seen = seen or (slant <= ranges[m] and up >= sin_el[m] * slant)
+            if seen:
+                out[i] = t_s[k]
+                break

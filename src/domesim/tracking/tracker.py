@@ -97,7 +97,7 @@ class TrackStore:
         )
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, error_model="numpy")
 def hungarian(cost):
     """Rows-to-columns assignment of least total cost for an (n, m) matrix, n <= m; returns (n,) columns.
 
@@ -150,7 +150,7 @@ def hungarian(cost):
     return out
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, error_model="numpy")
 def _find(parent, a):
     while parent[a] != a:
         parent[a] = parent[parent[a]]
@@ -158,7 +158,7 @@ def _find(parent, a):
     return a
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, error_model="numpy")
 def scan(
     x,
     P,

@@ -8,8 +8,9 @@ from pathlib import Path
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from domesim.core.landmask import land_mask
 from domesim.results.coverage import Coverage
-from domesim.viz.threat_plots import COAST_COLOUR, land_mask
+from domesim.viz.threat_plots import COAST_COLOUR
 
 DPI = 110
 

@@ -21,10 +21,7 @@ pyplot, so rendering touches no global state.
 
 from __future__ import annotations
 
-import functools
-import importlib.util
 import re
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,10 +34,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 from matplotlib.transforms import offset_copy
-from numpy.lib import format as npy_format
 
 from domesim.core import frames
 from domesim.core.ballistic import PHASE_BOOST, PHASE_REENTRY
+from domesim.core.landmask import land_mask
 from domesim.engine.simulate import fly_truth
 from domesim.engine.world import World
 from domesim.errors import DomesimError
@@ -48,9 +45,6 @@ from domesim.errors import DomesimError
 DPI = 150
 ALTITUDE_FILE = "altitude_vs_range.png"
 GROUND_TRACK_FILE = "ground_tracks.png"
-MASK_PACKAGE = "global_land_mask"
-MASK_FILE = "globe_combined_mask_compressed.npz"
-MASK_BLOCK = 12  # 30-arc-second cells averaged per side: 0.1 degree coastlines
 MAX_IMPACT_LABELS = 12  # more aims than this: no labels at the impacts
 REENTRY_LINE_KM = 100.0  # conventional top of the sensible atmosphere (Karman line)
 
@@ -415,67 +409,6 @@ def central_lon_deg(lon_deg: np.ndarray) -> float:
         rad = np.radians(lon)
         centre = np.degrees(np.arctan2(np.sin(rad).mean(), np.cos(rad).mean()))
     return float(wrap_lon_deg(5.0 * np.round(centre / 5.0)))
-
-
-@functools.lru_cache(maxsize=1)
-def land_mask() -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """The ocean fraction of 0.1 degree cells, from the land mask shipped in ``global-land-mask``.
-
-    The package's array (21,600 x 43,200 booleans, ``True`` over the ocean) is streamed out of its
-    compressed file and block-averaged on the way, so memory stays small; the package's own module
-    (which loads the whole array, ~1 GB) is not imported.
-
-    Returns
-    -------
-    ``(lat_deg (I,), lon_deg (J,), ocean_fraction (I, J))`` with latitude ascending, or ``None`` when
-    the package or its file is missing or unreadable.
-    """
-    try:
-        spec = importlib.util.find_spec(MASK_PACKAGE)
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = Path(next(iter(spec.submodule_search_locations))) / MASK_FILE
-    b = MASK_BLOCK
-    try:
-        with zipfile.ZipFile(path) as archive:
-            with archive.open("lat.npy") as f:
-                lat = npy_format.read_array(f)
-            with archive.open("lon.npy") as f:
-                lon = npy_format.read_array(f)
-            with archive.open("mask.npy") as f:
-                version = npy_format.read_magic(f)
-                read_header = (
-                    npy_format.read_array_header_1_0
-                    if version == (1, 0)
-                    else npy_format.read_array_header_2_0
-                )
-                shape, fortran, dtype = read_header(f)
-                rows, cols = shape
-                if (
-                    fortran
-                    or dtype != np.bool_
-                    or rows % b
-                    or cols % b
-                    or lat.size != rows
-                    or lon.size != cols
-                ):
-                    return None
-                ocean = np.empty((rows // b, cols // b), dtype=np.float32)
-                row_sum = np.empty(cols, dtype=np.uint16)
-                starts = np.arange(0, cols, b)
-                for i in range(rows // b):
-                    block = np.frombuffer(f.read(cols * b), dtype=np.uint8).reshape(b, cols)
-                    np.sum(block, axis=0, dtype=np.uint16, out=row_sum)
-                    ocean[i] = np.add.reduceat(row_sum, starts)
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
-        return None
-    ocean /= b * b
-    lat_c = lat.reshape(-1, b).mean(axis=1)
-    lon_c = lon.reshape(-1, b).mean(axis=1)
-    order = np.argsort(lat_c)
-    return lat_c[order], lon_c, ocean[order]
 
 
 def _draw_land(ax: Axes, central: float, lon_lim: tuple[float, float], lat_lim: tuple[float, float]) -> bool:
