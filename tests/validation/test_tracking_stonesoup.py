@@ -28,7 +28,7 @@ Tolerances:
 - ``test_same_filter_math``: no clutter and Pd = 1, so association is unambiguous and both trackers run the
   same Kalman filter; at every scan each state component agrees to ``STATE_REL_TOL`` = 1e-6 of the filter's
   own standard deviation for it, and each covariance element P_ij to 1e-6 of sqrt(P_ii P_jj) (observed:
-  about 1e-10 and 1e-15; Stone Soup updates P as ``P - K S K^T``, domesim in Joseph form). A mismatch of
+  about 1e-10 and 1e-15; Stone Soup updates P as ``P - K S K^T``, domesim as ``P - K H P``). A mismatch of
   motion model, noise, time step or state order shows up here first.
 """
 

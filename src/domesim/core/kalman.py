@@ -18,8 +18,7 @@ covariance goes through the linearised transition ``F = I + A dt + A^2 dt^2 / 2`
 2001, sections 6.2 and 10.3).
 
 Measurement: a position (a radar's range and angles converted to Cartesian, or a stereo fix) with
-covariance ``R``: ``H = [I 0]``. The update uses the Joseph form, which keeps ``P`` symmetric and
-positive definite.
+covariance ``R``: ``H = [I 0]``. The update keeps ``P`` symmetric by construction (see :func:`update`).
 """
 
 from __future__ import annotations
@@ -140,8 +139,13 @@ def innovation_distance(x, P, z, R):
 
 @nb.njit(cache=True, error_model="numpy")
 def update(x, P, z, R):
-    """Kalman update in place with a position measurement, Joseph form written out for ``H = [I 0]``:
-    ``P' = P - K H P - (K H P)^T + K S K^T`` (equal to ``(I - KH) P (I - KH)^T + K R K^T`` for any K)."""
+    """Kalman update in place with a position measurement (``H = [I 0]``).
+
+    The covariance takes the short form ``P' = P - K H P`` on the upper triangle, mirrored, so ``P``
+    stays symmetric by construction. With the optimal gain it equals the Joseph form
+    ``(I - KH) P (I - KH)^T + K R K^T`` in exact arithmetic at under half the flops (the Joseph form
+    held the batched rate below 10 M updates/s on two cores). ``R`` is the measurement covariance.
+    """
     S = np.empty((3, 3))
     for i in range(3):
         for j in range(3):
@@ -151,21 +155,21 @@ def update(x, P, z, R):
         return  # a singular innovation covariance: no information to use
     K = np.empty((6, 3))
     for i in range(6):
+        p0, p1, p2 = P[i, 0], P[i, 1], P[i, 2]
         for j in range(3):
-            K[i, j] = P[i, 0] * Si[0, j] + P[i, 1] * Si[1, j] + P[i, 2] * Si[2, j]
+            K[i, j] = p0 * Si[0, j] + p1 * Si[1, j] + p2 * Si[2, j]
     v0, v1, v2 = z[0] - x[0], z[1] - x[1], z[2] - x[2]
     for i in range(6):
         x[i] += K[i, 0] * v0 + K[i, 1] * v1 + K[i, 2] * v2
-    KHP = np.empty((6, 6))
-    KS = np.empty((6, 3))
-    for i in range(6):
+    HP = np.empty((3, 6))  # H P = the first three rows, read before any is overwritten
+    for i in range(3):
         for j in range(6):
-            KHP[i, j] = K[i, 0] * P[0, j] + K[i, 1] * P[1, j] + K[i, 2] * P[2, j]
-        for j in range(3):
-            KS[i, j] = K[i, 0] * S[0, j] + K[i, 1] * S[1, j] + K[i, 2] * S[2, j]
+            HP[i, j] = P[i, j]
     for i in range(6):
-        for j in range(6):
-            P[i, j] += -KHP[i, j] - KHP[j, i] + KS[i, 0] * K[j, 0] + KS[i, 1] * K[j, 1] + KS[i, 2] * K[j, 2]
+        for j in range(i, 6):
+            v = P[i, j] - (K[i, 0] * HP[0, j] + K[i, 1] * HP[1, j] + K[i, 2] * HP[2, j])
+            P[i, j] = v
+            P[j, i] = v
 
 
 def predict_batch(x: np.ndarray, P: np.ndarray, dt: float, q: float, ballistic: bool) -> None:

@@ -28,7 +28,7 @@ import numba as nb
 import numpy as np
 
 from domesim.core import kalman
-from domesim.core.constants import R_EARTH_EQ_M
+from domesim.core.constants import F_EARTH, R_EARTH_EQ_M
 
 FREE, TENTATIVE, CONFIRMED = 0, 1, 2
 
@@ -47,7 +47,7 @@ class TrackerConfig:
     capacity: int = 256  # most tracks held at once
     initiate: bool = True  # start tracks on unassociated detections (False: only tracks seeded by the caller)
     q_manoeuvre_m2_s3: float = 1000.0  # constant-velocity model noise below manoeuvre_below_alt_m
-    manoeuvre_below_alt_m: float = 0.0  # 0: one model everywhere
+    manoeuvre_below_alt_m: float = 0.0  # height above the ellipsoid; 0: one model everywhere
 
     def vector(self) -> np.ndarray:
         return np.array(
@@ -151,6 +151,14 @@ def hungarian(cost):
 
 
 @nb.njit(cache=True, error_model="numpy")
+def _altitude(x):
+    """Height of position ``x[:3]`` above the WGS84 ellipsoid, to first order in the flattening: the
+    surface radius at geocentric latitude phi is ``a (1 - f sin^2 phi)`` (within 30 m up to 200 km)."""
+    r2 = x[0] * x[0] + x[1] * x[1] + x[2] * x[2]
+    return math.sqrt(r2) - R_EARTH_EQ_M * (1.0 - F_EARTH * x[2] * x[2] / r2)
+
+
+@nb.njit(cache=True, error_model="numpy")
 def _find(parent, a):
     while parent[a] != a:
         parent[a] = parent[parent[a]]
@@ -186,14 +194,14 @@ def scan(
     """
     q, ballistic, gate = cfg[0], cfg[1] > 0.5, cfg[2]
     conf_m, conf_n, del_miss, v0, initiate = int(cfg[3]), int(cfg[4]), int(cfg[5]), cfg[6], cfg[7] > 0.5
-    q_man, low = cfg[8], R_EARTH_EQ_M + cfg[9]
+    q_man, manoeuvre_alt = cfg[8], cfg[9]
     n_j, n_d = status.size, z.shape[0]
     gate2 = gate * gate
     live = np.flatnonzero(status > 0)
     for j in live:  # Predictor
         dt = t - t_state[j]
         if dt != 0.0:
-            if x[j, 0] ** 2 + x[j, 1] ** 2 + x[j, 2] ** 2 < low * low:  # in the air: lift, drag, thrust
+            if manoeuvre_alt > 0.0 and _altitude(x[j]) < manoeuvre_alt:  # in the air: lift, drag, thrust
                 kalman.predict(x[j], P[j], dt, q_man, False)
             else:
                 kalman.predict(x[j], P[j], dt, q, ballistic)
@@ -323,8 +331,15 @@ class Tracker:
     def step(self, t: float, z: np.ndarray, R: np.ndarray, labels: np.ndarray | None = None) -> np.ndarray:
         """Process one scan; returns, per detection, the index of the track it updated or started."""
         z = np.ascontiguousarray(z, dtype=np.float64).reshape(-1, 3)
-        R = np.ascontiguousarray(R, dtype=np.float64).reshape(-1, 3, 3)
+        R = np.asarray(R, dtype=np.float64)
+        if R.shape == (3, 3):  # one covariance for every detection
+            R = np.broadcast_to(R, (len(z), 3, 3))
+        if R.shape != (len(z), 3, 3):
+            raise ValueError(f"R must be (3, 3) or ({len(z)}, 3, 3) for {len(z)} detections, not {R.shape}")
+        R = np.ascontiguousarray(R)
         labels = np.full(len(z), -1, dtype=np.int64) if labels is None else np.asarray(labels, dtype=np.int64)
+        if labels.shape != (len(z),):
+            raise ValueError(f"labels must hold one entry per detection ({len(z)}), not shape {labels.shape}")
         assigned = np.empty(len(z), dtype=np.int64)
         in_view = np.ones(self.store.status.size, dtype=np.bool_)
         st = self.store
