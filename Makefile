@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DEMO ?= examples/nk-1.toml
+DEMO ?= examples/golden-dome.toml
 
 .PHONY: demo test lint bench clean
 

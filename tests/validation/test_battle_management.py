@@ -155,6 +155,58 @@ def test_reserves_hold_interceptors_for_priority_one_threats(tmp_path: Path) -> 
     assert run_trials(world, 50, 1)["shots_fired"].sum() > 0
 
 
+SCARCE = """
+[scenario]
+name = "scarce"
+duration_s = 2700.0
+sensing = "ideal"
+
+[[threat]]
+name = "at the small town"
+class = "icbm_solid"
+launch_region = "north_korea"
+aim_lat_deg = 46.2
+aim_lon_deg = -119.1
+
+[[threat]]
+name = "at the city"
+class = "icbm_solid"
+launch_region = "north_korea"
+aim_asset = "seattle"
+
+[[interceptor_site]]
+deployment = "gbi_fort_greely"
+inventory = 2
+
+[[asset]]
+name = "small town"
+lat_deg = 46.2
+lon_deg = -119.1
+value = 1000.0
+
+[[asset]]
+id = "seattle"
+
+[doctrine]
+salvo_size = 2
+max_engagements = 1
+assignment = "{rule}"
+"""
+
+
+def test_value_assignment_spends_scarce_interceptors_on_the_most_valuable_asset(tmp_path: Path) -> None:
+    """One salvo for two warheads launched together: "earliest" gives it to the first object in the list
+    (the small town's), maximum marginal return (c2.wta) to the one threatening Seattle, whose catalogue
+    value (its population) is far above the town's 1,000."""
+    targets = {}
+    for rule in ("earliest", "value"):
+        world = _world(tmp_path, SCARCE.format(rule=rule), f"{rule}.toml")
+        eng = build_tables(world, run_trials(world, 20, 1))["engagements"]
+        assert sorted(eng["trial"].tolist()) == list(range(20))  # one salvo per trial, and only one
+        targets[rule] = set(eng["object"].tolist())
+    assert targets == {"earliest": {0}, "value": {1}}
+
+
 def test_norad_switches_drop_canadian_assets_and_sensors(tmp_path: Path) -> None:
     text = """
     [scenario]

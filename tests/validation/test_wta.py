@@ -33,7 +33,7 @@ import time
 import numpy as np
 import pytest
 
-from domesim.c2.wta import _mmr_fill, expected_value, solve_greedy, solve_milp
+from domesim.c2.wta import mmr_fill, expected_value, solve_greedy, solve_milp
 from domesim.errors import ParameterError
 
 SEED = 20260101
@@ -161,7 +161,7 @@ def test_greedy_kernel_matches_the_definition_and_the_interpreted_path():
         np.testing.assert_array_equal(a.shots, mmr_reference(values, pk, inventory, max_shots))
         shots, survival = np.zeros(pk.shape, np.int64), np.ones(pk.shape[0])
         cap = inventory.sum() + 1 if max_shots is None else max_shots
-        _mmr_fill.py_func(values, pk, np.argsort(-pk, axis=1, kind="stable"), inventory, cap, shots, survival)
+        mmr_fill.py_func(values, pk, np.argsort(-pk, axis=1, kind="stable"), inventory, cap, shots, survival)
         np.testing.assert_array_equal(shots, a.shots)
         np.testing.assert_array_equal(survival, a.survival)
 

@@ -1,43 +1,115 @@
 """Engagement decisions: which battery engages a threat object, and when its salvo arrives.
 
-The rule: engage each ready object as soon as possible, with the battery (that still has interceptors
-and that doctrine allows) giving the earliest intercept, so that a miss leaves time to look and shoot
-again, by the same layer or the next. Doctrine limits which batteries are allowed: a number of
-engagements per layer and per object (1 makes the layers independent shots in series), and reserves:
-a battery keeps its last interceptors for objects that threaten first-priority assets.
+Two rules (doctrine ``assignment``). "earliest": engage each ready object as soon as possible, with the
+battery (that still has interceptors and that doctrine allows) giving the earliest intercept, so that a
+miss leaves time to look and shoot again, by the same layer or the next. "value": at each step, the
+objects ready at once share the batteries by maximum marginal return (the weapon-target assignment
+heuristic of :mod:`domesim.c2.wta`), so that scarce interceptors go to the threats to the most valuable
+assets first; objects that threaten no defended asset are not engaged.
+
+Doctrine limits which batteries are allowed: a number of engagements per layer and per object (1
+makes the layers independent shots in series), and reserves: a battery keeps its last interceptors
+for objects that threaten first-priority assets.
 """
 
 from __future__ import annotations
 
 import numba as nb
+import numpy as np
+
+from domesim.c2.wta import mmr_fill
 
 
 @nb.njit(cache=True)
-def earliest_intercept(latest_launch, suffix_max, inventory, unreachable, allowed, r, n, k, t):
-    """Best (battery, intercept step) for object ``n`` of trial ``r`` if it is launched at step ``k``.
+def intercept_step(latest_launch, suffix_max, unreachable, s, r, n, k, t):
+    """Earliest step at which battery ``s`` can intercept object ``n`` of trial ``r`` if it launches at
+    step ``k`` (time ``t``), or -1; marks the pair unreachable when no later launch can intercept.
 
     Parameters
     ----------
     latest_launch : (S, R, N, T) latest launch time for an intercept at each step, -inf if infeasible.
     suffix_max : (S, R, N, T) running maximum of ``latest_launch`` from the end: if it is below the
         current time, no later launch can intercept either, so the battery is marked unreachable.
-    inventory : (S,) interceptors left at each battery in this trial.
     unreachable : (S, N) bool, updated in place.
-    allowed : (S,) bool, the batteries doctrine lets engage this object now (layer use, reserves).
+    """
+    n_steps = latest_launch.shape[3]
+    if unreachable[s, n]:
+        return -1
+    if k + 1 >= n_steps or suffix_max[s, r, n, k + 1] < t:
+        unreachable[s, n] = True
+        return -1
+    j = k + 1  # an intercept is resolved at a later step than its launch
+    while latest_launch[s, r, n, j] < t:
+        j += 1
+    return j
+
+
+@nb.njit(cache=True)
+def earliest_intercept(latest_launch, suffix_max, inventory, unreachable, allowed, r, n, k, t):
+    """Best (battery, intercept step) for object ``n`` of trial ``r`` if it is launched at step ``k``:
+    the battery with stock, allowed by doctrine (``allowed`` (S,) bool), that intercepts first.
 
     Returns (battery, step), or (-1, -1) when no battery can engage.
     """
-    n_batteries, _, _, n_steps = latest_launch.shape
-    best_s, best_j = -1, n_steps
-    for s in range(n_batteries):
-        if inventory[s] <= 0 or unreachable[s, n] or not allowed[s]:
+    best_s, best_j = -1, latest_launch.shape[3]
+    for s in range(latest_launch.shape[0]):
+        if inventory[s] <= 0 or not allowed[s]:
             continue
-        if k + 1 >= n_steps or suffix_max[s, r, n, k + 1] < t:
-            unreachable[s, n] = True
-            continue
-        j = k + 1  # an intercept is resolved at a later step than its launch
-        while latest_launch[s, r, n, j] < t:
-            j += 1
-        if j < best_j:
+        j = intercept_step(latest_launch, suffix_max, unreachable, s, r, n, k, t)
+        if 0 <= j < best_j:
             best_s, best_j = s, j
     return best_s, best_j
+
+
+@nb.njit(cache=True)
+def assign_by_value(
+    latest_launch,
+    suffix_max,
+    inventory,
+    unreachable,
+    allowed,
+    salvo,
+    sspk,
+    reliability,
+    values,
+    objects,
+    r,
+    k,
+    t,
+):
+    """Share the batteries among the objects ready at step ``k`` by maximum marginal return.
+
+    ``objects`` (C,) are the ready objects, ``allowed`` (C, S) what doctrine lets each engage, ``values``
+    (C,) the value of the asset each threatens. The unit of assignment is one salvo (``salvo[s]``
+    interceptors, fewer when stock is short), killing with ``reliability (1 - (1 - sspk)^shots)``; each
+    object gets at most one salvo per step (shoot-look-shoot gives it more later), from any battery that
+    can reach it. An object that loses the contention waits for the next step. Reserves and layer
+    limits are applied through ``allowed``, on the stock at the start of the step.
+
+    Returns (battery (C,), intercept step (C,)), -1 where an object is not engaged.
+    """
+    n_batteries = latest_launch.shape[0]
+    n_ready = objects.size
+    pk = np.zeros((n_ready, n_batteries))
+    steps = np.full((n_ready, n_batteries), -1, dtype=np.int64)
+    for c in range(n_ready):
+        for s in range(n_batteries):
+            if inventory[s] <= 0 or not allowed[c, s]:
+                continue
+            j = intercept_step(latest_launch, suffix_max, unreachable, s, r, objects[c], k, t)
+            if j >= 0:
+                steps[c, s] = j
+                pk[c, s] = reliability[s] * (1.0 - (1.0 - sspk[s]) ** min(salvo[s], inventory[s]))
+    order = np.empty((n_ready, n_batteries), dtype=np.int64)
+    for c in range(n_ready):
+        order[c] = np.argsort(-pk[c], kind="mergesort")
+    salvos_left = (inventory + salvo - 1) // salvo
+    shots = np.zeros((n_ready, n_batteries), dtype=np.int64)
+    mmr_fill(values, pk, order, salvos_left, 1, shots, np.empty(n_ready))
+    battery = np.full(n_ready, -1, dtype=np.int64)
+    step = np.full(n_ready, -1, dtype=np.int64)
+    for c in range(n_ready):
+        for s in range(n_batteries):
+            if shots[c, s] > 0:
+                battery[c], step[c] = s, steps[c, s]
+    return battery, step

@@ -371,7 +371,7 @@ def _next_type(pk, order, left, ptr, i):
 
 
 @nb.njit(cache=True)
-def _mmr_fill(values, pk, order, inventory, cap, shots, survival):
+def mmr_fill(values, pk, order, inventory, cap, shots, survival):
     """Maximum marginal return: fill ``shots`` (N, M) and ``survival`` (N,), allocated by the caller.
 
     ``order`` (N, M) lists each target's types by decreasing pk (ties: lower type first); ``cap`` is
@@ -467,5 +467,5 @@ def solve_greedy(values, pk, inventory, max_shots: int | None = 4) -> Assignment
     if p.size:
         order = np.argsort(-p, axis=1, kind="stable")
         big = int(n.sum()) + 1
-        _mmr_fill(v, p, order, n, big if cap is None else min(cap, big), shots, survival)
+        mmr_fill(v, p, order, n, big if cap is None else min(cap, big), shots, survival)
     return Assignment(shots, float(np.dot(v, 1.0 - survival)), survival)

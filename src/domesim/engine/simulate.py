@@ -18,7 +18,7 @@ from collections.abc import Callable
 import numba as nb
 import numpy as np
 
-from domesim.c2.doctrine import earliest_intercept
+from domesim.c2.doctrine import assign_by_value, earliest_intercept
 from domesim.c2.threat_evaluation import threatened_assets
 from domesim.core import ballistic as kernel
 from domesim.core.counter_rng import trial_keys
@@ -53,6 +53,8 @@ def _engage(
     per_layer,
     reserve,
     priority,
+    by_value,
+    value,
     u,
     killed,
     kill_t,
@@ -73,7 +75,6 @@ def _engage(
         pending = np.full(n_objects, -1, dtype=np.int64)  # step of the intercept in flight
         n_eng = np.zeros(n_objects, dtype=np.int64)
         layer_eng = np.zeros((n_objects, n_layers), dtype=np.int64)
-        allowed = np.ones(n_batteries, dtype=np.bool_)
         unreachable = np.zeros((n_batteries, n_objects), dtype=np.bool_)
         for k in range(n_steps):
             t = t_s[k]
@@ -94,18 +95,38 @@ def _engage(
                     kill_battery[r, n] = s
                 else:
                     next_ready[n] = t + kill_assessment_s
-            for n in range(n_objects):  # new salvos
-                if killed[r, n] or pending[n] >= 0 or n_eng[n] >= max_engagements:
-                    continue
-                if t < next_ready[n] or k >= impact_step[r, n]:
-                    continue
-                for b in range(n_batteries):  # doctrine: engagements per layer, reserves
-                    allowed[b] = (per_layer <= 0 or layer_eng[n, battery_layer[b]] < per_layer) and (
+            ready = np.zeros(n_objects, dtype=np.bool_)  # objects a new salvo may be committed to
+            for n in range(n_objects):
+                ready[n] = not (
+                    killed[r, n]
+                    or pending[n] >= 0
+                    or n_eng[n] >= max_engagements
+                    or t < next_ready[n]
+                    or k >= impact_step[r, n]
+                )
+            objects = np.flatnonzero(ready)
+            if objects.size == 0:
+                continue
+            allowed = np.empty((objects.size, n_batteries), dtype=np.bool_)
+            for c in range(objects.size):  # doctrine: engagements per layer, reserves
+                n = objects[c]
+                for b in range(n_batteries):
+                    allowed[c, b] = (per_layer <= 0 or layer_eng[n, battery_layer[b]] < per_layer) and (
                         inventory[b] > reserve[b] or priority[r, n] == 1
                     )
-                s, j = earliest_intercept(
-                    latest_launch, suffix_max, inventory, unreachable, allowed, r, n, k, t
-                )
+            if by_value:
+                chosen, chosen_step = assign_by_value(
+                    latest_launch, suffix_max, inventory, unreachable, allowed, salvo, sspk, reliability,
+                    value[r, objects], objects, r, k, t,
+                )  # fmt: skip
+            for c in range(objects.size):
+                n = objects[c]
+                if by_value:
+                    s, j = chosen[c], chosen_step[c]
+                else:  # in object order, each taking the battery that intercepts it first
+                    s, j = earliest_intercept(
+                        latest_launch, suffix_max, inventory, unreachable, allowed[c], r, n, k, t
+                    )
                 if s < 0:
                     continue
                 layer_eng[n, battery_layer[s]] += 1
@@ -272,6 +293,8 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
             dtype=np.int64,
         ),
         priority,
+        world.doctrine.assignment == "value",
+        np.array([a.value for a in world.assets] + [0.0])[threatened],  # -1 (no asset) picks value 0
         u,
         killed,
         kill_t,

@@ -32,6 +32,7 @@ class Doctrine:
     reserve_frac: dict[str, float] = field(default_factory=dict)  # layer -> inventory kept for priority 1
     threat_radius_m: float = 50e3  # an impact this close to an asset threatens it
     discriminate_by_sensors: bool = False  # tracked sensing: decoys recognised by the radars that saw them
+    assignment: str = "earliest"  # "earliest" per object, or "value": maximum marginal return (c2.doctrine)
 
 
 @dataclass(frozen=True)

@@ -581,7 +581,13 @@ def _batteries(b: Builder, spec: ScenarioFile) -> list[Battery]:
 
 def _doctrine(b: Builder, spec: ScenarioFile) -> Doctrine:
     base = b.catalogue.entry("doctrine", "default")
-    doctrine_only = {"discrimination", "engagements_per_layer", "reserve_frac", "threat_radius_km"}
+    doctrine_only = {
+        "assignment",
+        "discrimination",
+        "engagements_per_layer",
+        "reserve_frac",
+        "threat_radius_km",
+    }
     overrides = {
         k: v for k, v in spec.doctrine.model_dump().items() if v is not None and k not in doctrine_only
     }
@@ -596,6 +602,7 @@ def _doctrine(b: Builder, spec: ScenarioFile) -> Doctrine:
         engagements_per_layer=spec.doctrine.engagements_per_layer,
         reserve_frac=dict(spec.doctrine.reserve_frac),
         threat_radius_m=spec.doctrine.threat_radius_km * 1e3,
+        assignment=spec.doctrine.assignment,
     )
 
 

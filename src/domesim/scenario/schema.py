@@ -237,6 +237,9 @@ class DoctrineSpec(StrictModel):
     engagements_per_layer: int = Field(default=0, ge=0, le=8)  # 0: no limit; 1: layers in series
     reserve_frac: dict[str, float] = Field(default_factory=dict)  # layer -> share kept for priority-1 threats
     threat_radius_km: float = Field(default=50.0, gt=0.0, le=2000.0)
+    # earliest: each ready object takes the battery that intercepts it first; value: the objects ready at
+    # once share the batteries by maximum marginal return on the value of the assets they threaten
+    assignment: Literal["earliest", "value"] = "earliest"
 
     @field_validator("reserve_frac")
     @classmethod
@@ -256,6 +259,44 @@ class NoradSpec(StrictModel):
     defend_all_cities: bool = False  # every catalogue city of the countries included becomes an asset
 
 
+class CostElementSpec(StrictModel):
+    """Overrides of one element class's cost parameters (catalogue ``[cost.<id>]``, ``unit_cost_musd``).
+
+    Money is in millions of dollars of the estimate's ``dollar_year`` (``launch_usd_per_kg``: dollars).
+    """
+
+    unit_cost_musd: float | None = Field(default=None, ge=0.0)
+    development_musd: float | None = Field(default=None, ge=0.0)
+    battery_cost_musd: float | None = Field(default=None, ge=0.0)  # one-off, per interceptor site
+    ops_musd_per_unit_year: float | None = Field(default=None, ge=0.0)
+    ops_musd_per_year: float | None = Field(default=None, ge=0.0)
+    service_life_years: float | None = Field(default=None, gt=0.0, le=1000.0)
+    learning_rate: float | None = Field(default=None, gt=0.0, le=1.0)
+    prior_units: int | None = Field(default=None, ge=0)
+    mass_kg: float | None = Field(default=None, ge=0.0)
+    launch_usd_per_kg: float | None = Field(default=None, ge=0.0)
+    launch_price_musd: float | None = Field(default=None, ge=0.0)
+    units_per_launch: int | None = Field(default=None, ge=1, le=100_000)
+    launches_per_year: float | None = Field(default=None, gt=0.0)
+    production_per_year: float | None = Field(default=None, gt=0.0)
+    start_year: int | None = Field(default=None, ge=1900, le=2200)
+    existing_units: int | None = Field(default=None, ge=0)
+    norad_shared: bool | None = None
+
+
+class CostSpec(StrictModel):
+    """The optional ``[cost]`` table: lifecycle-cost settings of ``domesim cost`` (defaults: catalogue
+    ``[cost_defaults.default]``), and per-element overrides in ``[cost.element.<id>]``."""
+
+    horizon_years: int | None = Field(default=None, ge=1, le=100)
+    dollar_year: int | None = Field(default=None, ge=1900, le=2200)
+    first_year: int | None = Field(default=None, ge=1900, le=2200)  # default: the epoch's year
+    operational_year: int | None = Field(default=None, ge=1900, le=2200)  # "operational by" check
+    canada_share: float | None = Field(default=None, ge=0.0, le=1.0)
+    launch_usd_per_kg: float | None = Field(default=None, ge=0.0)
+    element: dict[str, CostElementSpec] = Field(default_factory=dict)
+
+
 class MonteCarloSpec(StrictModel):
     trials: int = Field(default=1000, ge=1, le=10_000_000)
     seed: int = Field(default=0, ge=0)
@@ -273,3 +314,4 @@ class ScenarioFile(StrictModel):
     tracking: TrackingSpec = Field(default_factory=TrackingSpec)
     norad: NoradSpec = Field(default_factory=NoradSpec)
     montecarlo: MonteCarloSpec = Field(default_factory=MonteCarloSpec)
+    cost: CostSpec = Field(default_factory=CostSpec)
