@@ -15,6 +15,9 @@ from domesim.core.analytic import (
 from domesim.core.frames import ecef_to_geodetic, geodetic_to_ecef
 from domesim.core.kepler import propagate
 from domesim.core.timegrid import TimeGrid
+from domesim.cost.deflator import DeflatorTable, to_constant_dollars
+from domesim.cost.lifecycle import ElementSpec, lifecycle_cost, roll_up
+from domesim.cost.schedule import FieldingPlan, field_units, is_reachable, reach_year
 from domesim.engine.simulate import fly_truth
 from domesim.errors import DomesimError, ScenarioError, TargetingError
 from domesim.montecarlo.runner import run_trials
@@ -28,6 +31,7 @@ from domesim.results.metrics import binomial_ci
 from domesim.results.store import RunCatalogue, read_table
 from domesim.results.summary import build_summary, build_tables
 from domesim.scenario.catalogue import load_catalogue
+from domesim.scenario.costing import scenario_cost
 from domesim.scenario.loader import load_scenario
 from domesim.scenario.salvo import build_salvo
 from domesim.threats.ballistic import BallisticMissile, fly_threats, solve_launch
@@ -79,4 +83,14 @@ __all__ = [
     "read_elements",
     "coverage",
     "build_salvo",
+    "DeflatorTable",
+    "to_constant_dollars",
+    "ElementSpec",
+    "lifecycle_cost",
+    "roll_up",
+    "FieldingPlan",
+    "field_units",
+    "is_reachable",
+    "reach_year",
+    "scenario_cost",
 ]

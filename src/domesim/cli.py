@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -212,6 +213,98 @@ def validate(
             "scenario_hash": loaded.scenario_hash,
         }
         _emit(info, as_json, f"{scenario}: valid")
+
+
+def _billions(usd: float) -> str:
+    return f"{usd / 1e9:,.1f}"
+
+
+@app.command("cost")
+def cost_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    horizon_years: Annotated[
+        int | None,
+        typer.Option(min=1, max=100, help="Years costed (default: the file's cost table, else 20)."),
+    ] = None,
+    dollar_year: Annotated[
+        int | None,
+        typer.Option(help="Constant dollars of this year (default: the file's cost table, else 2025)."),
+    ] = None,
+    capability: Annotated[
+        bool, typer.Option("--capability", help="Also simulate P(no leak) year by year as it is fielded.")
+    ] = False,
+    trials: Annotated[int, typer.Option(min=1, help="Monte Carlo trials per year (--capability).")] = 200,
+    as_json: JsonFlag = False,
+) -> None:
+    """Lifecycle cost (development, procurement, launch, replenishment, O&S) and fielding schedule."""
+    from rich import box
+
+    from domesim.results.capability import capability_by_year
+    from domesim.scenario.costing import scenario_cost
+
+    with user_errors():
+        loaded = load_scenario(scenario)
+        result = scenario_cost(loaded, horizon_years, dollar_year)
+        _warn(list(result.warnings))
+        by_year = (
+            capability_by_year(loaded.world, result, trials, loaded.montecarlo.seed) if capability else []
+        )
+        if as_json:
+            print(json.dumps({**result.to_dict(), **({"capability_by_year": by_year} if capability else {})}))
+            return
+        last = result.first_year + result.horizon_years - 1
+        table = Table(
+            title=f"{result.scenario}: lifecycle cost {result.first_year}-{last}, "
+            f"billions of {result.dollar_year} dollars",
+            box=box.SIMPLE_HEAD,
+        )
+        columns = ("element", "bought", "devel.", "acquis.", "launch", "O&S", "total", "low-high")
+        for column in columns:
+            table.add_column(column, justify="left" if column == "element" else "right", no_wrap=True)
+        for e in result.estimates:
+            c = e.cost
+            spread = f"{_billions(e.low_usd)}-{_billions(e.high_usd)}" if e.unknowns else ""
+            parts = (c.development_usd, c.acquisition_usd, c.launch_usd, c.ops_usd, c.total_usd)
+            table.add_row(c.name, f"{c.units_bought:,}", *map(_billions, parts), spread)
+        spread = f"{_billions(result.total_low_usd)}-{_billions(result.total_high_usd)}"
+        table.add_row("total", "", "", "", "", "", _billions(result.total_usd), spread, style="bold")
+        wide = out_console if out_console.is_terminal else Console(width=max(out_console.width, 100))
+        wide.print(table)  # piped output: wide enough that no figure is truncated
+        layers = Table(title="by layer, billions", box=box.SIMPLE_HEAD)
+        for column in ("layer", "devel.", "acquis.", "launch", "O&S", "total"):
+            layers.add_column(column, justify="left" if column == "layer" else "right", no_wrap=True)
+        keys = ("development_usd", "acquisition_usd", "launch_usd", "ops_usd", "total_usd")
+        for layer, row in result.by_layer().items():
+            layers.add_row(layer, *(_billions(row[k]) for k in keys))
+        out_console.print(layers)
+        fielding = Table(title="fielding", box=box.SIMPLE_HEAD)
+        for column in ("element", "layer", "units", "in service by", "bought"):
+            fielding.add_column(column, justify="left" if column in ("element", "layer") else "right")
+        for e in result.estimates:
+            c = e.cost
+            fielding.add_row(
+                c.name, c.layer, f"{c.spec.units:,}", str(e.year_reached or "never"), f"{c.units_bought:,}"
+            )
+        out_console.print(fielding)
+        if by_year:
+            years = Table(title=f"capability as fielded ({trials} trials a year)", box=box.SIMPLE_HEAD)
+            for column in ("year", "fielded (elements below full size)", "P(no leak) [95% CI]"):
+                years.add_column(column, justify="left" if column.startswith("fielded") else "right")
+            for fielded in by_year:
+                shares_below = sorted(fielded["fielded_share"].items())
+                partial = ", ".join(f"{k} {v:.0%}" for k, v in shares_below if v < 1)
+                years.add_row(
+                    str(fielded["year"]),
+                    partial or "all",
+                    f"{fielded['p_no_leak']:.3f} "
+                    f"[{fielded['p_no_leak_lo']:.3f}, {fielded['p_no_leak_hi']:.3f}]",
+                )
+            out_console.print(years)
+        shares = result.by_country()
+        out_console.print(
+            f"borne by the US {_billions(shares['US'])} B, by Canada {_billions(shares['CA'])} B "
+            f"(elements sited in Canada, and canada_share = {result.canada_share:g} of NORAD-shared ones)"
+        )
 
 
 @app.command()
@@ -477,6 +570,171 @@ def size_sbi(
             False,
             f"SBI sizing: {salvo} x {threat} from {region}, k = {k}, p = {p}, {alt_km:g} km, {inc_deg:g} deg",
         )
+
+
+@app.command("sweep")
+def sweep_command(
+    sweep_file: Annotated[Path, typer.Argument(help="Sweep TOML file (see examples/sweeps/).")],
+    out: Annotated[Path | None, typer.Option(help="Output folder (default: out/<sweep name>).")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Local worker processes per point.")] = 1,
+    data_dir: Annotated[Path | None, typer.Option(help=f"Folder of the {CATALOGUE_NAME} catalogue.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Cost and simulate every architecture point of a sweep; store each in the catalogue (resumable);
+    write the cost-effectiveness frontier (frontier.png) and the table of points (points.csv)."""
+    from domesim.results.sweep import SweepStore, load_sweep, run_sweep, sweep_table
+    from domesim.viz.frontier import plot_frontier
+
+    with user_errors():
+        sweep = load_sweep(sweep_file)
+        out_dir = out or Path("out") / sweep.name
+        store = SweepStore(RunCatalogue((data_dir or default_data_dir()) / CATALOGUE_NAME))
+        total = len(sweep.points)
+        reused = sum(1 for i in store.done(sweep.sweep_id) if i < total)
+        if reused:
+            err_console.print(f"{sweep.name}: {reused} of {total} points already stored; running the rest")
+
+        def progress(i: int, row: dict[str, Any], was_stored: bool) -> None:
+            if not was_stored:  # one line per finished point: a log a user (or a test) can follow
+                err_console.print(
+                    f"point {i + 1}/{total} stored: P(no leak) {row['p_no_leak']:.3f}, "
+                    f"cost ${row['cost_usd'] / 1e9:,.1f} B, {row['wall_s']:.1f} s",
+                    highlight=False,
+                )
+
+        started = time.perf_counter()
+        try:
+            rows = run_sweep(sweep, store, workers, on_point=progress)
+        except KeyboardInterrupt:
+            done = len(store.done(sweep.sweep_id))
+            err_console.print(
+                f"interrupted: {done} of {total} points are stored in the catalogue; "
+                "run the same command again to run the rest"
+            )
+            raise typer.Exit(130) from None
+        table = sweep_table(sweep, rows)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        names = list(table)
+        lines = [",".join(names)] + [",".join(str(table[n][i].item()) for n in names) for i in range(total)]
+        (out_dir / "points.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        dollar_year = int(rows[0]["dollar_year"])
+        plot_frontier(
+            table,
+            out_dir / "frontier.png",
+            f"{sweep.name}: {int(rows[0]['horizon_years'])}-year cost against protection, "
+            f"{sweep.spec.sweep.trials} trials a point",
+            dollar_year,
+        )
+        front = np.flatnonzero(table["pareto"])
+        front = front[np.argsort(table["cost_usd"][front])]
+        labels = list(sweep.labels().values())
+        if as_json:
+            print(json.dumps({
+                "sweep": sweep.name, "sweep_id": sweep.sweep_id, "points": total, "reused": reused,
+                "wall_s": time.perf_counter() - started, "dollar_year": dollar_year,
+                "pareto": [{n: table[n][i].item() for n in names} for i in front],
+                "out_dir": str(out_dir),
+            }))  # fmt: skip
+            return
+        result = Table(title=f"{sweep.name}: cost-effectiveness frontier ({len(front)} of {total} points)")
+        for label in labels:
+            result.add_column(label, justify="right")
+        result.add_column(f"cost, $B ({dollar_year})", justify="right")
+        result.add_column("P(no leak) [95% CI]", justify="right")
+        for i in front:
+            result.add_row(
+                *(str(table[label][i].item()) for label in labels),
+                f"{table['cost_usd'][i] / 1e9:,.1f}",
+                f"{table['p_no_leak'][i]:.3f} "
+                f"[{table['p_no_leak_lo'][i]:.3f}, {table['p_no_leak_hi'][i]:.3f}]",
+            )
+        out_console.print(result)
+        out_console.print(f"results: {out_dir}/frontier.png, points.csv; catalogue table sweep_points")
+
+
+@app.command("sensitivity")
+def sensitivity_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    trials: Annotated[int, typer.Option(min=1, help="Monte Carlo trials per case.")] = 200,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed, the same for every case.")] = 1,
+    top: Annotated[int, typer.Option(min=1, help="Inputs drawn in each tornado chart.")] = 15,
+    only: Annotated[
+        str | None, typer.Option(help="Vary only the inputs whose name (id.parameter) contains this text.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Output folder (default: out/<scenario name>).")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Tornado charts: P(no leak) and lifecycle cost with each uncertain catalogue input at its low and
+    high value (all others at their catalogue values)."""
+    from domesim.results.sensitivity import run_sensitivity
+    from domesim.viz.frontier import plot_tornado
+
+    with user_errors():
+        started = time.perf_counter()
+        result = run_sensitivity(scenario, trials, seed, only=only)
+        name = load_scenario(scenario).world.name
+        out_dir = out or Path("out") / name
+        out_dir.mkdir(parents=True, exist_ok=True)
+        labels = [item.label for item, _, _ in result.results]
+        rows: list[dict[str, Any]] = [
+            {
+                "input": item.label, "tag": item.tag, "value": item.value, "low": item.low, "high": item.high,
+                "p_no_leak_low": lo.p_no_leak, "p_no_leak_high": hi.p_no_leak,
+                "cost_usd_low": lo.cost_usd, "cost_usd_high": hi.cost_usd,
+            }
+            for item, lo, hi in result.results
+        ]  # fmt: skip
+        charts = []
+        for metric, key, scale, axis in (
+            ("p_no_leak", "p_no_leak", 1.0, "probability that no warhead leaks"),
+            ("cost", "cost_usd", 1e-9, "lifecycle cost, $ billions"),
+        ):
+            lo = np.array([r[f"{key}_low"] for r in rows]) * scale
+            hi = np.array([r[f"{key}_high"] for r in rows]) * scale
+            keep = np.argsort(-np.abs(hi - lo), kind="stable")[:top]
+            charts.append(
+                plot_tornado(
+                    [labels[i] for i in keep],
+                    lo[keep],
+                    hi[keep],
+                    getattr(result.base, key) * scale,
+                    out_dir / f"tornado_{metric}.png",
+                    f"{name}: {axis} (top {len(keep)})",
+                    axis,
+                )  # fmt: skip
+            )
+        data = {
+            "scenario": name,
+            "trials": trials,
+            "seed": seed,
+            "base": {"p_no_leak": result.base.p_no_leak, "cost_usd": result.base.cost_usd},
+            "inputs": rows,
+            "skipped": [{"input": i.label, "end": end, "why": why} for i, end, why in result.skipped],
+            "charts": [str(c) for c in charts],
+            "wall_s": time.perf_counter() - started,
+        }
+        (out_dir / "sensitivity.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        if as_json:
+            print(json.dumps(data))
+            return
+        table = Table(title=f"{name}: sensitivity to {len(rows)} uncertain inputs ({trials} trials a case)")
+        for col in ("input", "tag", "low .. high", "P(no leak) low .. high", "cost $B low .. high"):
+            table.add_column(col, justify="left" if col in ("input", "tag") else "right")
+        order = np.argsort([-abs(r["p_no_leak_high"] - r["p_no_leak_low"]) for r in rows], kind="stable")
+        for i in order[:top]:
+            r = rows[i]
+            table.add_row(
+                r["input"], r["tag"], f"{r['low']:g} .. {r['high']:g}",
+                f"{r['p_no_leak_low']:.3f} .. {r['p_no_leak_high']:.3f}",
+                f"{r['cost_usd_low'] / 1e9:,.1f} .. {r['cost_usd_high'] / 1e9:,.1f}",
+            )  # fmt: skip
+        out_console.print(table)
+        out_console.print(
+            f"base: P(no leak) {result.base.p_no_leak:.3f}, cost ${result.base.cost_usd / 1e9:,.1f} B; "
+            f"charts: {', '.join(str(c) for c in charts)}"
+        )
+        for item, end, why in result.skipped:
+            _warn([f"{item.label} at its {end} value was not run: {why}"])
 
 
 def main() -> None:

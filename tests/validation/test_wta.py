@@ -33,7 +33,7 @@ import time
 import numpy as np
 import pytest
 
-from domesim.c2.wta import mmr_fill, expected_value, solve_greedy, solve_milp
+from domesim.c2.wta import expected_value, mmr_fill, solve_greedy, solve_milp
 from domesim.errors import ParameterError
 
 SEED = 20260101

@@ -196,11 +196,12 @@ class RunCatalogue:
         self.path = Path(path) if path is not None else default_data_dir() / CATALOGUE_NAME
         self.path.parent.mkdir(parents=True, exist_ok=True)
         columns = ", ".join(f"{name} {kind}" for name, kind in _RUN_COLUMNS.items())
-        with self._connect() as con:
+        with self.connect() as con:
             con.execute(f"CREATE TABLE IF NOT EXISTS runs ({columns})")
 
     @contextmanager
-    def _connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection to the catalogue file, closed on exit (waits for another process's lock)."""
         deadline, pause = time.monotonic() + _LOCK_WAIT_S, 0.02
         while True:
             try:
@@ -253,7 +254,7 @@ class RunCatalogue:
             values["out_dir"] = os.fspath(values["out_dir"])
         names = list(values)
         sql = f"INSERT INTO runs ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
-        with self._connect() as con:
+        with self.connect() as con:
             try:
                 con.execute(sql, [values[n] for n in names])
             except duckdb.ConstraintException as exc:
@@ -290,7 +291,7 @@ class RunCatalogue:
         list of dict
             One dict per result row, keyed by column name.
         """
-        with self._connect(read_only=True) as con:
+        with self.connect(read_only=True) as con:
             cur = con.execute(sql)
             names = [d[0] for d in cur.description or []]
             return [dict(zip(names, rec, strict=True)) for rec in cur.fetchall()]

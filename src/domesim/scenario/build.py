@@ -152,6 +152,10 @@ class Builder:
                         "tag": param.tag,
                         "source": ", ".join(param.source),
                         "note": param.note,
+                        "section": entry.section,  # where it lives in the catalogue (sensitivity studies)
+                        "id": entry.id,
+                        "low": param.low,
+                        "high": param.high,
                     }
                 )
         return si if ok else None

@@ -21,6 +21,7 @@ DATA_FILES = (
     "cruise.toml",
     "space.toml",
     "tracking.toml",
+    "costs.toml",
 )
 
 
@@ -88,6 +89,14 @@ class Catalogue:
         }
         fields = {key: item for key, item in raw.items() if not _is_param(item)}
         return Entry(section, entry_id, params, fields)
+
+    def with_value(self, section: str, entry_id: str, key: str, value: Any) -> Catalogue:
+        """A copy with one parameter's value replaced (its provenance kept): a sensitivity study's case."""
+        data = {name: dict(entries) for name, entries in self.data.items()}
+        entry = dict(data[section][entry_id])
+        entry[key] = {**entry[key], "value": value}
+        data[section][entry_id] = entry
+        return Catalogue(data)
 
     def source_title(self, source_id: str) -> str:
         return str(self.data.get("source", {}).get(source_id, {}).get("title", ""))

@@ -12,6 +12,7 @@ import json
 import re
 import tomllib
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,10 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from domesim.engine.world import World
-from domesim.errors import Problem, ScenarioError
+from domesim.errors import ParameterError, Problem, ScenarioError
 from domesim.scenario.build import build_world
-from domesim.scenario.catalogue import load_catalogue
+from domesim.scenario.catalogue import Catalogue, load_catalogue
+from domesim.scenario.edits import apply_edits
 from domesim.scenario.locate import locate_line
 from domesim.scenario.schema import MonteCarloSpec, ScenarioFile
 
@@ -35,7 +37,7 @@ class LoadedScenario:
     spec: ScenarioFile
     world: World
     provenance: list[dict]
-    scenario_hash: str  # sha256 of the validated scenario without its [montecarlo] table
+    scenario_hash: str  # sha256 of the validated scenario without its [montecarlo] and [cost] tables
     warnings: list[str]  # things a user should know that do not stop a run
 
     @property
@@ -57,8 +59,10 @@ def format_path(path: tuple) -> str:
 def _model_at(path: tuple) -> type[BaseModel] | None:
     """The schema model that holds the last key of ``path`` (for listing the keys it accepts)."""
     model: type[BaseModel] = ScenarioFile
+    mapping_key = False  # the part after a dict[str, Model] field is a key of that mapping
     for part in path[:-1]:
-        if isinstance(part, int):
+        if isinstance(part, int) or mapping_key:
+            mapping_key = False
             continue
         fields = {f.alias or name: f for name, f in model.model_fields.items()}
         if part not in fields:
@@ -69,6 +73,7 @@ def _model_at(path: tuple) -> type[BaseModel] | None:
         if not found:
             return None
         model = found[0]
+        mapping_key = typing.get_origin(annotation) is dict
     return model
 
 
@@ -110,7 +115,8 @@ def _problems_from_validation(exc: ValidationError, file: str, text: str) -> lis
 
 
 def scenario_hash(spec: ScenarioFile) -> str:
-    data = spec.model_dump(mode="json", by_alias=True, exclude={"montecarlo"})
+    # [cost] prices the architecture and does not change what is simulated: not part of the hash
+    data = spec.model_dump(mode="json", by_alias=True, exclude={"montecarlo", "cost"})
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
@@ -133,10 +139,19 @@ def read_toml(path: Path) -> tuple[str, dict[str, Any]]:
 
 
 def load_scenario(
-    path: str | Path, trials: int | None = None, seed: int | None = None, sensing: str | None = None
+    path: str | Path,
+    trials: int | None = None,
+    seed: int | None = None,
+    sensing: str | None = None,
+    edits: Mapping[str, Any] | None = None,
+    catalogue: Catalogue | None = None,
 ) -> LoadedScenario:
     """Read, validate and build a scenario; ``trials``/``seed`` replace those of ``[montecarlo]``, and
     ``sensing`` that of ``[scenario]`` (e.g. to compare "cued" and "tracked" on the same file).
+
+    ``edits`` set values by key path before validation (:func:`domesim.scenario.edits.apply_edits`:
+    a sweep's architecture point), and ``catalogue`` replaces the shipped catalogue (a sensitivity
+    study's low or high value of one input).
 
     Raises
     ------
@@ -146,6 +161,11 @@ def load_scenario(
     path = Path(path)
     file = str(path)
     text, data = read_toml(path)
+    if edits:
+        try:
+            data = apply_edits(data, edits)
+        except ParameterError as exc:
+            raise ScenarioError([Problem(file, "", str(exc))]) from None
     if isinstance(data.get("montecarlo"), dict):
         data["montecarlo"] = dict(data["montecarlo"])
         for key, value in (("trials", trials), ("seed", seed)):
@@ -159,7 +179,7 @@ def load_scenario(
         spec = ScenarioFile.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(_problems_from_validation(exc, file, text)) from None
-    world, provenance, problems, warnings = build_world(spec, load_catalogue(), path.parent)
+    world, provenance, problems, warnings = build_world(spec, catalogue or load_catalogue(), path.parent)
     if problems:
         raise ScenarioError([Problem(file, format_path(p), m, locate_line(text, p)) for p, m in problems])
     return LoadedScenario(path, text, spec, world, provenance, scenario_hash(spec), warnings)

@@ -45,6 +45,14 @@ def locate_line(text: str, path: tuple) -> int | None:
             if index is None or count == index:
                 start = i
                 break
+    if start is None and index is None:
+        # no [section] header, only dotted sub-tables ([cost.element.sbi]): start at the deepest one
+        for depth in range(len(keys), 0, -1):
+            sub = ".".join([section] + keys[:depth])
+            hit = next((i for i, brackets, name in headers if name == sub and brackets == "["), None)
+            if hit is not None:
+                start, section, keys = hit, sub, keys[depth:]
+                break
     if start is None:
         return None
     end = len(lines)
@@ -53,6 +61,12 @@ def locate_line(text: str, path: tuple) -> int | None:
             end = i
             break
     best = start
+    for depth in range(len(keys), 1, -1):  # a dotted sub-table deeper than one level: start inside it
+        sub = ".".join([section] + keys[:depth])
+        hit = next((i for i, _, name in headers if start < i < end and name == sub), None)
+        if hit is not None:
+            best, section, keys = hit, sub, keys[depth:]
+            break
     for depth in range(len(keys)):
         sub = ".".join([section] + keys[: depth + 1])
         sub_header = next((i for i, _, name in headers if start < i < end and name == sub), None)

@@ -1,0 +1,281 @@
+"""Architecture sweeps: cost and protection of many variants of one scenario, stored point by point.
+
+A sweep file names a base scenario and the architecture parameters to vary (key paths into the
+scenario, :mod:`domesim.scenario.edits`), over a grid (every combination of listed values) or a sample
+(a Latin hypercube over ranges). Each point is loaded, costed (:func:`scenario_cost`) and simulated
+(Monte Carlo with the sweep's trials and seed: common random numbers across points, so differences
+between points are not sampling noise of different seeds), then stored as one row of the DuckDB table
+``sweep_points`` in the run catalogue. A point's row is its checkpoint: run the sweep again after an
+interruption and the stored points are read back, never recomputed, and the rest are run.
+
+The cost-effectiveness frontier is the Pareto set of (20-year cost, probability of no leak): the
+points no other point beats on both (cheaper or equal, and at least as protective, one strictly).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from scipy.stats import qmc
+
+from domesim import __version__
+from domesim.errors import Problem, ScenarioError
+from domesim.montecarlo.runner import run_trials
+from domesim.results.metrics import binomial_ci
+from domesim.results.store import RunCatalogue
+from domesim.results.summary import build_tables
+from domesim.scenario.costing import scenario_cost
+from domesim.scenario.edits import parse_key
+from domesim.scenario.loader import _problems_from_validation, load_scenario, read_toml
+
+POINT_COLUMNS = {
+    "sweep_id": "VARCHAR",
+    "sweep": "VARCHAR",
+    "point": "INTEGER",
+    "params": "VARCHAR",  # JSON: key path -> value
+    "p_no_leak": "DOUBLE",
+    "p_no_leak_lo": "DOUBLE",
+    "p_no_leak_hi": "DOUBLE",
+    "expected_leakers": "DOUBLE",
+    "cost_usd": "DOUBLE",
+    "cost_low_usd": "DOUBLE",
+    "cost_high_usd": "DOUBLE",
+    "dollar_year": "INTEGER",
+    "horizon_years": "INTEGER",
+    "trials": "INTEGER",
+    "seed": "BIGINT",
+    "wall_s": "DOUBLE",
+    "created_utc": "TIMESTAMP",
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SweepParameter(_Strict):
+    key: str = Field(
+        min_length=1
+    )  # a key path into the scenario, e.g. interceptor_site[gbi_fort_greely].inventory
+    label: str | None = None  # for tables and plots (default: the key)
+    values: list[int | float | str | bool] | None = Field(default=None, min_length=1)  # method = "grid"
+    low: float | None = None  # method = "sample"
+    high: float | None = None
+    integer: bool = False  # sample: round to whole numbers (counts, inventories)
+
+    @model_validator(mode="after")
+    def _values_or_range(self) -> SweepParameter:
+        parse_key(self.key)  # a malformed path is reported here, before anything runs
+        if (self.values is None) == (self.low is None or self.high is None):
+            raise ValueError("give either values = [...] (grid) or low and high (sample)")
+        if self.low is not None and self.high is not None and not self.low <= self.high:
+            raise ValueError(f"low ({self.low}) must not exceed high ({self.high})")
+        return self
+
+
+class SweepSection(_Strict):
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    scenario: str = Field(min_length=1)  # the base scenario, relative to the sweep file
+    trials: int = Field(default=200, ge=1, le=1_000_000)
+    seed: int = Field(default=1, ge=0)
+    method: Literal["grid", "sample"] = "grid"
+    samples: int = Field(default=50, ge=1, le=100_000)  # method = "sample"
+    set: dict[str, Any] = Field(default_factory=dict)  # edits applied to every point
+    horizon_years: int | None = Field(default=None, ge=1, le=100)
+    dollar_year: int | None = None
+
+
+class SweepFile(_Strict):
+    sweep: SweepSection
+    parameter: list[SweepParameter] = Field(min_length=1, max_length=20)
+
+    @model_validator(mode="after")
+    def _method(self) -> SweepFile:
+        for p in self.parameter:
+            if self.sweep.method == "grid" and p.values is None:
+                raise ValueError(f"parameter {p.key!r}: a grid sweep needs values = [...]")
+            if self.sweep.method == "sample" and p.low is None:
+                raise ValueError(f"parameter {p.key!r}: a sampled sweep needs low and high")
+        for key in self.sweep.set:
+            parse_key(key)
+        return self
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A validated sweep: its file, base scenario and the architecture points to run."""
+
+    path: Path
+    spec: SweepFile
+    scenario_path: Path
+    points: list[dict[str, Any]]  # key path -> value, one dict per point
+    sweep_id: str  # identifies what the stored rows mean: spec, base scenario text, version
+
+    @property
+    def name(self) -> str:
+        return self.spec.sweep.name
+
+    def labels(self) -> dict[str, str]:
+        return {p.key: p.label or p.key for p in self.spec.parameter}
+
+
+def _points(spec: SweepFile) -> list[dict[str, Any]]:
+    params = spec.parameter
+    if spec.sweep.method == "grid":
+        return [
+            {p.key: v for p, v in zip(params, combo, strict=True)}
+            for combo in itertools.product(*(p.values or [] for p in params))
+        ]
+    unit = qmc.LatinHypercube(d=len(params), seed=spec.sweep.seed).random(spec.sweep.samples)
+    points = []
+    for row in unit:
+        point: dict[str, Any] = {}
+        for p, u in zip(params, row, strict=True):
+            lo, hi = float(p.low or 0.0), float(p.high or 0.0)
+            v = lo + u * (hi - lo)
+            point[p.key] = int(round(v)) if p.integer else float(v)
+        points.append(point)
+    return points
+
+
+def load_sweep(path: str | Path) -> Sweep:
+    """Read and validate a sweep file, and check its base scenario loads (at the first point).
+
+    Raises
+    ------
+    ScenarioError
+        Naming the file, key and what is expected (the sweep file's, or the scenario's at a point).
+    """
+    path = Path(path)
+    text, data = read_toml(path)
+    try:
+        spec = SweepFile.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(_problems_from_validation(exc, str(path), text)) from None
+    scenario_path = (path.parent / spec.sweep.scenario).resolve()
+    if not scenario_path.is_file():
+        raise ScenarioError([Problem(str(path), "sweep.scenario", f"no scenario file at {scenario_path}")])
+    points = _points(spec)
+    base_text = scenario_path.read_text(encoding="utf-8")
+    ident = json.dumps([spec.model_dump(mode="json"), base_text, __version__], sort_keys=True)
+    return Sweep(path, spec, scenario_path, points, hashlib.sha256(ident.encode()).hexdigest()[:16])
+
+
+class SweepStore:
+    """The ``sweep_points`` table of the run catalogue's DuckDB file (one row per finished point)."""
+
+    def __init__(self, catalogue: RunCatalogue):
+        self.catalogue = catalogue
+        columns = ", ".join(f"{n} {k}" for n, k in POINT_COLUMNS.items())
+        with self.catalogue.connect() as con:
+            con.execute(f"CREATE TABLE IF NOT EXISTS sweep_points ({columns}, PRIMARY KEY (sweep_id, point))")
+
+    def done(self, sweep_id: str) -> dict[int, dict[str, Any]]:
+        with self.catalogue.connect() as con:
+            cur = con.execute("SELECT * FROM sweep_points WHERE sweep_id = ? ORDER BY point", [sweep_id])
+            names = [d[0] for d in cur.description or []]
+            return {row[names.index("point")]: dict(zip(names, row, strict=True)) for row in cur.fetchall()}
+
+    def add(self, row: dict[str, Any]) -> None:
+        names = list(row)
+        sql = f"INSERT INTO sweep_points ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+        with self.catalogue.connect() as con:
+            con.execute(sql, [row[n] for n in names])
+
+
+def run_point(sweep: Sweep, point: dict[str, Any], workers: int = 1) -> dict[str, Any]:
+    """Cost and simulate one architecture point; the row to store (without the sweep's ids)."""
+    s = sweep.spec.sweep
+    start = time.perf_counter()
+    loaded = load_scenario(sweep.scenario_path, trials=s.trials, seed=s.seed, edits={**s.set, **point})
+    cost = scenario_cost(loaded, horizon_years=s.horizon_years, dollar_year=s.dollar_year)
+    log = run_trials(loaded.world, s.trials, s.seed, workers=workers)
+    leakers = build_tables(loaded.world, log)["trials"]["leakers"]
+    no_leak = int((leakers == 0).sum())
+    lo, hi = binomial_ci(no_leak, s.trials)
+    return {
+        "params": json.dumps(point, sort_keys=True),
+        "p_no_leak": no_leak / s.trials,
+        "p_no_leak_lo": float(lo),
+        "p_no_leak_hi": float(hi),
+        "expected_leakers": float(np.mean(leakers)),
+        "cost_usd": float(cost.total_usd),
+        "cost_low_usd": float(cost.total_low_usd),
+        "cost_high_usd": float(cost.total_high_usd),
+        "dollar_year": int(cost.dollar_year),
+        "horizon_years": int(cost.horizon_years),
+        "trials": s.trials,
+        "seed": s.seed,
+        "wall_s": time.perf_counter() - start,
+    }
+
+
+def run_sweep(
+    sweep: Sweep,
+    store: SweepStore,
+    workers: int = 1,
+    on_point: Callable[[int, dict[str, Any], bool], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Run the points not yet stored, storing each as it finishes; returns every point's row.
+
+    ``on_point(index, row, reused)`` is called for each point (for progress). An interruption
+    (Ctrl-C) loses only the point in progress: every finished point is already in the store.
+    """
+    done = store.done(sweep.sweep_id)
+    rows = []
+    for i, point in enumerate(sweep.points):
+        reused = i in done
+        if reused:
+            row = done[i]
+        else:
+            try:
+                result = run_point(sweep, point, workers)
+            except ScenarioError as exc:  # the edited scenario is invalid: say which point made it so
+                where = f"point {i} ({json.dumps(point)})"
+                raise ScenarioError(
+                    [Problem(p.file, p.key, f"{where}: {p.message}", p.line) for p in exc.problems]
+                ) from None
+            row = {"sweep_id": sweep.sweep_id, "sweep": sweep.name, "point": i, **result}
+            row["created_utc"] = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
+            store.add(row)
+        rows.append(row)
+        if on_point is not None:
+            on_point(i, row, reused)
+    return rows
+
+
+def pareto_front(cost: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Boolean mask of the points on the cost-effectiveness frontier (minimise cost, maximise p).
+
+    A point is on it when no other point costs no more and protects at least as well, being better in
+    one of the two.
+
+    >>> pareto_front(np.array([1.0, 2.0, 3.0, 2.5]), np.array([0.5, 0.7, 0.9, 0.6])).tolist()
+    [True, True, True, False]
+    """
+    cost, p = np.asarray(cost, dtype=float), np.asarray(p, dtype=float)
+    better_eq = (cost[None, :] <= cost[:, None]) & (p[None, :] >= p[:, None])
+    strictly = (cost[None, :] < cost[:, None]) | (p[None, :] > p[:, None])
+    return np.asarray(~(better_eq & strictly).any(axis=1))
+
+
+def sweep_table(sweep: Sweep, rows: list[dict[str, Any]]) -> dict[str, np.ndarray]:
+    """Columns of the sweep's points (one per parameter, the metrics, and ``pareto``)."""
+    params = [json.loads(r["params"]) for r in rows]
+    table: dict[str, np.ndarray] = {"point": np.array([r["point"] for r in rows], dtype=np.int64)}
+    for key, label in sweep.labels().items():
+        table[label] = np.array([p[key] for p in params])
+    for name in ("cost_usd", "cost_low_usd", "cost_high_usd", "p_no_leak", "p_no_leak_lo", "p_no_leak_hi",
+                 "expected_leakers", "wall_s"):  # fmt: skip
+        table[name] = np.array([r[name] for r in rows], dtype=float)
+    table["pareto"] = pareto_front(table["cost_usd"], table["p_no_leak"])
+    return table

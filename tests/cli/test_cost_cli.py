@@ -1,0 +1,180 @@
+"""``domesim cost``: the examples priced end to end, the JSON contract, and bad input (exit status 2).
+
+The JSON must hold ``total_usd``, ``dollar_year``, ``horizon_years``, ``elements`` (each with
+``units_bought``, ``acquisition_usd``, ``launch_usd``, ``ops_usd``...), ``by_layer``, ``by_country`` and
+the fielding schedule, and its totals must add up. Bad ``[cost]`` values and options give one clear message
+naming the file, the key and the line, and exit status 2, never a traceback (design.md section 3, Errors).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from domesim.cli import app
+
+REPO = Path(__file__).resolve().parents[2]
+GOLDEN_DOME = REPO / "examples" / "golden-dome.toml"
+NK_10 = REPO / "examples" / "nk-10.toml"
+PARTS = ("development_usd", "acquisition_usd", "launch_usd", "ops_usd")
+
+
+def _cost_json(*args: str) -> dict:
+    result = CliRunner().invoke(app, ["cost", *args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("path", [GOLDEN_DOME, NK_10], ids=["golden-dome", "nk-10"])
+def test_cost_json_contract_and_totals_add_up(path):
+    data = _cost_json(str(path))
+    for key in (
+        "total_usd",
+        "dollar_year",
+        "horizon_years",
+        "elements",
+        "by_layer",
+        "by_country",
+        "fielding",
+    ):
+        assert key in data
+    assert data["dollar_year"] == 2025 and data["horizon_years"] == 20  # catalogue defaults (S69, S44, S45)
+    elements = data["elements"]
+    assert elements
+    for e in elements:
+        for key in ("element", "layer", "units_bought", *PARTS, "total_usd", "schedule", "shares_usd"):
+            assert key in e
+        assert e["total_usd"] == pytest.approx(sum(e[p] for p in PARTS), rel=1e-12)
+        assert e["low_usd"] <= e["total_usd"] <= e["high_usd"]
+        assert len(e["schedule"]["in_service"]) == data["horizon_years"]
+    assert data["total_usd"] == pytest.approx(sum(e["total_usd"] for e in elements), rel=1e-12)
+    assert data["total_usd"] == pytest.approx(
+        sum(r["total_usd"] for r in data["by_layer"].values()), rel=1e-12
+    )
+    assert data["total_usd"] == pytest.approx(sum(data["by_country"].values()), rel=1e-12)
+    assert data["total_usd"] == pytest.approx(sum(data["by_year_usd"]), rel=1e-12)
+    assert data["total_low_usd"] <= data["total_usd"] <= data["total_high_usd"]
+    fielding = data["fielding"]
+    assert len(fielding["years"]) == 20 and fielding["years"][0] == 2026  # the scenario epoch's year
+    assert set(fielding["in_service"]) == {e["element"] for e in elements}
+    # the GBI sites of both examples: 40 at Fort Greely + 4 at Vandenberg, all bought once (life = horizon)
+    gbi = next(e for e in elements if e["element"] == "gbi")
+    assert gbi["units"] == 44 and gbi["units_bought"] == 44
+    assert {p["element"] for p in data["provenance"]} >= {"gbi"}
+
+
+def test_golden_dome_sbi_layer_is_replenished_and_ranged():
+    """7,800 SBIs with CBO 2026's 5-year life (S45) are bought 4 times in 20 years; the unknown mass and
+    development cost (catalogue tag unknown) give the element a range and are listed."""
+    data = _cost_json(str(GOLDEN_DOME))
+    sbi = next(e for e in data["elements"] if e["element"] == "sbi")
+    assert sbi["units"] == 7800 and sbi["units_bought"] == 31_200
+    assert sbi["layer"] == "boost" and sbi["launch_usd"] > 0 and sbi["ops_usd"] > 0
+    assert {u["parameter"] for u in sbi["unknowns"]} == {"mass_kg", "development_musd"}
+    assert sbi["low_usd"] < sbi["total_usd"] < sbi["high_usd"]
+    assert sbi["schedule"]["fielded"][:6] == [7800, 0, 0, 0, 0, 7800]
+    not_costed = {(m["element"], m["parameter"]) for m in data["not_costed"]}
+    assert ("uewr", "*") in not_costed  # no public cost figure: listed, not invented
+    # Canada bears its own sites' elements (the A-OTHR, the notional Ottawa PAC-3 battery) by default
+    assert data["by_country"]["CA"] > 0
+
+
+def test_cost_options_change_horizon_and_dollar_year():
+    base = _cost_json(str(GOLDEN_DOME))
+    short = _cost_json(str(GOLDEN_DOME), "--horizon-years", "10", "--dollar-year", "2020")
+    assert short["horizon_years"] == 10 and short["dollar_year"] == 2020
+    assert len(short["fielding"]["years"]) == 10
+    sbi = next(e for e in short["elements"] if e["element"] == "sbi")
+    assert sbi["units_bought"] == 15_600
+    assert short["total_usd"] < base["total_usd"]
+
+
+def test_cost_table_of_overrides_in_the_scenario(tmp_path):
+    """A [cost] table: a known SBI mass, Canada's share, a launch cadence and an "operational by" year."""
+    text = GOLDEN_DOME.read_text(encoding="utf-8") + (
+        "\n[cost]\ncanada_share = 0.35\noperational_year = 2028\n\n"
+        "[cost.element.sbi]\nmass_kg = 1250.0\nlaunches_per_year = 20\nunits_per_launch = 100\n"
+    )
+    path = tmp_path / "golden-dome-cost.toml"
+    path.write_text(text, encoding="utf-8")
+    data = _cost_json(str(path))
+    base = _cost_json(str(GOLDEN_DOME))
+    sbi = next(e for e in data["elements"] if e["element"] == "sbi")
+    assert {u["parameter"] for u in sbi["unknowns"]} == {"development_musd"}
+    assert sbi["operational"] == {"year": 2028, "reachable": False, "year_reached": 2029}
+    assert sbi["schedule"]["in_service"][:4] == [2000, 4000, 6000, 7800]
+    assert data["settings"]["canada_share"] == 0.35
+    assert data["by_country"]["CA"] > base["by_country"]["CA"]
+
+
+def test_cost_table_prints(tmp_path):
+    result = CliRunner().invoke(app, ["cost", str(NK_10)])
+    assert result.exit_code == 0, result.output
+    assert "total" in result.stdout and "gbi" in result.stdout
+    assert "not costed" in result.stderr  # the early-warning radars have no public cost figure
+
+
+BAD = [
+    ("dollar-year", "\n[cost]\ndollar_year = 1950\n", "cost.dollar_year", ("outside the deflator table",)),
+    (
+        "negative-cost",
+        "\n[cost.element.gbi]\nunit_cost_musd = -5.0\n",
+        "cost.element.gbi.unit_cost_musd",
+        ("greater than or equal to 0",),
+    ),
+    (
+        "unit-suffix",
+        "\n[cost.element.gbi]\nunit_cost = 5.0\n",
+        "cost.element.gbi.unit_cost",
+        ("unit_cost_musd",),
+    ),
+    ("unknown-element", "\n[cost.element.gbj]\nunit_cost_musd = 5.0\n", "cost.element.gbj", ("'gbi'",)),
+    (
+        "zero-life",
+        "\n[cost.element.gbi]\nservice_life_years = 0.0\n",
+        "cost.element.gbi.service_life_years",
+        ("greater than 0",),
+    ),
+]
+
+
+@pytest.mark.parametrize("suffix, key, fragments", [b[1:] for b in BAD], ids=[b[0] for b in BAD])
+def test_bad_cost_input_exits_2_naming_file_key_and_line(tmp_path, suffix, key, fragments):
+    path = tmp_path / "bad.toml"
+    text = NK_10.read_text(encoding="utf-8") + suffix
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(app, ["cost", str(path), "--json"])
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    message = result.stderr
+    assert "Traceback" not in message
+    assert str(path) in message and f"[{key}]" in message, message
+    for fragment in fragments:
+        assert fragment in message, message
+    line = text.splitlines().index(suffix.strip().splitlines()[-1]) + 1
+    assert f"{path}:{line}" in message or f"{path}:{line - 1}" in message, message
+
+
+def test_bad_dollar_year_option_exits_2():
+    result = CliRunner().invoke(app, ["cost", str(NK_10), "--dollar-year", "1980"])
+    assert result.exit_code == 2
+    assert "dollar_year" in result.stderr and "outside the deflator table" in result.stderr
+
+
+def test_bad_cost_input_in_a_real_process(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text(NK_10.read_text(encoding="utf-8") + "\n[cost]\ndollar_year = 1950\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "domesim.cli", "cost", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and "cost.dollar_year" in result.stderr
