@@ -719,7 +719,7 @@ def sensitivity_command(
             return
         table = Table(title=f"{name}: sensitivity to {len(rows)} uncertain inputs ({trials} trials a case)")
         for col in ("input", "tag", "low .. high", "P(no leak) low .. high", "cost $B low .. high"):
-            table.add_column(col, justify="left" if col in ("input", "tag") else "right")
+            table.add_column(col, justify="left" if col in ("input", "tag") else "right", no_wrap=True)
         order = np.argsort([-abs(r["p_no_leak_high"] - r["p_no_leak_low"]) for r in rows], kind="stable")
         for i in order[:top]:
             r = rows[i]
@@ -728,7 +728,8 @@ def sensitivity_command(
                 f"{r['p_no_leak_low']:.3f} .. {r['p_no_leak_high']:.3f}",
                 f"{r['cost_usd_low'] / 1e9:,.1f} .. {r['cost_usd_high'] / 1e9:,.1f}",
             )  # fmt: skip
-        out_console.print(table)
+        wide = out_console if out_console.is_terminal else Console(width=max(out_console.width, 110))
+        wide.print(table)  # piped output: wide enough that no name is cut
         out_console.print(
             f"base: P(no leak) {result.base.p_no_leak:.3f}, cost ${result.base.cost_usd / 1e9:,.1f} B; "
             f"charts: {', '.join(str(c) for c in charts)}"

@@ -18,6 +18,7 @@ from domesim.core import ballistic as kernel
 from domesim.core import frames
 from domesim.core.constants import GM_EARTH_M3_S2, R_EARTH_EQ_M
 from domesim.engine.simulate import fly_truth
+from domesim.scenario.catalogue import load_catalogue
 from domesim.scenario.loader import load_scenario
 from domesim.threats.ballistic import _fly_nominal, nominal_states
 
@@ -339,3 +340,18 @@ def test_glide_band_errors_name_the_key(tmp_path: Path, override: str, expected:
     assert result.returncode == 2 and "Traceback" not in result.stderr
     for fragment in expected:
         assert fragment in result.stderr
+
+
+def test_a_thrust_event_a_few_ulps_ahead_counts_as_reached() -> None:
+    """Regression: a step could end a few ulps short of the thrust cut-off it was clipped to (absolute
+    times round), and no step could then reach it, so nk-10's Honolulu flights with the RV ballistic
+    coefficient at the low end of its catalogue range (2,000 kg/m2) were reported as diverged. They now
+    fly to their aim point (tolerance 10 km, as the targeting tests)."""
+    catalogue = load_catalogue().with_value("threat", "icbm_solid", "reentry_beta_kg_m2", 2000.0)
+    world = load_scenario("examples/nk-10.toml", catalogue=catalogue).world
+    truth = fly_truth(world, 1)
+    for n, info in enumerate(world.objects):
+        miss = frames.great_circle_distance_m(
+            truth.impact_lat_rad[0, n], truth.impact_lon_rad[0, n], info.aim_lat_rad, info.aim_lon_rad
+        )
+        assert miss < 10e3, (n, miss)

@@ -274,10 +274,15 @@ def _dense(y, h, k, theta, out):
 
 @nb.njit(cache=True)
 def _next_event(t_rel, p):
-    """Time (after launch) of the next thrust discontinuity after ``t_rel``, or +inf."""
+    """Time (after launch) of the next thrust discontinuity after ``t_rel``, or +inf.
+
+    An event less than 1 ns ahead counts as reached: ``t`` is an absolute time, and the rounding of
+    ``t0 + t_rel`` can leave it a few ulps short of an event it was clipped to, where a step of that
+    size would not move ``t`` at all.
+    """
     t_cut = p[P_T_CUT]
     t_imp = p[P_T_IMPULSE]
-    if t_rel >= t_cut:
+    if t_rel >= t_cut - 1e-9:
         return t_imp if t_imp > t_rel + 1e-9 else np.inf
     if p[P_T_VERT] > t_rel + 1e-9:
         return min(p[P_T_VERT], t_cut)
@@ -394,7 +399,7 @@ def _fly_one(
             i += 1
         if status != STATUS_FLYING:
             break
-        if t - t0 < t_cut <= t_next - t0 + 1e-9:
+        if t - t0 < t_cut - 1e-9 and t_cut <= t_next - t0 + 1e-9:  # once, on the step that reaches it
             for j in range(6):
                 burnout_state[j] = y_new[j]
         for j in range(6):
