@@ -36,6 +36,16 @@ from domesim.threats.cruise import fly_cruise
 from domesim.threats.glide import fly_gliders
 
 
+@nb.njit(cache=True)
+def _allow(out, n, r, per_layer, layer_eng, battery_layer, inventory, reserve, priority):
+    """Doctrine: the batteries that may engage object ``n`` now (engagements per layer, reserves kept
+    for threats to first-priority assets)."""
+    for b in range(out.size):
+        out[b] = (per_layer <= 0 or layer_eng[n, battery_layer[b]] < per_layer) and (
+            inventory[b] > reserve[b] or priority[r, n] == 1
+        )
+
+
 @nb.njit(cache=True, parallel=True)
 def _engage(
     latest_launch,
@@ -108,12 +118,18 @@ def _engage(
             if objects.size == 0:
                 continue
             allowed = np.empty((objects.size, n_batteries), dtype=np.bool_)
-            for c in range(objects.size):  # doctrine: engagements per layer, reserves
-                n = objects[c]
-                for b in range(n_batteries):
-                    allowed[c, b] = (per_layer <= 0 or layer_eng[n, battery_layer[b]] < per_layer) and (
-                        inventory[b] > reserve[b] or priority[r, n] == 1
-                    )
+            for c in range(objects.size):
+                _allow(
+                    allowed[c],
+                    objects[c],
+                    r,
+                    per_layer,
+                    layer_eng,
+                    battery_layer,
+                    inventory,
+                    reserve,
+                    priority,
+                )
             if by_value:
                 chosen, chosen_step = assign_by_value(
                     latest_launch, suffix_max, inventory, unreachable, allowed, salvo, sspk, reliability,
@@ -124,6 +140,10 @@ def _engage(
                 if by_value:
                     s, j = chosen[c], chosen_step[c]
                 else:  # in object order, each taking the battery that intercepts it first
+                    # (reserves checked against the stock the objects before it have left)
+                    _allow(
+                        allowed[c], n, r, per_layer, layer_eng, battery_layer, inventory, reserve, priority
+                    )
                     s, j = earliest_intercept(
                         latest_launch, suffix_max, inventory, unreachable, allowed[c], r, n, k, t
                     )
