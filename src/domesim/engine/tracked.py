@@ -29,11 +29,17 @@ from domesim.core.constants import OMEGA_EARTH_RAD_S, R_EARTH_EQ_M
 from domesim.core.counter_rng import normal, uniform
 from domesim.orbits.coverage import satellites_ecef, sees
 from domesim.sensors import radar as rad
+from domesim.tracking.metrics import gospa_distance
 from domesim.tracking.tracker import CONFIRMED, scan
 
 # counter layout: ((step * sensors + sensor) * (objects + false-alarm slots) + slot) * draws + draw
 _DRAWS = 16
 _FA_SLOTS = 32
+# GOSPA of the track picture (Rahmathullah et al. 2017) every 10 s, with a 10 km cut-off: a track farther
+# than that from every object counts as false, and an object with none as missed (a fire-control track
+# is far tighter, so the cut-off only separates "tracked" from "not tracked")
+GOSPA_EVERY_S = 10.0
+GOSPA_CUTOFF_M = 10e3
 
 
 @nb.njit(cache=True, error_model="numpy")
@@ -134,6 +140,9 @@ def _track_trials(
     n_tracks,
     seen_by,
     first_by_sensor,
+    gospa_every,
+    gospa_c,
+    gospa_m,
 ):
     n_r, n_n, n_t = alt.shape
     n_m = radar_p.shape[0]
@@ -163,9 +172,24 @@ def _track_trials(
         sat = np.empty((n_s, 3))
         key = keys[r]
         space_key = key ^ np.uint64(0x5BD1E9955BD1E995)  # a separate counter domain for space draws
+        truth_eci = np.empty((n_n, 3))
+        track_pos = np.empty((capacity, 3))
         for k in range(n_t):
             t = t_s[k]
             theta = theta0 + OMEGA_EARTH_RAD_S * (t + offsets[r])
+            if k % gospa_every == 0:  # the picture before this step's scans: confirmed tracks against truth
+                n_true = 0
+                for n in range(n_n):
+                    if np.isfinite(alt[r, n, k]):
+                        _to_inertial(r_ecef[r, n, k], theta, truth_eci[n_true])
+                        n_true += 1
+                n_conf = 0
+                for j in range(capacity):
+                    if status[j] == CONFIRMED:  # its state moved on at constant velocity to t
+                        for i in range(3):
+                            track_pos[n_conf, i] = x[j, i] + x[j, 3 + i] * (t - t_state[j])
+                        n_conf += 1
+                gospa_m[r, k // gospa_every] = gospa_distance(truth_eci[:n_true], track_pos[:n_conf], gospa_c)
             for m in range(n_sensors):
                 is_radar = m < n_m
                 if is_radar and k % radar_steps[m] != 0:
@@ -339,7 +363,9 @@ def track_trials(world, truth, keys, theta0_rad, offsets_s, fc_sigma_m) -> dict[
 
     Returns per (R, N): ``first_detect_t_s``, ``first_track_t_s``, ``fire_control_t_s`` (inf if never),
     ``tracks_held`` (distinct confirmed tracks); ``seen_by`` (R, N, M) radars that saw it in midcourse, and
-    ``first_by_sensor_t_s`` (R, N, M + L) each radar's and space layer's first detection.
+    ``first_by_sensor_t_s`` (R, N, M + L) each radar's and space layer's first detection; ``gospa_m``
+    (R, B): the GOSPA distance between the confirmed tracks and the objects in flight every
+    ``GOSPA_EVERY_S`` (cut-off ``GOSPA_CUTOFF_M``).
     """
     infos = world.objects
     kinds = sorted({info.kind for info in infos} | {"booster"})
@@ -375,6 +401,8 @@ def track_trials(world, truth, keys, theta0_rad, offsets_s, fc_sigma_m) -> dict[
         "seen_by": np.zeros((n_r, n_n, n_m), dtype=np.bool_),
         "first_by_sensor_t_s": np.full((n_r, n_n, n_m + len(layers)), np.inf),
     }
+    gospa_every = max(1, round(GOSPA_EVERY_S / step))
+    out["gospa_m"] = np.zeros((n_r, (truth.t_s.size + gospa_every - 1) // gospa_every))
     brightness = np.array([world.ir_brightness.get(info.kind, 1.0) for info in infos])
     _track_trials(
         np.ascontiguousarray(truth.r_ecef),
@@ -413,5 +441,8 @@ def track_trials(world, truth, keys, theta0_rad, offsets_s, fc_sigma_m) -> dict[
         out["tracks_held"],
         out["seen_by"],
         out["first_by_sensor_t_s"],
+        gospa_every,
+        GOSPA_CUTOFF_M,
+        out["gospa_m"],
     )
     return out

@@ -116,6 +116,7 @@ def render_report(
         assets=_asset_rows(tables.get("assets") or {}),
         leaker_map_png=_leaker_map_png(tables.get("assets") or {}),
         timeline_png=_timeline_png(objects, engagements, t0),
+        gospa_png=_gospa_png(tables.get("gospa") or {}, summary.get("gospa") or {}, t0),
         altitude_png=_altitude_png(objects, nominal, t0),
         timeline_trials=min(len(np.unique(engagements.get("trial", []))), MAX_TIMELINE_TRIALS),
         provenance=[_provenance_row(p) for p in provenance],
@@ -328,6 +329,22 @@ def _leaker_map_png(assets: Table) -> str:
     ax.set_aspect(1.0 / max(np.cos(np.radians(np.mean(lat_lim))), 0.2))
     ax.set_xlabel("longitude (deg)")
     ax.set_ylabel("latitude (deg)")
+    fig.legend(loc="outside lower center", ncols=2, frameon=False, fontsize="small")
+    return _png(fig)
+
+
+def _gospa_png(gospa: Table, info: Mapping[str, Any], t0: float) -> str:
+    """Mean GOSPA of the track picture over time, with the 10-90 % band over trials ("" if not tracked)."""
+    if not _nrows(gospa):
+        return ""
+    fig = _figure(3.2)
+    ax = fig.add_subplot()
+    t = gospa["t_s"] - t0
+    ax.fill_between(t, gospa["p10_km"], gospa["p90_km"], color="#c6dbef", label="10-90 % of trials")
+    ax.plot(t, gospa["mean_km"], color="#08519c", lw=1.2, label="mean over trials")
+    ax.set_xlabel("time after first launch (s)")
+    ax.set_ylabel(f"GOSPA, km (cut-off {info.get('cutoff_km', '')} km)")
+    ax.grid(color="#dddddd")
     fig.legend(loc="outside lower center", ncols=2, frameon=False, fontsize="small")
     return _png(fig)
 

@@ -17,6 +17,7 @@ import numpy as np
 from domesim.core import ballistic as kernel
 from domesim.core.frames import great_circle_distance_m
 from domesim.engine.simulate import fly_truth
+from domesim.engine.tracked import GOSPA_CUTOFF_M, GOSPA_EVERY_S
 from domesim.engine.world import World
 from domesim.results.metrics import binomial_ci
 
@@ -95,7 +96,20 @@ def build_tables(world: World, log: dict[str, np.ndarray]) -> dict[str, dict[str
         tables["assets"] = _asset_table(world, log, killed, lethal)
     if "sensor_first_detect_t_s" in log:
         tables["sensors"] = _sensor_table(world, log, lethal)
+    if "gospa_m" in log:
+        tables["gospa"] = _gospa_table(world, log["gospa_m"])
     return tables
+
+
+def _gospa_table(world: World, gospa_m: np.ndarray) -> dict[str, np.ndarray]:
+    """GOSPA of the track picture over time: mean and 10th/90th percentiles over the trials, km."""
+    every = max(1, round(GOSPA_EVERY_S / world.grid.step_s))
+    return {
+        "t_s": world.grid.t_s[::every][: gospa_m.shape[1]],
+        "mean_km": gospa_m.mean(axis=0) / 1e3,
+        "p10_km": np.percentile(gospa_m, 10, axis=0) / 1e3,
+        "p90_km": np.percentile(gospa_m, 90, axis=0) / 1e3,
+    }
 
 
 def _median_after(t_s: np.ndarray, launch_s: np.ndarray) -> np.ndarray:
@@ -235,6 +249,14 @@ def build_summary(
         "kills_by_layer": kills,
         "timeline": _timeline_summary(tables["objects"]),
         "sensors": _sensor_summary(tables.get("sensors")),
+        "gospa": {
+            "cutoff_km": GOSPA_CUTOFF_M / 1e3,
+            "every_s": GOSPA_EVERY_S,
+            "mean_km": _round(float(tables["gospa"]["mean_km"].mean())),  # over time and trials
+            "peak_mean_km": _round(float(tables["gospa"]["mean_km"].max())),
+        }
+        if "gospa" in tables
+        else {},
         "leakers_by_asset": {
             str(name): {"mean_leakers": _round(m), "p_hit": _round(p)}
             for name, m, p in zip(
