@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path as PurePath
 from typing import Any
@@ -514,17 +515,22 @@ def _deployed(b: Builder, spec, kind: str, path: Path):
     return class_id, place, label, deployment
 
 
-def _radars(b: Builder, spec: ScenarioFile) -> list[CueRadar]:
-    radars = []
+def _sensors(b: Builder, spec: ScenarioFile) -> Iterator[tuple[Any, Path, tuple, Entry | None]]:
+    """The [[sensor]] blocks in play (NORAD switches applied), each with its path, its deployment
+    ``(class_id, (lat, lon, alt), label, deployment)`` and its catalogue class (None if unknown)."""
     for i, s in enumerate(spec.sensor):
         path: Path = ("sensor", i)
         if not spec.norad.canada_sensors and _canadian(b, s, path):
             continue
         found = _deployed(b, s, "sensor", path)
-        if found is None:
-            continue
+        if found is not None:
+            yield s, path, found, b.lookup("sensor", found[0], path + ("sensor",))
+
+
+def _radars(b: Builder, spec: ScenarioFile) -> list[CueRadar]:
+    radars = []
+    for s, path, found, entry in _sensors(b, spec):
         class_id, (lat, lon, alt), label, _ = found
-        entry = b.lookup("sensor", class_id, path + ("sensor",))
         if entry is not None and entry.fields.get("family") == "space_ir":
             b.problem(
                 path + ("sensor",), f"{class_id!r} is a space-based sensor: carry it on a [[constellation]]"
@@ -827,15 +833,8 @@ RADAR_EQUATION_KEYS = ("power_aperture_w_m2", "dwell_s", "noise_temp_k", "loss_d
 def _tracking_radars(b: Builder, spec: ScenarioFile) -> list[Radar]:
     """The [[sensor]] radars with their full detection model, for sensing = "tracked"."""
     radars = []
-    for i, s in enumerate(spec.sensor):
-        path: Path = ("sensor", i)
-        if not spec.norad.canada_sensors and _canadian(b, s, path):
-            continue
-        found = _deployed(b, s, "sensor", path)
-        if found is None:
-            continue
+    for s, path, found, entry in _sensors(b, spec):
         class_id, (lat, lon, alt), label, deployment = found
-        entry = b.lookup("sensor", class_id, path + ("sensor",))
         # the radar equation's own inputs may be given instead of the class's detection range
         equation = {
             k: v for k, v in s.override.items() if k in RADAR_EQUATION_KEYS and not isinstance(v, list)
