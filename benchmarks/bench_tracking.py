@@ -2,20 +2,11 @@
 
 Set-up of shared/peer-baselines.md section 3.3 (results in its section 4.3):
 
-- Scenario (fixed seed): K targets in a cube (200 km for K = 10 and 100), 100-300 m/s in random
-  directions, truth driven by the filter's own white-noise acceleration (q = 1 m^2/s^3); 1 s scans, 100
-  scans; position detections with sigma 50 m per axis, Pd 0.9; Poisson clutter, mean 10 per scan,
-  uniform in the cube. The detections are generated in advance; both trackers get the same ones.
-  The cube's corner is 300 km above the equator (domesim's tracker is inertial-frame and picks its
-  motion model by altitude; Stone Soup is frame-free; above the Earth both use the one CV model).
-- Stone Soup 1.9 (dstl, MIT): ``MultiTargetTracker`` with ``CombinedLinearGaussianTransitionModel`` of
-  3 x ``ConstantVelocity(1)``, ``LinearGaussian`` (sigma 50 m), ``KalmanPredictor`` / ``KalmanUpdater``,
-  ``DistanceHypothesiser(Mahalanobis, missed_distance = 3)``, ``GNNWith2DAssignment``,
-  ``UpdateTimeStepsDeleter(10)``; the K tracks are started from perturbed truth at scan 0, no other
-  initiation. domesim: ``Tracker(TrackerConfig(q_m2_s3=1, ballistic=False, gate_distance=3,
-  delete_misses=10, initiate=False))`` seeded with the same states and covariances at scan 0, then one
-  ``step`` per scan. Work unit: one scan with association (scan 0 only starts the tracks, so a call over
-  n scans does n - 1 units; peer-baselines divides by 99 as well).
+- Scenario and both trackers as set up in ``stonesoup_gnn`` (shared with the validation test
+  ``tests/validation/test_tracking_stonesoup.py``): K targets in a cube (200 km for K = 10 and 100), 1 s
+  scans, 100 scans, Pd 0.9, Poisson clutter with mean 10 per scan; the detections are generated in
+  advance and both trackers get the same ones. Work unit: one scan with association (scan 0 only starts
+  the tracks, so a call over n scans does n - 1 units; peer-baselines divides by 99 as well).
 - Stone Soup costs ~0.35 s per scan at K = 100, so one timed Stone Soup call runs the first
   ``SS_SCANS`` scans of the scenario (20 at K = 100, all 100 at K = 10); domesim's runs all 100.
   Before timing, both trackers run those first scans and their states are compared.
@@ -34,30 +25,25 @@ domesim 10 scans at K = 10,000, and the Kalman batch has 100,000 tracks.
 
 from __future__ import annotations
 
-import datetime
-
 import numba
 import numpy as np
-from stonesoup.base import Property
-from stonesoup.dataassociator.neighbour import GNNWith2DAssignment
-from stonesoup.deleter.time import UpdateTimeStepsDeleter
-from stonesoup.hypothesiser.distance import DistanceHypothesiser
-from stonesoup.initiator.base import Initiator
-from stonesoup.measures import Mahalanobis
-from stonesoup.models.measurement.linear import LinearGaussian
-from stonesoup.models.transition.linear import CombinedLinearGaussianTransitionModel, ConstantVelocity
-from stonesoup.predictor.kalman import KalmanPredictor
-from stonesoup.tracker.simple import MultiTargetTracker
-from stonesoup.types.array import CovarianceMatrix, StateVector
-from stonesoup.types.detection import Detection
-from stonesoup.types.state import GaussianState
-from stonesoup.types.track import Track
-from stonesoup.updater.kalman import KalmanUpdater
 
 import harness
 from domesim.core import kalman
-from domesim.core.constants import R_EARTH_EQ_M
-from domesim.tracking.tracker import FREE, Tracker, TrackerConfig
+from domesim.tracking.tracker import FREE
+from stonesoup_gnn import (
+    DOM_FROM_SS,
+    EPOCH,
+    Q_M2_S3,
+    SIGMA0_POS_M,
+    SIGMA0_VEL_M_S,
+    SIGMA_Z_M,
+    cv_matrices,
+    domesim_tracker,
+    make_scenario,
+    stonesoup_detections,
+    stonesoup_tracker,
+)
 
 try:  # FilterPy (MIT) is in the dev extra; the Kalman comparison is skipped without it
     from filterpy.kalman import KalmanFilter
@@ -71,22 +57,8 @@ QUICK_SS_SCANS = {10: 20, 100: 5}
 BIG_SCANS = {1_000: 100, 10_000: 20}
 QUICK_BIG_SCANS = {1_000: 100, 10_000: 10}
 SIDE_100_M, CLUTTER_100, PD = 200e3, 10.0, 0.9  # 100 targets in a 200 km cube, 10 false alarms per scan
-Q_M2_S3, SIGMA_Z_M, GATE, DELETE_MISSES = 1.0, 50.0, 3.0, 10
-SIGMA0_POS_M, SIGMA0_VEL_M_S = 100.0, 20.0  # spread of the seeded states about the truth (and their P)
 N_KALMAN, QUICK_N_KALMAN, N_FILTERPY = 1_000_000, 100_000, 2_000
 TARGET_RATIO, TARGET_UPDATES_S = 1_000.0, 10e6
-EPOCH = datetime.datetime(2026, 1, 1)
-ORIGIN_M = np.array([R_EARTH_EQ_M + 300e3, 0.0, 0.0])  # the scenario cube's corner, inertial frame
-SS_FROM_DOM = np.array([0, 3, 1, 4, 2, 5])  # domesim [x, y, z, vx, vy, vz] -> Stone Soup [x, vx, y, vy, ...]
-DOM_FROM_SS = np.argsort(SS_FROM_DOM)
-
-
-def cv_matrices(dt: float, q: float) -> tuple[np.ndarray, np.ndarray]:
-    """F and Q of the constant-velocity model in domesim's state order (Stone Soup's ``ConstantVelocity``)."""
-    eye = np.eye(3)
-    F = np.block([[eye, dt * eye], [0 * eye, eye]])
-    Q = q * np.block([[dt**3 / 3 * eye, dt**2 / 2 * eye], [dt**2 / 2 * eye, dt * eye]])
-    return F, Q
 
 
 def density_scaled(k: int) -> tuple[float, float]:
@@ -95,75 +67,12 @@ def density_scaled(k: int) -> tuple[float, float]:
     return side, CLUTTER_100 * (side / SIDE_100_M) ** 3
 
 
-def make_scenario(k: int, n_scans: int, side_m: float, clutter_mean: float, seed: int = SEED) -> dict:
-    """Truth (n_scans, k, 6), per-scan detections ``z`` (D, 3), ``R`` (D, 3, 3), ``labels`` (D,), seeds."""
-    rng = np.random.default_rng(seed)
-    F, Q = cv_matrices(1.0, Q_M2_S3)
-    Lq = np.linalg.cholesky(Q)
-    u = rng.standard_normal((k, 3))
-    u /= np.linalg.norm(u, axis=1, keepdims=True)
-    x = np.hstack([ORIGIN_M + rng.uniform(0.0, side_m, (k, 3)), rng.uniform(100.0, 300.0, (k, 1)) * u])
-    truth = np.empty((n_scans, k, 6))
-    zs, Rs, labels = [], [], []
-    for s in range(n_scans):
-        if s > 0:
-            x = x @ F.T + rng.standard_normal((k, 6)) @ Lq.T
-        truth[s] = x
-        hit = np.flatnonzero(rng.random(k) < PD)
-        clutter = ORIGIN_M + rng.uniform(0.0, side_m, (rng.poisson(clutter_mean), 3))
-        z = np.vstack([x[hit, :3] + SIGMA_Z_M * rng.standard_normal((hit.size, 3)), clutter])
-        lab = np.concatenate([hit, np.full(len(clutter), -1)])
-        order = rng.permutation(len(z))
-        zs.append(z[order])
-        labels.append(lab[order])
-        Rs.append(np.broadcast_to(SIGMA_Z_M**2 * np.eye(3), (len(z), 3, 3)).copy())
-    sig0 = np.array([SIGMA0_POS_M] * 3 + [SIGMA0_VEL_M_S] * 3)
-    x0 = truth[0] + sig0 * rng.standard_normal((k, 6))
-    P0 = np.broadcast_to(np.diag(sig0**2), (k, 6, 6)).copy()
-    return {"truth": truth, "z": zs, "R": Rs, "labels": labels, "x0": x0, "P0": P0}
-
-
 # ---- Stone Soup -------------------------------------------------------------------------------------------
-
-
-class SeededInitiator(Initiator):
-    """Starts the given tracks at its first call and no track afterwards."""
-
-    seeds: list = Property(doc="Tracks to start at the first scan")
-
-    def initiate(self, detections, timestamp, **kwargs):
-        tracks, self.seeds = set(self.seeds), []
-        return tracks
-
-
-def stonesoup_detections(sc: dict, n_scans: int) -> list:
-    """(time, set of Detection) per scan: ``MultiTargetTracker``'s detector, made once and reused."""
-    out = []
-    for s in range(n_scans):
-        t = EPOCH + datetime.timedelta(seconds=s)
-        out.append((t, {Detection(StateVector(z), timestamp=t) for z in sc["z"][s]}))
-    return out
 
 
 def run_stonesoup(sc: dict, detections: list) -> tuple[list, set]:
     """Run Stone Soup's GNN tracker over ``detections``; returns the seeded tracks and the live ones."""
-    transition = CombinedLinearGaussianTransitionModel([ConstantVelocity(Q_M2_S3)] * 3)
-    measurement = LinearGaussian(ndim_state=6, mapping=(0, 2, 4), noise_covar=np.eye(3) * SIGMA_Z_M**2)
-    predictor = KalmanPredictor(transition)
-    updater = KalmanUpdater(measurement)
-    hypothesiser = DistanceHypothesiser(predictor, updater, measure=Mahalanobis(), missed_distance=GATE)
-    perm = np.ix_(SS_FROM_DOM, SS_FROM_DOM)
-    seeds = [
-        Track([GaussianState(StateVector(x[SS_FROM_DOM]), CovarianceMatrix(P[perm]), EPOCH)])
-        for x, P in zip(sc["x0"], sc["P0"], strict=True)
-    ]
-    tracker = MultiTargetTracker(
-        initiator=SeededInitiator(list(seeds)),
-        deleter=UpdateTimeStepsDeleter(DELETE_MISSES),
-        detector=detections,
-        data_associator=GNNWith2DAssignment(hypothesiser),
-        updater=updater,
-    )
+    tracker, seeds = stonesoup_tracker(sc, detections)
     for _ in tracker:
         pass
     return seeds, set(tracker.tracks)
@@ -189,16 +98,7 @@ def stonesoup_history(seeds: list, live: set, n_scans: int) -> np.ndarray:
 def run_domesim(sc: dict, n_scans: int, record: bool = False) -> np.ndarray | None:
     """Seed at scan 0 and step the scans 1..n_scans-1; with ``record``, per scan and target the state."""
     k = len(sc["x0"])
-    cfg = TrackerConfig(
-        q_m2_s3=Q_M2_S3,
-        ballistic=False,
-        gate_distance=GATE,
-        delete_misses=DELETE_MISSES,
-        initiate=False,
-        capacity=k + 64,
-    )
-    trk = Tracker(cfg)
-    slots = trk.seed(0.0, sc["x0"], sc["P0"], np.arange(k))
+    trk, slots = domesim_tracker(sc)
     z, R, labels = sc["z"], sc["R"], sc["labels"]
     if not record:
         for s in range(1, n_scans):
@@ -248,7 +148,7 @@ def bench_vs_stonesoup(k: int, n_ss: int, quick: bool) -> tuple[float, float, fl
     paired speed ratio.
     """
     side, clutter = density_scaled(k)
-    sc = make_scenario(k, N_SCANS, side, clutter)
+    sc = make_scenario(k, N_SCANS, side, clutter, PD, SEED)
     dets = stonesoup_detections(sc, n_ss)
     bench = harness.Benchmark(
         [
@@ -278,7 +178,7 @@ def bench_vs_stonesoup(k: int, n_ss: int, quick: bool) -> tuple[float, float, fl
 def bench_large(k: int, n_scans: int, c_pair: float, quick: bool) -> list[str]:
     """domesim alone at K targets (density as at 100 in 200 km); returns one row of the table."""
     side, clutter = density_scaled(k)
-    sc = make_scenario(k, n_scans, side, clutter)
+    sc = make_scenario(k, n_scans, side, clutter, PD, SEED)
     d_mean = float(np.mean([len(z) for z in sc["z"][1:]]))
     bench = harness.Benchmark(
         [harness.Candidate(f"domesim K={k}", lambda: run_domesim(sc, n_scans), n_scans - 1)], quick

@@ -165,6 +165,8 @@ NOWHERE = 'values = [1]\n\n[[parameter]]\nkey = "interceptor_site[nowhere].inven
         ({"gbi": "low = 0\nhigh = 8"}, "a grid sweep needs values"),
         ({"gbi": "values = [-4]"}, "inventory"),
         ({"scenario": "missing.toml"}, "sweep.scenario"),
+        ({"salvo": 'values = [1]\n\n[[parameter]]\nkey = "interceptor site.inventory"\nvalues = [1]'},
+         "bad.toml [parameter]: key 'interceptor site.inventory'"),
     ],
 )  # fmt: skip
 def test_bad_sweep_input_exits_2_naming_the_key(tmp_path: Path, edit: dict[str, str], needle: str) -> None:

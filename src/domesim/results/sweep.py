@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from scipy.stats import qmc
 
 from domesim import __version__
-from domesim.errors import Problem, ScenarioError
+from domesim.errors import ParameterError, Problem, ScenarioError
 from domesim.montecarlo.runner import run_trials
 from domesim.results.metrics import binomial_ci
 from domesim.results.store import RunCatalogue
@@ -161,6 +161,8 @@ def load_sweep(path: str | Path) -> Sweep:
         spec = SweepFile.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(_problems_from_validation(exc, str(path), text)) from None
+    except ParameterError as exc:  # a malformed key path (parse_key), before any point runs
+        raise ScenarioError([Problem(str(path), "parameter", str(exc))]) from None
     scenario_path = (path.parent / spec.sweep.scenario).resolve()
     if not scenario_path.is_file():
         raise ScenarioError([Problem(str(path), "sweep.scenario", f"no scenario file at {scenario_path}")])
