@@ -21,10 +21,10 @@ import harness
 from domesim.core import kepler
 from domesim.core.constants import OMEGA_EARTH_RAD_S, R_EARTH_EQ_M
 from domesim.core.frames import geodetic_to_ecef
+from domesim.interceptors.sbi import SbiKinematics, availability, flyout_distance
 from domesim.orbits.constellation import Walker
 from domesim.orbits.coverage import visible_counts
-from domesim.orbits.reach import SbiKinematics, availability, flyout_distance
-from domesim.scenario.salvo import build_salvo
+from domesim.studies.salvo import build_salvo
 
 MAX_RANGE_M = 2_000e3
 

@@ -3,6 +3,7 @@
 Everything here is stable for users; modules not re-exported here may change between versions.
 """
 
+from domesim.build.catalogue import load_catalogue
 from domesim.core.analytic import (
     absentee,
     minimum_energy_trajectory,
@@ -20,20 +21,19 @@ from domesim.cost.lifecycle import ElementSpec, lifecycle_cost, roll_up
 from domesim.cost.schedule import FieldingPlan, field_units, is_reachable, reach_year
 from domesim.engine.simulate import fly_truth
 from domesim.errors import DomesimError, ScenarioError, TargetingError
+from domesim.interceptors.sbi import SbiKinematics, availability
 from domesim.montecarlo.runner import run_trials
 from domesim.orbits.constellation import Walker, element_set
 from domesim.orbits.coverage import visible_counts
-from domesim.orbits.reach import SbiKinematics, availability
-from domesim.orbits.sizing import analytic_size, size_constellation
 from domesim.orbits.tle import read_elements
 from domesim.results.coverage import coverage
 from domesim.results.metrics import binomial_ci
 from domesim.results.store import RunCatalogue, read_table
 from domesim.results.summary import build_summary, build_tables
-from domesim.scenario.catalogue import load_catalogue
 from domesim.scenario.costing import scenario_cost
 from domesim.scenario.loader import load_scenario
-from domesim.scenario.salvo import build_salvo
+from domesim.studies.salvo import build_salvo
+from domesim.studies.sizing import analytic_size, size_constellation
 from domesim.threats.ballistic import BallisticMissile, fly_threats, solve_launch
 from domesim.threats.cruise import CruiseMissile, fly_cruise, plan_route
 from domesim.threats.fobs import solve_fobs

@@ -239,8 +239,8 @@ def cost_command(
     """Lifecycle cost (development, procurement, launch, replenishment, O&S) and fielding schedule."""
     from rich import box
 
-    from domesim.results.capability import capability_by_year
     from domesim.scenario.costing import scenario_cost
+    from domesim.studies.capability import capability_by_year
 
     with user_errors():
         loaded = load_scenario(scenario)
@@ -487,8 +487,8 @@ app.add_typer(size, name="size")
 
 
 def _catalogue_value(section: str, entry_id: str, key: str) -> float:
+    from domesim.build.catalogue import load_catalogue
     from domesim.core.units import to_si
-    from domesim.scenario.catalogue import load_catalogue
 
     catalogue = load_catalogue()
     if not catalogue.has(section, entry_id):
@@ -523,10 +523,10 @@ def size_sbi(
     as_json: JsonFlag = False,
 ) -> None:
     """Smallest SBI constellation giving every missile of a salvo k SBIs in reach with probability p."""
+    from domesim.interceptors.sbi import SbiKinematics
     from domesim.orbits.constellation import check_orbit
-    from domesim.orbits.reach import SbiKinematics
-    from domesim.orbits.sizing import size_constellation
-    from domesim.scenario.salvo import build_salvo
+    from domesim.studies.salvo import build_salvo
+    from domesim.studies.sizing import size_constellation
 
     with user_errors():
         check_orbit(alt_km * 1e3, inc_deg * math.pi / 180.0, "--alt-km/--inc-deg")
@@ -582,7 +582,7 @@ def sweep_command(
 ) -> None:
     """Cost and simulate every architecture point of a sweep; store each in the catalogue (resumable);
     write the cost-effectiveness frontier (frontier.png) and the table of points (points.csv)."""
-    from domesim.results.sweep import SweepStore, load_sweep, run_sweep, sweep_table
+    from domesim.studies.sweep import SweepStore, load_sweep, run_sweep, sweep_table
     from domesim.viz.frontier import plot_frontier
 
     with user_errors():
@@ -666,7 +666,7 @@ def sensitivity_command(
 ) -> None:
     """Tornado charts: P(no leak) and lifecycle cost with each uncertain catalogue input at its low and
     high value (all others at their catalogue values)."""
-    from domesim.results.sensitivity import run_sensitivity
+    from domesim.studies.sensitivity import run_sensitivity
     from domesim.viz.frontier import plot_tornado
 
     with user_errors():

@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 
 from domesim.errors import ParameterError
-from domesim.results.sweep import pareto_front
 from domesim.scenario.edits import apply_edits
+from domesim.studies.sweep import pareto_front
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -1,4 +1,4 @@
-"""Capability over time (results/capability.py): the architecture of each year is the fielded share of the
+"""Capability over time (studies/capability.py): the architecture of each year is the fielded share of the
 full one, and its probability of no leak grows to the full architecture's as fielding completes."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 
 from domesim.montecarlo.runner import run_trials
-from domesim.results.capability import capability_by_year, fielded_world
 from domesim.results.summary import build_tables
 from domesim.scenario.costing import scenario_cost
 from domesim.scenario.loader import load_scenario
+from domesim.studies.capability import capability_by_year, fielded_world
 
 RAMP = """
 

@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq
 
+from domesim.build.catalogue import load_catalogue
 from domesim.cost.deflator import DeflatorTable, annual_rate, to_constant_dollars
 from domesim.cost.lifecycle import (
     ElementSpec,
@@ -32,7 +33,6 @@ from domesim.cost.lifecycle import (
 )
 from domesim.cost.schedule import FieldingPlan, field_units, is_reachable, reach_year
 from domesim.errors import ParameterError
-from domesim.scenario.catalogue import load_catalogue
 from domesim.scenario.costing import deflator_table, scenario_cost
 
 CATALOGUE = load_catalogue()

@@ -2,7 +2,7 @@
 
 References: the absentee-ratio cap fraction and the latitude factor of design.md section 4 (APS
 Boost-Phase Intercept study, 2003; the latitude density follows from sin(lat) = sin(i) sin(u) with u
-uniform); the geometric law of independent looks; the fly-out formula of domesim.orbits.reach.
+uniform); the geometric law of independent looks; the fly-out formula of domesim.interceptors.sbi.
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ from domesim.core.analytic import latitude_factor
 from domesim.core.constants import R_EARTH_EQ_M
 from domesim.core.frames import geodetic_to_ecef
 from domesim.engine.simulate import simulate_chunk
+from domesim.interceptors.sbi import SbiKinematics, availability
 from domesim.orbits.constellation import Walker
 from domesim.orbits.coverage import visible_counts
-from domesim.orbits.reach import SbiKinematics, availability
-from domesim.orbits.sizing import coverage_probability, size_constellation
 from domesim.scenario.loader import load_scenario
-from domesim.scenario.salvo import build_salvo
 from domesim.sensors.space_ir import SpaceSensorClass, SpaceSensorLayer, first_detection_t_s
+from domesim.studies.salvo import build_salvo
+from domesim.studies.sizing import coverage_probability, size_constellation
 
 ALT_M = 500e3
 REACH_M = 1_000e3

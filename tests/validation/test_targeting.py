@@ -3,7 +3,7 @@
 
 The launch solution of :func:`domesim.threats.ballistic.solve_launch` is flown independently by
 :func:`domesim.threats.ballistic.fly_threats` (no dispersions: ``rng=None``, one trial) from a scenario
-epoch, with the catalogue's ``icbm_solid`` built as ``scenario/build.py`` builds it. Launch point: the
+epoch, with the catalogue's ``icbm_solid`` built as ``build/world.py`` builds it. Launch point: the
 reference point of the catalogue's North Korea region, 40.45 N 127.35 E. Aim points: spherical
 great-circle destinations at the given initial azimuth and distance.
 
@@ -21,10 +21,10 @@ import numpy as np
 import pytest
 from pymap3d.vincenty import vdist
 
+from domesim.build.catalogue import load_catalogue
 from domesim.core.timegrid import TimeGrid
 from domesim.core.units import to_si
 from domesim.errors import TargetingError
-from domesim.scenario.catalogue import load_catalogue
 from domesim.threats.ballistic import (
     BallisticMissile,
     LaunchSolution,
@@ -40,7 +40,7 @@ EPOCH = "2026-07-01T06:00:00Z"  # any epoch: the solution must not depend on it
 
 
 def _catalogue_missile(class_id: str = "icbm_solid") -> BallisticMissile:
-    """The BallisticMissile of a catalogue class, SI, as scenario/build.py builds it."""
+    """The BallisticMissile of a catalogue class, SI, as build/world.py builds it."""
     entry = load_catalogue().entry("threat", class_id)
 
     def si(key: str):

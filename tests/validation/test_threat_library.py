@@ -14,11 +14,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from domesim.build.catalogue import load_catalogue
 from domesim.core import ballistic as kernel
 from domesim.core import frames
 from domesim.core.constants import GM_EARTH_M3_S2, R_EARTH_EQ_M
 from domesim.engine.simulate import fly_truth
-from domesim.scenario.catalogue import load_catalogue
 from domesim.scenario.loader import load_scenario
 from domesim.threats.ballistic import _fly_nominal, nominal_states
 

@@ -24,10 +24,10 @@ from domesim.core import ballistic as kernel
 from domesim.core.counter_rng import trial_keys
 from domesim.core.frames import earth_rotation_angle
 from domesim.core.rng import stream
-from domesim.engine.boost_phase import engage_boost
 from domesim.engine.tracked import track_trials
 from domesim.engine.world import FAMILIES, World
 from domesim.interceptors.flyout import latest_launch_t_s
+from domesim.interceptors.sbi import engage_boost
 from domesim.sensors import space_ir
 from domesim.sensors.radar_cue import first_detection_t_s
 from domesim.threats.ballistic import fly_threats

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from domesim.core.timegrid import TimeGrid
-from domesim.engine.boost_phase import SbiLayer
 from domesim.interceptors.flyout import Battery
+from domesim.interceptors.sbi import SbiLayer
 from domesim.sensors.radar import Radar
 from domesim.sensors.radar_cue import CueRadar
 from domesim.sensors.space_ir import SpaceSensorLayer

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from domesim.build.catalogue import load_catalogue
 from domesim.core.frames import earth_rotation_angle, geodetic_to_ecef
 from domesim.core.units import DEG
 from domesim.engine.world import World
 from domesim.orbits.coverage import coverage_fraction, visible_counts
-from domesim.scenario.catalogue import load_catalogue
 
 
 @dataclass(frozen=True)

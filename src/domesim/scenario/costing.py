@@ -24,11 +24,11 @@ from typing import Any
 
 import numpy as np
 
+from domesim.build.catalogue import Catalogue, load_catalogue
 from domesim.cost.deflator import DeflatorTable
 from domesim.cost.lifecycle import CostBreakdown, ElementCost, ElementSpec, lifecycle_cost
 from domesim.cost.schedule import is_reachable, reach_year
 from domesim.errors import ParameterError, Problem, ScenarioError
-from domesim.scenario.catalogue import Catalogue, load_catalogue
 from domesim.scenario.loader import LoadedScenario, format_path, load_scenario
 from domesim.scenario.locate import locate_line
 
@@ -245,7 +245,7 @@ def _site_country(catalogue: Catalogue, site: str | None) -> str:
 
 
 def _resolve(catalogue: Catalogue, spec: Any, kind: str) -> tuple[str | None, str | None, str]:
-    """(class id, site id, label) of a [[sensor]] or [[interceptor_site]], as scenario/build.py labels it."""
+    """(class id, site id, label) of a [[sensor]] or [[interceptor_site]], as build/world.py labels it."""
     class_id = getattr(spec, kind)
     site = spec.site
     if spec.deployment is not None and catalogue.has("deployment", spec.deployment):

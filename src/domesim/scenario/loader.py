@@ -19,13 +19,13 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from domesim.build.catalogue import Catalogue, load_catalogue
+from domesim.build.schema import MonteCarloSpec, ScenarioFile
+from domesim.build.world import build_world
 from domesim.engine.world import World
 from domesim.errors import ParameterError, Problem, ScenarioError
-from domesim.scenario.build import build_world
-from domesim.scenario.catalogue import Catalogue, load_catalogue
 from domesim.scenario.edits import apply_edits
 from domesim.scenario.locate import locate_line
-from domesim.scenario.schema import MonteCarloSpec, ScenarioFile
 
 
 @dataclass(frozen=True)

@@ -19,15 +19,15 @@ from domesim.core.constants import R_EARTH_EQ_M
 from domesim.core.frames import earth_rotation_angle
 from domesim.core.timegrid import TimeGrid
 from domesim.core.units import DEG, to_si
-from domesim.engine.boost_phase import SbiLayer
+from domesim.interceptors.sbi import SbiLayer
 from domesim.engine.simulate import fly_truth
 from domesim.engine.world import Asset, Doctrine, World
 from domesim.errors import ParameterError, ScenarioError, TargetingError
 from domesim.interceptors.flyout import Battery, InterceptorClass, latest_launch_t_s
 from domesim.orbits import constellation as orbits
-from domesim.orbits.reach import SbiKinematics
-from domesim.scenario.catalogue import Catalogue, Entry, Param
-from domesim.scenario.schema import AssetSpec, ScenarioFile
+from domesim.interceptors.sbi import SbiKinematics
+from domesim.build.catalogue import Catalogue, Entry, Param
+from domesim.build.schema import AssetSpec, ScenarioFile
 from domesim.sensors.radar import BANDS, Radar, RadarClass, range_from_power_aperture, reference_snr
 from domesim.sensors.radar_cue import CueRadar
 from domesim.sensors.space_ir import SpaceSensorClass, SpaceSensorLayer

@@ -14,18 +14,18 @@ from dataclasses import replace
 
 import numpy as np
 
+from domesim.build.catalogue import load_catalogue
+from domesim.build.schema import ScenarioFile
+from domesim.build.world import build_world
 from domesim.core import ballistic as phases
 from domesim.core.frames import earth_rotation_angle
 from domesim.core.landmask import is_land
 from domesim.core.timegrid import TimeGrid
 from domesim.engine.simulate import fly_truth
 from domesim.errors import ParameterError, Problem, ScenarioError
-from domesim.orbits.reach import SbiKinematics
-from domesim.orbits.sizing import Salvo
-from domesim.scenario.build import build_world
-from domesim.scenario.catalogue import load_catalogue
+from domesim.interceptors.sbi import SbiKinematics
 from domesim.scenario.loader import format_path
-from domesim.scenario.schema import ScenarioFile
+from domesim.studies.sizing import Salvo
 
 
 def launch_points(region: str, n: int, seed: int) -> list[tuple[float, float]]:

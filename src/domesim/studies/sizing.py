@@ -20,13 +20,13 @@ import numpy as np
 from domesim.core.analytic import latitude_factor, poisson_at_least
 from domesim.core.constants import R_EARTH_MEAN_M
 from domesim.errors import ParameterError
+from domesim.interceptors.sbi import SbiKinematics, availability
 from domesim.orbits.constellation import Walker
-from domesim.orbits.reach import SbiKinematics, availability
 
 
 @dataclass(frozen=True)
 class Salvo:
-    """Boost trajectories of a salvo on the grid (see :func:`domesim.orbits.reach.availability`)."""
+    """Boost trajectories of a salvo on the grid (see :func:`domesim.interceptors.sbi.availability`)."""
 
     r_ecef: np.ndarray  # (M, W, 3) m
     usable: np.ndarray  # (M, W) bool

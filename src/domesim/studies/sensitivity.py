@@ -18,10 +18,10 @@ from typing import Any, TypeGuard
 
 import numpy as np
 
+from domesim.build.catalogue import Catalogue, load_catalogue
 from domesim.errors import ScenarioError
 from domesim.montecarlo.runner import run_trials
 from domesim.results.summary import build_tables
-from domesim.scenario.catalogue import Catalogue, load_catalogue
 from domesim.scenario.costing import scenario_cost
 from domesim.scenario.loader import LoadedScenario, load_scenario
 

@@ -1,0 +1,1 @@
+"""Studies above single runs: sweeps, sensitivity, capability by year, SBI sizing and salvos."""

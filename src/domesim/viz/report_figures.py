@@ -1,0 +1,172 @@
+"""The figures of the run report, each returned as a base64 PNG for embedding in the one-file HTML.
+
+Drawn with matplotlib's Agg canvas on :class:`matplotlib.figure.Figure` objects, never through pyplot,
+so rendering touches no global state and works without a display.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import itertools
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+Table = Mapping[str, np.ndarray]
+
+
+def nrows(table: Table) -> int:
+    """Rows of a column table (0 for an empty one)."""
+    return len(next(iter(table.values()))) if table else 0
+
+
+#: Engagements of at most this many trials are drawn, so the timeline stays readable and small.
+MAX_TIMELINE_TRIALS = 200
+
+# Okabe-Ito colours: distinguishable with the common colour-vision deficiencies and in greyscale print.
+_HIT, _MISS, _LAUNCH = "#0072B2", "#D55E00", "#444444"
+_CLASS_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
+
+
+def png(fig: Figure) -> str:
+    buf = io.BytesIO()
+    # No Software metadata: the same run gives the same bytes, and the file names no web address.
+    fig.savefig(buf, format="png", dpi=110, metadata={"Software": None})
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def figure(height_in: float) -> Figure:
+    fig = Figure(figsize=(9.0, height_in), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def rows_of(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Row of each ``wanted`` object id in ``ids``, -1 where absent."""
+    if not len(ids):
+        return np.full(len(wanted), -1)
+    order = np.argsort(ids)
+    rows = order[np.minimum(np.searchsorted(ids, wanted, sorter=order), len(ids) - 1)]
+    return np.where(ids[rows] == wanted, rows, -1)
+
+
+def leaker_map_png(assets: Table) -> str:
+    """Defended assets on a map, each marked by the mean number of warheads leaking through to it."""
+    if "asset" not in assets or not nrows(assets):
+        return ""
+    from domesim.core.landmask import land_mask
+
+    coast = "#8a8a8a"
+
+    lon, lat = np.asarray(assets["lon_deg"], float), np.asarray(assets["lat_deg"], float)
+    leak = np.asarray(assets["mean_leakers"], float)
+    fig = figure(4.6)
+    ax = fig.add_subplot()
+    pad = 8.0
+    lon_lim = (float(lon.min()) - pad, float(lon.max()) + pad)
+    lat_lim = (max(-90.0, float(lat.min()) - pad), min(90.0, float(lat.max()) + pad))
+    mask = land_mask()
+    if mask is not None:
+        mlat, mlon, ocean = mask
+        cols = (mlon >= lon_lim[0] - 1) & (mlon <= lon_lim[1] + 1)
+        rows = (mlat >= lat_lim[0] - 1) & (mlat <= lat_lim[1] + 1)
+        ax.contour(
+            mlon[cols],
+            mlat[rows],
+            ocean[np.ix_(rows, cols)],
+            levels=[0.5],
+            colors=[coast],
+            linewidths=0.5,
+        )
+    safe = leak <= 0
+    ax.scatter(lon[safe], lat[safe], s=18, facecolors="none", edgecolors="#2a7a2a", label="no leaker")
+    size = 30 + 600 * leak[~safe] / max(leak.max(), 1e-9)
+    ax.scatter(lon[~safe], lat[~safe], s=size, color=_MISS, alpha=0.7, label="mean leakers per trial (area)")
+    for x, y, name, v in zip(lon, lat, assets["asset"], leak, strict=True):
+        if v > 0:
+            ax.annotate(f"{name} {v:.2f}", (x, y), xytext=(4, 4), textcoords="offset points", fontsize=7)
+    ax.set_xlim(*lon_lim)
+    ax.set_ylim(*lat_lim)
+    ax.set_aspect(1.0 / max(np.cos(np.radians(np.mean(lat_lim))), 0.2))
+    ax.set_xlabel("longitude (deg)")
+    ax.set_ylabel("latitude (deg)")
+    fig.legend(loc="outside lower center", ncols=2, frameon=False, fontsize="small")
+    return png(fig)
+
+
+def gospa_png(gospa: Table, info: Mapping[str, Any], t0: float) -> str:
+    """Mean GOSPA of the track picture over time, with the 10-90 % band over trials ("" if not tracked)."""
+    if not nrows(gospa):
+        return ""
+    fig = figure(3.2)
+    ax = fig.add_subplot()
+    t = gospa["t_s"] - t0
+    ax.fill_between(t, gospa["p10_km"], gospa["p90_km"], color="#c6dbef", label="10-90 % of trials")
+    ax.plot(t, gospa["mean_km"], color="#08519c", lw=1.2, label="mean over trials")
+    ax.set_xlabel("time after first launch (s)")
+    ax.set_ylabel(f"GOSPA, km (cut-off {info.get('cutoff_km', '')} km)")
+    ax.grid(color="#dddddd")
+    fig.legend(loc="outside lower center", ncols=2, frameon=False, fontsize="small")
+    return png(fig)
+
+
+def timeline_png(objects: Table, eng: Table, t0: float) -> str:
+    n = nrows(objects)
+    fig = figure(min(1.8 + 0.35 * max(n, 1), 24.0))
+    ax = fig.add_subplot()
+    if n:
+        launch, impact = objects["launch_t_s"] - t0, objects["impact_t_s"] - t0
+        ax.barh(np.arange(n), impact - launch, left=launch, height=0.6, color="#e0e0e0", edgecolor="#909090",
+                label="threat flight, launch to nominal impact")  # fmt: skip
+        ax.set_yticks(np.arange(n), labels=[str(x) for x in objects["name"]])
+    if nrows(eng) and n:
+        kept = np.isin(eng["trial"], np.unique(eng["trial"])[:MAX_TIMELINE_TRIALS])
+        rows = rows_of(objects["object"], eng["object"][kept])
+        on_row = rows >= 0
+        # Spread the trials over the bar's height so that many trials' markers stay apart.
+        y = (rows + 0.06 * ((eng["trial"][kept] % 9) - 4))[on_row]
+        hit = eng["killed"][kept][on_row].astype(bool)
+        t_launch, t_int = (eng[c][kept][on_row] - t0 for c in ("launch_t_s", "intercept_t_s"))
+        ax.scatter(t_launch, y, marker="|", s=25, color=_LAUNCH, linewidths=0.8, label="interceptor launch")
+        ax.scatter(t_int[hit], y[hit], marker="o", s=12, color=_HIT, alpha=0.7, label="intercept: kill")
+        ax.scatter(t_int[~hit], y[~hit], marker="x", s=16, color=_MISS, alpha=0.8, label="intercept: miss")
+    else:
+        ax.text(0.5, 0.5, "no interceptor engagements" if n else "no threat objects",
+                transform=ax.transAxes, ha="center", va="center", color="#555555")  # fmt: skip
+    if n:
+        ax.set_ylim(n - 0.5, -0.5)  # first object on top
+    else:
+        ax.set_yticks([])
+    ax.set_xlabel("time after first launch (s)")
+    ax.grid(axis="x", color="#dddddd")
+    if ax.get_legend_handles_labels()[0]:
+        fig.legend(loc="outside lower center", ncols=4, frameon=False, fontsize="small")
+    return png(fig)
+
+
+def altitude_png(objects: Table, nominal: Mapping[str, np.ndarray], t0: float) -> str:
+    t = np.asarray(nominal.get("t_s", []), dtype=float) - t0
+    alt = np.asarray(nominal.get("alt_km", []), dtype=float)
+    alt = alt.reshape(-1, t.size) if t.size else np.empty((0, 0))
+    fig = figure(4.2)
+    ax = fig.add_subplot()
+    # Colour by class only when the objects table lines up with the nominal rows.
+    aligned = len(alt) > 0 and nrows(objects) == len(alt)
+    classes = (
+        np.asarray(objects["threat_class"], dtype=str) if aligned else np.full(len(alt), "threat object")
+    )
+    for colour, cls in zip(itertools.cycle(_CLASS_COLOURS), np.unique(classes)):
+        lines = ax.plot(t, alt[classes == cls].T, color=colour, linewidth=1.0, alpha=0.85)
+        lines[0].set_label(cls)
+    if not len(alt):
+        ax.text(0.5, 0.5, "no threat objects", transform=ax.transAxes, ha="center", va="center")
+    ax.set_xlabel("time after first launch (s)")
+    ax.set_ylabel("altitude (km)")
+    ax.grid(color="#dddddd")
+    if len(alt):
+        ax.legend(title="threat class", fontsize="small", frameon=False)
+    return png(fig)
