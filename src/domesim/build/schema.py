@@ -1,22 +1,24 @@
 """Scenario file schema (TOML -> pydantic). Human units, carried as key suffixes; validated here.
 
 Unknown keys are errors (a key without its unit suffix is an unknown key, and the message suggests
-the suffixed one). Numbers must be finite.
+the suffixed one). Numbers must be finite. A ``[[threat]]`` block is validated against the block of
+its class's family: the schema is a union over the registered threat families, discriminated by the
+catalogue ``family`` of the block's ``class`` (:func:`scenario_model`).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Discriminator, Field, Tag, create_model, field_validator, model_validator
 
+from domesim.build.blocks import Number, StrictModel, ThreatBlock, UnknownThreatBlock
+from domesim.build.blocks import point_given as _point_given
+from domesim.build.catalogue import Catalogue, load_catalogue
+from domesim.build.threats import threat_families
 from domesim.core.timegrid import parse_epoch_utc
-
-Number = float | int
-
-
-class StrictModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, populate_by_name=True)
 
 
 class ScenarioSection(StrictModel):
@@ -38,77 +40,6 @@ class ScenarioSection(StrictModel):
         except ValueError as exc:
             raise ValueError(f"not an ISO-8601 UTC time such as 2026-01-01T00:00:00Z ({exc})") from None
         return text
-
-
-class Dispersion(StrictModel):
-    """Per-trial 1-sigma dispersions of the launch solution (0 = off)."""
-
-    azimuth_sigma_deg: float = Field(default=0.0, ge=0.0, le=10.0)
-    pitch_sigma_deg: float = Field(default=0.0, ge=0.0, le=10.0)
-    thrust_sigma_frac: float = Field(default=0.0, ge=0.0, le=0.2)
-    beta_sigma_frac: float = Field(default=0.0, ge=0.0, le=1.0)
-    ld_sigma_frac: float = Field(default=0.0, ge=0.0, le=0.5)  # glide vehicles: lift-to-drag ratio
-    aim_sigma_m: float = Field(default=0.0, ge=0.0, le=1e5)  # glide vehicles: guidance aim error per axis
-    speed_sigma_frac: float = Field(default=0.0, ge=0.0, le=0.2)  # cruise missiles: cruise speed
-    cross_track_sigma_m: float = Field(default=0.0, ge=0.0, le=1e5)  # cruise missiles: route offset
-    launch_t_sigma_s: float = Field(default=0.0, ge=0.0, le=3600.0)  # cruise missiles: launch time
-
-
-def _point_given(lat, lon) -> bool:
-    if (lat is None) != (lon is None):
-        raise ValueError("give both lat_deg and lon_deg (or neither)")
-    return lat is not None and lon is not None
-
-
-class PayloadSpec(StrictModel):
-    """What the missile's post-boost vehicle carries beyond the RV aimed at the threat's aim point."""
-
-    rv_aim_assets: list[str] = Field(default_factory=list, max_length=20)
-    decoys: int = Field(default=0, ge=0, le=100)
-    decoy_class: str = "light_decoy"
-    bus: str = "generic"
-
-
-class ThreatSpec(StrictModel):
-    name: str | None = None
-    threat_class: str = Field(alias="class", min_length=1)
-    count: int = Field(default=1, ge=1, le=1000)
-    launch_region: str | None = None
-    launch_lat_deg: float | None = Field(default=None, ge=-90.0, le=90.0)
-    launch_lon_deg: float | None = Field(default=None, ge=-180.0, le=360.0)
-    aim_asset: str | None = None
-    aim_assets: list[str] | None = Field(default=None, min_length=1)  # salvo members cycle through these
-    aim_at_defended_assets: bool = False  # salvo members cycle through the scenario's [[asset]] list
-    aim_lat_deg: float | None = Field(default=None, ge=-90.0, le=90.0)
-    aim_lon_deg: float | None = Field(default=None, ge=-180.0, le=360.0)
-    launch_time_s: float = Field(default=0.0, ge=0.0)
-    launch_interval_s: float = Field(default=0.0, ge=0.0)
-    loft_deg: float = Field(default=0.0, ge=-30.0, le=30.0)
-    approach: Literal["short", "long"] = "short"  # fractional orbits: the short or the long way round
-    waypoints_deg: list[tuple[float, float]] = Field(
-        default_factory=list, max_length=50
-    )  # cruise: (lat, lon)
-    launch_alt_m: float = Field(default=0.0, ge=0.0, le=20000.0)  # cruise: air launch altitude
-    override: dict[str, Number | list[Number]] = Field(default_factory=dict)
-    dispersion: Dispersion = Field(default_factory=Dispersion)
-    payload: PayloadSpec | None = None
-
-    @model_validator(mode="after")
-    def _places(self) -> ThreatSpec:
-        if (self.launch_region is not None) == _point_given(self.launch_lat_deg, self.launch_lon_deg):
-            raise ValueError("give either launch_region or both launch_lat_deg and launch_lon_deg")
-        aims = [
-            self.aim_asset is not None,
-            self.aim_assets is not None,
-            self.aim_at_defended_assets,
-            _point_given(self.aim_lat_deg, self.aim_lon_deg),
-        ]
-        if sum(aims) != 1:
-            raise ValueError(
-                "give one of aim_asset, aim_assets, aim_at_defended_assets = true, "
-                "or both aim_lat_deg and aim_lon_deg"
-            )
-        return self
 
 
 class SensorSpec(StrictModel):
@@ -303,9 +234,11 @@ class MonteCarloSpec(StrictModel):
     chunk_trials: int = Field(default=100, ge=1, le=100_000)
 
 
-class ScenarioFile(StrictModel):
+class ScenarioBase(StrictModel):
+    """Every table of a scenario file but the [[threat]] blocks (their union is added by
+    :func:`scenario_model` from the registered families)."""
+
     scenario: ScenarioSection
-    threat: list[ThreatSpec] = Field(min_length=1)
     sensor: list[SensorSpec] = Field(default_factory=list)
     interceptor_site: list[InterceptorSiteSpec] = Field(default_factory=list)
     asset: list[AssetSpec] = Field(default_factory=list)
@@ -315,3 +248,67 @@ class ScenarioFile(StrictModel):
     norad: NoradSpec = Field(default_factory=NoradSpec)
     montecarlo: MonteCarloSpec = Field(default_factory=MonteCarloSpec)
     cost: CostSpec = Field(default_factory=CostSpec)
+
+
+# The catalogue whose ``family`` fields discriminate the threat blocks being validated (a sensitivity
+# study validates against a modified catalogue; a plug-in family brings catalogue entries of its own).
+_CATALOGUE: ContextVar[Catalogue | None] = ContextVar("domesim_schema_catalogue", default=None)
+UNKNOWN_FAMILY = "unknown family"  # tag of a block whose class no registered family builds
+
+
+@contextmanager
+def catalogue_for_validation(catalogue: Catalogue | None):
+    """Validate threat blocks against ``catalogue``'s families inside the ``with`` block."""
+    token = _CATALOGUE.set(catalogue)
+    try:
+        yield
+    finally:
+        _CATALOGUE.reset(token)
+
+
+def threat_family_tag(block: Any) -> str:
+    """The registered family of a [[threat]] block (raw dict or model), from its class's catalogue entry."""
+    for family in threat_families():  # a validated block is of its family's type
+        if type(block) is family.block:
+            return family.name
+    if isinstance(block, dict):
+        threat_class = block.get("class", block.get("threat_class"))
+    else:
+        threat_class = getattr(block, "threat_class", None)
+    catalogue = _CATALOGUE.get() or load_catalogue()
+    if not isinstance(threat_class, str) or not catalogue.has("threat", threat_class):
+        return UNKNOWN_FAMILY
+    family = threat_families().for_family(catalogue.entry("threat", threat_class).fields.get("family"))
+    return family.name if family is not None else UNKNOWN_FAMILY
+
+
+def threat_block_type() -> Any:
+    """``[[threat]]``: a union of the registered families' blocks, discriminated by the class's family."""
+    members = [Annotated[family.block, Tag(family.name)] for family in threat_families()]
+    members.append(Annotated[UnknownThreatBlock, Tag(UNKNOWN_FAMILY)])
+    return Annotated[Union[tuple(members)], Discriminator(threat_family_tag)]  # noqa: UP007
+
+
+class ScenarioFile(ScenarioBase):
+    """A validated scenario file. This class types it; validate with :func:`scenario_model`, whose
+    subclass of it takes each [[threat]] block as the block of its registered family."""
+
+    threat: list[ThreatBlock] = Field(min_length=1)
+
+
+_MODELS: dict[int, type[ScenarioFile]] = {}
+
+
+def scenario_model() -> type[ScenarioFile]:
+    """The scenario file's model for the threat families registered now (rebuilt when one is added)."""
+    version = threat_families().version
+    if version not in _MODELS:
+        _MODELS.clear()
+        blocks: Any = list[threat_block_type()]  # type: ignore[misc]
+        _MODELS[version] = create_model(
+            "ScenarioFile",
+            __base__=ScenarioFile,
+            __module__=__name__,
+            threat=(blocks, Field(min_length=1)),
+        )
+    return _MODELS[version]

@@ -13,7 +13,6 @@ inventories between objects.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 import numba as nb
 import numpy as np
@@ -25,15 +24,12 @@ from domesim.core.counter_rng import trial_keys
 from domesim.core.frames import earth_rotation_angle
 from domesim.core.rng import stream
 from domesim.engine.tracked import track_trials
-from domesim.engine.world import FAMILIES, World
+from domesim.engine.world import World
 from domesim.interceptors.flyout import latest_launch_t_s
 from domesim.interceptors.sbi import engage_boost
 from domesim.sensors import space_ir
 from domesim.sensors.radar_cue import first_detection_t_s
-from domesim.threats.ballistic import fly_threats
 from domesim.threats.batch import ThreatBatch, concatenate
-from domesim.threats.cruise import fly_cruise
-from domesim.threats.glide import fly_gliders
 
 
 @nb.njit(cache=True)
@@ -165,29 +161,15 @@ def _engage(
 def fly_truth(world: World, n_trials: int, seed: int | None = None, chunk: int = 0) -> ThreatBatch:
     """Truth of every object of the raid on the grid, for ``n_trials`` trials of chunk ``chunk``.
 
-    Each generator family draws its dispersions from its own named stream, so adding a cruise
-    missile to a raid does not change the ballistic draws; ``seed=None`` flies without dispersions.
-    The object axis follows :attr:`World.objects`.
+    Each family draws its dispersions from its own named stream, so adding a cruise missile to a raid
+    does not change the ballistic draws; ``seed=None`` flies without dispersions. The object axis
+    follows :attr:`World.objects`.
     """
     batches = []
-    for family in FAMILIES:  # the object order of World.objects
-        stream_name, fly = GENERATORS[family]
-        group = world.family(family)
-        if group:
-            rng = stream(seed, chunk, stream_name) if seed is not None else None
-            batches.append(fly(group, world.grid, rng, n_trials, world.rtol, world.atol))
+    for group in world.threat_groups:
+        rng = stream(seed, chunk, group.stream) if seed is not None else None
+        batches.append(group.fly(list(group.threats), world.grid, rng, n_trials, world.rtol, world.atol))
     return concatenate(batches)
-
-
-# family -> (its random stream, its generator)
-GENERATORS: dict[str, tuple[str, Callable[..., ThreatBatch]]] = {
-    "ballistic": ("threat", fly_threats),
-    "glide": ("threat.glide", fly_gliders),
-    "cruise": (
-        "threat.cruise",
-        lambda objects, grid, rng, trials, rtol, atol: fly_cruise(objects, grid, rng, trials),
-    ),
-}
 
 
 CHUNK_MEMORY_BYTES = 512 * 2**20  # working-set target of one chunk

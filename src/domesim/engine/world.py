@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from domesim.core.timegrid import TimeGrid
 from domesim.interceptors.flyout import Battery
@@ -10,13 +12,19 @@ from domesim.interceptors.sbi import SbiLayer
 from domesim.sensors.radar import Radar
 from domesim.sensors.radar_cue import CueRadar
 from domesim.sensors.space_ir import SpaceSensorLayer
-from domesim.threats.ballistic import ObjectInfo, ThreatObject
-from domesim.threats.cruise import CruiseObject
-from domesim.threats.glide import GlideObject
+from domesim.threats.ballistic import ObjectInfo
+from domesim.threats.batch import ThreatBatch
 from domesim.tracking.tracker import TrackerConfig
 
-# Generator families, in the engine's object order.
-FAMILIES: dict[str, type] = {"ballistic": ThreatObject, "glide": GlideObject, "cruise": CruiseObject}
+
+@dataclass(frozen=True, kw_only=True)
+class ThreatGroup:
+    """The threats of one registered family (``build/threats/``) and how the engine flies them."""
+
+    family: str
+    threats: tuple[Any, ...]  # each has ``objects()`` -> list[ObjectInfo] and a ``launch_t_s``
+    fly: Callable[..., ThreatBatch]  # (threats, grid, rng or None, trials, rtol, atol) -> truth
+    stream: str  # the named random stream of the family's dispersions
 
 
 @dataclass(frozen=True)
@@ -47,7 +55,7 @@ class Asset:
     priority: int = 2  # 1 (highest) to 3; reserves are spent only on priority-1 threats
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class World:
     """Built scenario: time grid, threat objects with their launch solutions, sensors, batteries."""
 
@@ -56,7 +64,7 @@ class World:
     sensing: (
         str  # "cued" (line of sight + delay), "tracked" (fire-control tracks + delay), "ideal" (at launch)
     )
-    threats: list[ThreatObject | GlideObject | CruiseObject]
+    threat_groups: tuple[ThreatGroup, ...]  # one per family with threats, in the registry's order
     radars: list[CueRadar]
     batteries: list[Battery]
     doctrine: Doctrine
@@ -77,14 +85,15 @@ class World:
         """Batteries at a site on the Earth (all but the space-based interceptor layers)."""
         return self.batteries[: len(self.batteries) - len(self.sbi_layers)]
 
-    def family(self, name: str) -> list:
-        """The threats of one generator family ("ballistic" covers ballistic missiles and FOBS)."""
-        return [t for t in self.threats if isinstance(t, FAMILIES[name])]
+    @property
+    def threats(self) -> list[Any]:
+        """Every launched threat (missile, glide vehicle, cruise missile), family by family."""
+        return [threat for group in self.threat_groups for threat in group.threats]
 
     @property
     def objects(self) -> list[ObjectInfo]:
         """Every simulated object, in the order of the engine's object axis (family by family)."""
-        return [info for family in FAMILIES for threat in self.family(family) for info in threat.objects()]
+        return [info for threat in self.threats for info in threat.objects()]
 
     @property
     def layers(self) -> list[str]:

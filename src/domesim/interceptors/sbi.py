@@ -267,6 +267,7 @@ def availability(
     )
     return in_reach, assigned
 
+
 # ----------------------------------------------------------------------------- the boost-phase layer
 # The boost-phase layer: space-based interceptors (SBIs) engaging missiles before burnout.
 #

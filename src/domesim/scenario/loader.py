@@ -20,7 +20,14 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from domesim.build.catalogue import Catalogue, load_catalogue
-from domesim.build.schema import MonteCarloSpec, ScenarioFile
+from domesim.build.schema import (
+    UNKNOWN_FAMILY,
+    MonteCarloSpec,
+    ScenarioFile,
+    catalogue_for_validation,
+    scenario_model,
+)
+from domesim.build.threats import threat_families
 from domesim.build.world import build_world
 from domesim.engine.world import World
 from domesim.errors import ParameterError, Problem, ScenarioError
@@ -56,13 +63,23 @@ def format_path(path: tuple) -> str:
     return out
 
 
+def _threat_blocks() -> dict[str, type[BaseModel]]:
+    """The [[threat]] block of each union tag (the family's name) that validation errors carry."""
+    return {family.name: family.block for family in threat_families()}
+
+
 def _model_at(path: tuple) -> type[BaseModel] | None:
-    """The schema model that holds the last key of ``path`` (for listing the keys it accepts)."""
-    model: type[BaseModel] = ScenarioFile
+    """The schema model that holds the last key of ``path`` (for listing the keys it accepts); ``path``
+    is a validation error's location, with the threat family's tag after ``threat#n``."""
+    model: type[BaseModel] = scenario_model()
+    blocks = _threat_blocks()
     mapping_key = False  # the part after a dict[str, Model] field is a key of that mapping
     for part in path[:-1]:
         if isinstance(part, int) or mapping_key:
             mapping_key = False
+            continue
+        if part in blocks:  # the union member a [[threat]] block was validated as
+            model = blocks[part]
             continue
         fields = {f.alias or name: f for name, f in model.model_fields.items()}
         if part not in fields:
@@ -71,7 +88,7 @@ def _model_at(path: tuple) -> type[BaseModel] | None:
         candidates = [annotation, *typing.get_args(annotation)]
         found = [c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)]
         if not found:
-            return None
+            return None if part != "threat" else model
         model = found[0]
         mapping_key = typing.get_origin(annotation) is dict
     return model
@@ -100,12 +117,21 @@ def _message(error: Any) -> str:
     return message
 
 
+def _untagged(loc: tuple, tags: set[str]) -> tuple:
+    """A validation error's location without the union tag pydantic puts after ``threat#n``."""
+    for k in range(len(loc) - 2):
+        if loc[k] == "threat" and isinstance(loc[k + 1], int) and loc[k + 2] in tags:
+            return loc[: k + 2] + loc[k + 3 :]
+    return loc
+
+
 def _problems_from_validation(exc: ValidationError, file: str, text: str) -> list[Problem]:
+    tags = set(_threat_blocks()) | {UNKNOWN_FAMILY}
     problems = []
     for error in exc.errors():
         loc = tuple(
             p
-            for p in error["loc"]
+            for p in _untagged(error["loc"], tags)
             if not (
                 isinstance(p, str) and p.startswith(("function-", "list[", "float", "int", "constrained"))
             )
@@ -176,7 +202,8 @@ def load_scenario(
     if sensing is not None and isinstance(data.get("scenario"), dict):
         data["scenario"] = {**data["scenario"], "sensing": sensing}
     try:
-        spec = ScenarioFile.model_validate(data)
+        with catalogue_for_validation(catalogue):
+            spec = scenario_model().model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(_problems_from_validation(exc, file, text)) from None
     world, provenance, problems, warnings = build_world(spec, catalogue or load_catalogue(), path.parent)

@@ -15,7 +15,7 @@ from dataclasses import replace
 import numpy as np
 
 from domesim.build.catalogue import load_catalogue
-from domesim.build.schema import ScenarioFile
+from domesim.build.schema import scenario_model
 from domesim.build.world import build_world
 from domesim.core import ballistic as phases
 from domesim.core.frames import earth_rotation_angle
@@ -94,7 +94,7 @@ def build_salvo(
             for lat, lon in points
         ],
     }
-    spec = ScenarioFile.model_validate(data)
+    spec = scenario_model().model_validate(data)
     world, _, problems, _ = build_world(spec, catalogue)
     if problems:
         raise ScenarioError([Problem("size sbi", format_path(p), m) for p, m in problems])

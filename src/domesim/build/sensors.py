@@ -1,0 +1,217 @@
+"""Sensor families placed at sites (the ``[[sensor]]`` blocks): the registry and the radar family.
+
+A sensor family says how to build one ``[[sensor]]`` block into the engine's sensor models: the
+screening model (line of sight within a range: first detection plus the doctrine's delay) and the
+full detection model of tracked sensing (radar equation, faces, noise, false alarms). Space-based
+sensors are constellation payloads (:mod:`domesim.build.constellations`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from domesim.build.builder import Builder, Path, deployed, is_canadian
+from domesim.build.catalogue import Entry
+from domesim.build.registry import Registry
+from domesim.core.units import DEG
+from domesim.sensors import radar_cue
+from domesim.sensors.radar import BANDS, Radar, RadarClass, range_from_power_aperture, reference_snr
+from domesim.sensors.radar_cue import CueRadar
+
+
+@dataclass(frozen=True, kw_only=True)
+class SensorSite:
+    """One ``[[sensor]]`` block in play, resolved to its class and place."""
+
+    builder: Builder
+    block: Any  # build.schema.SensorSpec
+    path: Path
+    class_id: str
+    place: tuple[float, float, float]  # lat_rad, lon_rad, alt_m
+    label: str
+    deployment: Entry | None
+    entry: Entry  # the catalogue class
+
+
+@dataclass(frozen=True, kw_only=True)
+class SensorFamily:
+    """One registered family of site-placed sensors."""
+
+    name: str
+    catalogue_families: tuple[str, ...]
+    display_name: str
+    build_screening: Callable[[SensorSite], CueRadar | None]  # screening (cued) model
+    build_tracking: Callable[[SensorSite], Radar | None]  # full detection model (tracked sensing)
+    first_detection: Callable[..., Any]  # compiled entry of the screening model
+    stream: str  # named random stream of its measurements in tracked sensing
+
+
+SENSOR_FAMILIES: Registry[SensorFamily] = Registry("sensor family")
+
+RADAR_KEYS = (
+    "max_range_km",
+    "ref_rcs_dbsm",
+    "pfa",
+    "min_elevation_deg",
+    "max_elevation_deg",
+    "faces_az_deg",
+    "face_half_width_deg",
+    "revisit_s",
+    "range_sigma_m",
+    "angle_sigma_mrad",
+    "false_alarms_per_scan",
+    "p_discriminate_midcourse",
+)
+RADAR_EQUATION_KEYS = ("power_aperture_w_m2", "dwell_s", "noise_temp_k", "loss_db")
+
+
+def sensor_sites(b: Builder, spec: Any) -> Iterator[tuple[SensorSite | None, SensorFamily | None]]:
+    """The [[sensor]] blocks in play (NORAD switches applied), each resolved (None where a problem was
+    recorded) with the family that builds it."""
+    from domesim.build.constellations import PAYLOADS
+
+    for i, s in enumerate(spec.sensor):
+        path: Path = ("sensor", i)
+        if not spec.norad.canada_sensors and is_canadian(b, s, path):
+            continue
+        found = deployed(b, s, "sensor", path)
+        if found is None:
+            continue
+        class_id, place, label, deployment = found
+        entry = b.lookup("sensor", class_id, path + ("sensor",))
+        if entry is None:
+            yield None, None
+            continue
+        family = entry.fields.get("family")
+        kind = SENSOR_FAMILIES.for_family(family)
+        if kind is None:
+            if PAYLOADS.for_family(family) is not None:
+                message = f"{class_id!r} is a space-based sensor: carry it on a [[constellation]]"
+            else:
+                message = (
+                    f"sensor {class_id!r} is of family {family!r}, which no registered sensor family builds "
+                    f"({', '.join(SENSOR_FAMILIES.families())})"
+                )
+            b.problem(path + ("sensor",), message)
+            yield None, None
+            continue
+        site = SensorSite(
+            builder=b,
+            block=s,
+            path=path,
+            class_id=class_id,
+            place=place,
+            label=label,
+            deployment=deployment,
+            entry=entry,
+        )
+        yield site, kind
+
+
+def _screening_radar(site: SensorSite) -> CueRadar | None:
+    """The screening model of a radar: line of sight above its minimum elevation within its range."""
+    p = site.builder.params(site.entry, site.block.override, site.path, f"sensor {site.class_id}")
+    if p is None:
+        return None
+    lat, lon, alt = site.place
+    return CueRadar(
+        name=site.label,
+        lat_rad=lat,
+        lon_rad=lon,
+        alt_m=alt,
+        max_range_m=p["max_range_km"],
+        min_elevation_rad=p["min_elevation_deg"],
+    )
+
+
+def _tracking_radar(site: SensorSite) -> Radar | None:
+    """One [[sensor]] radar with its full detection model (radar equation, faces, elevation limits,
+    noise, false alarms, discrimination), or None (problem recorded)."""
+    b, s, path, entry, deployment = site.builder, site.block, site.path, site.entry, site.deployment
+    class_id, label = site.class_id, site.label
+    lat, lon, alt = site.place
+    # the radar equation's own inputs may be given instead of the class's detection range
+    equation = {k: v for k, v in s.override.items() if k in RADAR_EQUATION_KEYS and not isinstance(v, list)}
+    others = {k: v for k, v in s.override.items() if k not in RADAR_EQUATION_KEYS}
+    p = b.params(entry, others, path, f"sensor {class_id}")
+    if p is None:
+        return None
+    if equation:
+        bad = [k for k in RADAR_EQUATION_KEYS if k != "loss_db" and not equation.get(k, 1.0) > 0]
+        if bad or set(equation) != set(RADAR_EQUATION_KEYS):
+            key = bad[0] if bad else "power_aperture_w_m2"
+            b.problem(
+                path + ("override", key),
+                f"the radar equation needs {', '.join(RADAR_EQUATION_KEYS)}, each > 0 except loss_db "
+                f"(got {equation.get(key)!r} for {key}; power_aperture_w_m2 is average power x effective "
+                "aperture, W m^2)",
+            )
+            return None
+        p.update({k: float(v) for k, v in equation.items()})
+    if deployment is not None and "faces_az_deg" in deployment.params and "faces_az_deg" not in s.override:
+        p["faces_az_deg"] = [f * DEG for f in deployment.value("faces_az_deg")]  # the site's own boresights
+    band = s.band or entry.fields.get("band")
+    if band not in BANDS:
+        where = path + ("band",) if s.band else path + ("sensor",)
+        b.problem(where, f"unknown radar band {band!r}; expected one of {', '.join(BANDS)}")
+        return None
+    if "power_aperture_w_m2" in p:  # the radar equation from power-aperture, dwell, noise and losses
+        p["max_range_km"] = range_from_power_aperture(
+            p["power_aperture_w_m2"],
+            p["dwell_s"],
+            p["noise_temp_k"],
+            p["loss_db"],
+            10.0 ** (p["ref_rcs_dbsm"] / 10.0),
+            reference_snr(p["pfa"]),
+        )
+    missing = [key for key in RADAR_KEYS if key not in p]
+    if missing:
+        b.problem(
+            path + ("sensor",),
+            f'sensing = "tracked" needs the radar model of {class_id!r}: missing {", ".join(missing)} '
+            "(set them with override)",
+        )
+        return None
+    faces = [
+        float(f) for f in (p["faces_az_deg"] if isinstance(p["faces_az_deg"], list) else [p["faces_az_deg"]])
+    ]
+    if any(not 0.0 <= f <= 2 * math.pi + 1e-12 for f in faces):
+        b.problem(path + ("override", "faces_az_deg"), "face azimuths must be between 0 and 360 deg")
+        return None
+    if p["min_elevation_deg"] >= p["max_elevation_deg"]:
+        b.problem(path + ("override",), "min_elevation_deg must be below max_elevation_deg")
+        return None
+    cls = RadarClass(
+        name=class_id,
+        band=str(band),
+        ref_range_m=p["max_range_km"],
+        ref_rcs_m2=10.0 ** (p["ref_rcs_dbsm"] / 10.0),
+        pfa=p["pfa"],
+        min_elevation_rad=p["min_elevation_deg"],
+        max_elevation_rad=p["max_elevation_deg"],
+        faces_az_rad=tuple(faces),
+        face_half_width_rad=p["face_half_width_deg"],
+        min_range_m=p.get("min_range_km", 0.0),
+        revisit_s=p["revisit_s"],
+        range_sigma_m=p["range_sigma_m"],
+        angle_sigma_rad=p["angle_sigma_mrad"],
+        false_alarms_per_scan=p["false_alarms_per_scan"],
+        p_discriminate=p["p_discriminate_midcourse"],
+    )
+    return Radar(name=label, cls=cls, lat_rad=lat, lon_rad=lon, alt_m=alt)
+
+
+SENSOR_FAMILIES.register(
+    SensorFamily(
+        name="radar",
+        catalogue_families=("radar",),
+        display_name="ground- and sea-based radars",
+        build_screening=_screening_radar,
+        build_tracking=_tracking_radar,
+        first_detection=radar_cue.first_detection_t_s,
+        stream="sensor.track",
+    )
+)

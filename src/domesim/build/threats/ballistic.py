@@ -1,0 +1,226 @@
+"""The ballistic family: staged ballistic missiles (ICBM, IRBM, MRBM, SLBM) with an optional post-boost
+vehicle releasing RVs and penetration aids, and fractional-orbit (FOBS) classes, which fly the same
+staged boost and then an orbit with a de-orbit burn. Physics: :mod:`domesim.threats.ballistic`,
+:mod:`domesim.threats.fobs`, :mod:`domesim.threats.payload`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Literal
+
+from pydantic import Field
+
+from domesim.build.blocks import StrictModel, ThreatBlock
+from domesim.build.threats import THREAT_FAMILIES, ThreatContext, ThreatFamily, aim_points, launch_point
+from domesim.core.units import DEG
+from domesim.errors import TargetingError
+from domesim.threats.ballistic import (
+    BallisticMissile,
+    LaunchSolution,
+    ThreatObject,
+    fly_threats,
+    nominal_states,
+    solve_launch,
+)
+from domesim.threats.fobs import solve_fobs
+from domesim.threats.payload import Release, solve_release_dv
+
+
+class BallisticDispersion(StrictModel):
+    """Per-trial 1-sigma dispersions of the launch solution (0 = off)."""
+
+    azimuth_sigma_deg: float = Field(default=0.0, ge=0.0, le=10.0)
+    pitch_sigma_deg: float = Field(default=0.0, ge=0.0, le=10.0)
+    thrust_sigma_frac: float = Field(default=0.0, ge=0.0, le=0.2)
+    beta_sigma_frac: float = Field(default=0.0, ge=0.0, le=1.0)
+
+
+class PayloadSpec(StrictModel):
+    """What the missile's post-boost vehicle carries beyond the RV aimed at the threat's aim point."""
+
+    rv_aim_assets: list[str] = Field(default_factory=list, max_length=20)
+    decoys: int = Field(default=0, ge=0, le=100)
+    decoy_class: str = "light_decoy"
+    bus: str = "generic"
+
+
+class BallisticThreat(ThreatBlock):
+    """A ``[[threat]]`` block of a ballistic or fractional-orbit class."""
+
+    loft_deg: float = Field(default=0.0, ge=-30.0, le=30.0)
+    approach: Literal["short", "long"] = "short"  # fractional orbits: the short or the long way round
+    payload: PayloadSpec | None = None
+    dispersion: BallisticDispersion = Field(default_factory=BallisticDispersion)  # type: ignore[assignment]
+
+
+def _missile(ctx: ThreatContext) -> BallisticMissile | None:
+    b, entry = ctx.builder, ctx.entry
+    p = b.params(entry, ctx.block.override, ctx.path, f"threat {entry.id}")
+    if p is None:
+        return None
+    lengths = {len(p[k]) for k in ("stage_burn_s", "stage_delta_v_km_s", "exhaust_velocity_km_s")}
+    if len(lengths) != 1:
+        b.problem(
+            ctx.path + ("override",),
+            "stage_burn_s, stage_delta_v_km_s and exhaust_velocity_km_s must have "
+            "one value per stage (the same length)",
+        )
+        return None
+    return BallisticMissile(
+        name=entry.id,
+        stage_burn_s=tuple(p["stage_burn_s"]),
+        stage_delta_v_m_s=tuple(p["stage_delta_v_km_s"]),
+        exhaust_velocity_m_s=tuple(p["exhaust_velocity_km_s"]),
+        vertical_rise_s=p["vertical_rise_s"],
+        reentry_beta_kg_m2=p["reentry_beta_kg_m2"],
+        pitch_local=entry.fields.get("steering") == "local_horizontal",
+    )
+
+
+def _solve(ctx: ThreatContext, missile: BallisticMissile, launch, aim) -> LaunchSolution | None:
+    """The launch solution of a ballistic or fractional-orbit class, or None (problem recorded)."""
+    b, t = ctx.builder, ctx.block
+    try:
+        if not missile.pitch_local:
+            return solve_launch(missile, launch[0], launch[1], aim[0], aim[1], t.loft_deg * DEG)
+        # A fractional-orbit class: insertion, partial revolution, de-orbit burn.
+        orbit = b.params(ctx.entry, t.override, ctx.path, f"threat {t.threat_class}")
+        if orbit is None:
+            return None
+        return solve_fobs(
+            missile,
+            orbit["orbit_apogee_alt_km"],
+            orbit["min_perigee_alt_km"],
+            orbit["deorbit_dv_km_s"],
+            launch[0],
+            launch[1],
+            aim[0],
+            aim[1],
+            t.approach == "long",
+        )
+    except TargetingError as exc:
+        b.problem(ctx.targeting_key(), str(exc))
+        return None
+
+
+def _releases(ctx: ThreatContext, missile, launch, aim, solution, label) -> tuple[Release, ...] | None:
+    """The RVs and penetration aids a bus releases, with the velocity change that aims each RV."""
+    b, payload = ctx.builder, ctx.block.payload
+    where = ctx.path + ("payload",)
+    bus = b.lookup("bus", payload.bus, where + ("bus",))
+    aid = b.lookup("penaid", payload.decoy_class, where + ("decoy_class",)) if payload.decoys else None
+    aims = [aim[:2]]
+    for k, asset in enumerate(payload.rv_aim_assets):
+        place = b.place("asset", asset, None, None, where + ("rv_aim_assets", k))
+        if place is not None:
+            aims.append(place[:2])
+    if bus is None or (payload.decoys and aid is None) or len(aims) != 1 + len(payload.rv_aim_assets):
+        return None
+    bus_p = b.params(bus, {}, where, f"bus {bus.id}") or {}
+    times = [solution.t_cut_s + (k + 1) * bus_p["release_interval_s"] for k in range(len(aims))]
+    states = nominal_states(missile, launch[0], launch[1], solution, times)
+    rvs = []
+    for k, ((lat, lon), t_k, state) in enumerate(zip(aims, times, states, strict=True)):
+        try:
+            dv = solve_release_dv(state, t_k, lat, lon, missile.reentry_beta_kg_m2, f"{label} RV{k + 1}")
+        except TargetingError as exc:
+            b.problem(where + ("rv_aim_assets",), str(exc))
+            return None
+        rvs.append(
+            Release(
+                name=f"RV{k + 1}",
+                kind="rv",
+                lethal=True,
+                t_after_launch_s=t_k,
+                dv_local_m_s=dv,
+                beta_kg_m2=missile.reentry_beta_kg_m2,
+                aim_lat_rad=lat,
+                aim_lon_rad=lon,
+            )
+        )
+    decoys = []
+    if aid is not None:
+        aid_p = b.params(aid, {}, where, f"penaid {aid.id}") or {}
+        for k in range(payload.decoys):
+            rv = rvs[k % len(rvs)]  # each decoy accompanies an RV: same release, same velocity change
+            decoys.append(
+                Release(
+                    name=f"{aid.fields.get('signature', aid.id)}{k + 1}",
+                    kind=str(aid.fields["signature"]),
+                    lethal=False,
+                    t_after_launch_s=rv.t_after_launch_s,
+                    dv_local_m_s=rv.dv_local_m_s,
+                    beta_kg_m2=aid_p["beta_kg_m2"],
+                    spread_m_s=bus_p["decoy_spread_m_s"],
+                    aim_lat_rad=rv.aim_lat_rad,
+                    aim_lon_rad=rv.aim_lon_rad,
+                )
+            )
+    return tuple(rvs + decoys)
+
+
+def build(ctx: ThreatContext) -> list[ThreatObject]:
+    """The missiles of one block: one launch solution (and payload) per distinct aim point."""
+    b, t = ctx.builder, ctx.block
+    missile = _missile(ctx)
+    launch = launch_point(ctx)
+    aims = aim_points(ctx)
+    if missile is None or launch is None or aims is None:
+        return []
+    solved: dict[tuple[float, float], tuple[LaunchSolution, tuple[Release, ...]]] = {}
+    for aim_label, aim in aims:
+        if aim in solved:
+            continue
+        solution = _solve(ctx, missile, launch, aim)
+        if solution is None:
+            return []
+        label = ctx.label(aim_label)
+        if abs(solution.shape_error_deg) > 0.5:
+            b.warnings.append(
+                f"threat#{ctx.path[1] + 1} ({label}): {missile.name} cannot fly the requested trajectory "
+                f"shape to this aim point ({solution.range_m / 1e3:,.0f} km); its burnout angle is off by "
+                f"{solution.shape_error_deg:+.1f} deg (apogee {solution.apogee_m / 1e3:,.0f} km)"
+            )
+        releases = _releases(ctx, missile, launch, aim, solution, label) if t.payload else ()
+        if releases is None:
+            return []
+        solved[aim] = (solution, releases)
+    d = t.dispersion
+    missiles = []
+    for j in range(t.count):
+        aim_label, aim = aims[j % len(aims)]
+        solution, releases = solved[aim]
+        name = ctx.member_name(j, aim_label)
+        missiles.append(
+            ThreatObject(
+                name=name,
+                missile=missile,
+                launch_lat_rad=launch[0],
+                launch_lon_rad=launch[1],
+                aim_lat_rad=aim[0],
+                aim_lon_rad=aim[1],
+                launch_t_s=ctx.launch_time_s(j),
+                solution=solution,
+                azimuth_sigma_rad=d.azimuth_sigma_deg * DEG,
+                pitch_sigma_rad=d.pitch_sigma_deg * DEG,
+                thrust_sigma_frac=d.thrust_sigma_frac,
+                beta_sigma_frac=d.beta_sigma_frac,
+                releases=tuple(replace(r, name=f"{name} {r.name}") for r in releases),
+            )
+        )
+    return missiles
+
+
+THREAT_FAMILIES.register(
+    ThreatFamily(
+        name="ballistic",
+        catalogue_families=("ballistic", "fobs"),
+        display_name="ballistic missiles and fractional orbits",
+        block=BallisticThreat,
+        build=build,
+        fly=fly_threats,
+        stream="threat",
+        order=10,
+    )
+)
