@@ -9,11 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import pickle
-import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,16 +19,15 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from domesim import __version__
-from domesim.core import analytic
 from domesim.errors import DomesimError, ScenarioError
-from domesim.montecarlo.runner import run_trials
-from domesim.results.store import CATALOGUE_NAME, RunCatalogue, default_data_dir, write_tables
-from domesim.results.summary import build_summary, build_tables, nominal_altitudes
-from domesim.scenario.loader import load_scenario
+from domesim.scenario.loader import load_scenario, load_spec
+
+# The simulation (numba kernels, scipy) and the run store (duckdb, pyarrow) are imported inside the
+# commands that need them, so that the commands that do not (cost, calc) start quickly.
+CATALOGUE_NAME = "runs.duckdb"  # domesim.results.store.CATALOGUE_NAME (for the options' help; tested)
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -77,6 +73,8 @@ def _warn(warnings: list[str]) -> None:
 
 
 def _git_hash() -> str:
+    import subprocess
+
     try:
         result = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],
@@ -107,6 +105,15 @@ def run(
     as_json: JsonFlag = False,
 ) -> None:
     """Run a scenario's Monte Carlo; write summary.json, Parquet tables, report.html and a catalogue row."""
+    import pickle
+    import uuid
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from domesim.montecarlo.runner import run_trials
+    from domesim.results.store import RunCatalogue, default_data_dir, write_tables
+    from domesim.results.summary import build_summary, build_tables, nominal_altitudes
+
     with user_errors():
         loaded = load_scenario(scenario, trials, seed, sensing)
         _warn(loaded.warnings)
@@ -240,15 +247,19 @@ def cost_command(
     from rich import box
 
     from domesim.scenario.costing import scenario_cost
-    from domesim.studies.capability import capability_by_year
 
     with user_errors():
-        loaded = load_scenario(scenario)
-        result = scenario_cost(loaded, horizon_years, dollar_year)
-        _warn(list(result.warnings))
-        by_year = (
-            capability_by_year(loaded.world, result, trials, loaded.montecarlo.seed) if capability else []
-        )
+        by_year: list[dict[str, Any]] = []
+        if capability:  # simulates: the world is built
+            from domesim.studies.capability import capability_by_year
+
+            loaded = load_scenario(scenario)
+            result = scenario_cost(loaded, horizon_years, dollar_year)
+            _warn(list(result.warnings))
+            by_year = capability_by_year(loaded.world, result, trials, loaded.montecarlo.seed)
+        else:  # arithmetic on the file and the catalogue: no physics
+            result = scenario_cost(load_spec(scenario), horizon_years, dollar_year)
+            _warn(list(result.warnings))
         if as_json:
             print(json.dumps({**result.to_dict(), **({"capability_by_year": by_year} if capability else {})}))
             return
@@ -314,6 +325,8 @@ def runs(
     as_json: JsonFlag = False,
 ) -> None:
     """List the recorded runs, newest first."""
+    from domesim.results.store import RunCatalogue, default_data_dir
+
     with user_errors():
         path = (data_dir or default_data_dir()) / CATALOGUE_NAME
         rows = RunCatalogue(path).list_runs(limit) if path.exists() else []
@@ -338,6 +351,8 @@ def calc_salvo(
     as_json: JsonFlag = False,
 ) -> None:
     """Salvo of n independent shots: P_k = r (1 - (1 - p)^n), P_0 = P_k^W."""
+    from domesim.core import analytic  # scipy: only for the analytic models
+
     with user_errors():
         _emit(analytic.salvo(pk, shots, reliability, warheads).to_dict(), as_json, "salvo")
 
@@ -350,6 +365,8 @@ def calc_sls(
     as_json: JsonFlag = False,
 ) -> None:
     """Shoot-look-shoot: P_k = 1 - (1 - p)^(n1 + n2); expected shots n1 + n2 (1 - p)^n1."""
+    from domesim.core import analytic  # scipy: only for the analytic models
+
     with user_errors():
         _emit(analytic.shoot_look_shoot(pk, first, second).to_dict(), as_json, "shoot-look-shoot")
 
@@ -362,6 +379,8 @@ def calc_shots_needed(
     as_json: JsonFlag = False,
 ) -> None:
     """Shots per warhead for a target probability of zero leakers."""
+    from domesim.core import analytic  # scipy: only for the analytic models
+
     with user_errors():
         _emit(
             {"shots_per_warhead": analytic.shots_needed(pk, warheads, p_zero_leak)}, as_json, "shots needed"
@@ -375,6 +394,8 @@ def calc_met(
     as_json: JsonFlag = False,
 ) -> None:
     """Minimum-energy ballistic trajectory (spherical non-rotating Earth, vacuum)."""
+    from domesim.core import analytic  # scipy: only for the analytic models
+
     with user_errors():
         _emit(
             analytic.minimum_energy_trajectory(range_km, burnout_alt_km).to_dict(),
@@ -392,6 +413,8 @@ def calc_absentee(
     as_json: JsonFlag = False,
 ) -> None:
     """Absentee ratio: constellation size for k interceptors in reach on average."""
+    from domesim.core import analytic  # scipy: only for the analytic models
+
     with user_errors():
         _emit(analytic.absentee(reach_km, k, lat_deg, inc_deg).to_dict(), as_json, "absentee ratio")
 
@@ -582,6 +605,7 @@ def sweep_command(
 ) -> None:
     """Cost and simulate every architecture point of a sweep; store each in the catalogue (resumable);
     write the cost-effectiveness frontier (frontier.png) and the table of points (points.csv)."""
+    from domesim.results.store import RunCatalogue, default_data_dir
     from domesim.studies.sweep import SweepStore, load_sweep, run_sweep, sweep_table
     from domesim.viz.frontier import plot_frontier
 

@@ -178,3 +178,31 @@ def test_bad_cost_input_in_a_real_process(tmp_path):
     )
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr and "cost.dollar_year" in result.stderr
+
+
+def test_cost_imports_no_simulation(tmp_path):
+    """``domesim cost`` is arithmetic on the file and the catalogue: no compiled kernels, no world."""
+    script = (
+        "import json, sys\n"
+        "from domesim.cli import app\n"
+        "try:\n"
+        f"    app(['cost', {str(GOLDEN_DOME)!r}, '--json'])\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('numba', 'scipy', 'duckdb')\n"
+        "    or m.startswith(('domesim.engine', 'domesim.build.world', 'domesim.threats')))\n"
+        "print(json.dumps(heavy), file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stderr.strip().splitlines()[-1]) == []
+    assert json.loads(result.stdout)["total_usd"] > 0
+
+
+def test_cli_names_the_run_catalogue_file_as_the_store_does():
+    from domesim import cli
+    from domesim.results.store import CATALOGUE_NAME
+
+    assert cli.CATALOGUE_NAME == CATALOGUE_NAME

@@ -6,7 +6,7 @@ The recorded summaries in ``recorded/`` were written by ``domesim run EXAMPLE --
 (and ``--sensing tracked|ideal`` for the ``-tracked``/``-ideal`` files) at that commit, less the fields
 that identify the build rather than the result: ``wall_s``, ``git_hash``, ``version`` and
 ``scenario_hash`` (the hash covers the validated scenario, whose threat blocks now carry only their
-family's keys: a deliberate change, CHANGELOG 0.12). A deliberate change of results re-records them
+family's keys: a deliberate change, see the CHANGELOG). A deliberate change of results re-records them
 with ``python tests/regression/record.py`` and says why in the CHANGELOG.
 """
 

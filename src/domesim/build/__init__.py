@@ -1,1 +1,3 @@
-"""Scenario specs + catalogue -> the built World: one builder per kind of component, the catalogue."""
+"""Scenario specs + catalogue -> the built World: the schema, the catalogue, the registries of component
+kinds with one builder module per kind, and the fielded architecture (what costing prices).
+"""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,7 +78,7 @@ class Builder:
     def params(
         self,
         entry: Entry,
-        overrides: dict[str, Any],
+        overrides: Mapping[str, Any],
         path: Path,
         element: str,
         table: str | None = "override",
@@ -175,8 +176,9 @@ def _check_value(key: str, value: Any, catalogue_value: Any) -> str | None:
 
 def deployed(
     b: Builder, spec: Any, kind: str, path: Path
-) -> tuple[str, tuple[float, float, float], str, Entry | None] | None:
-    """(class entry id, place, label, deployment entry or None) of a sensor or interceptor site spec."""
+) -> tuple[str, str | None, tuple[float, float, float], str, Entry | None] | None:
+    """(class id, site id, (lat_rad, lon_rad, alt_m), label, deployment entry or None) of a [[sensor]]
+    or [[interceptor_site]] block, or None (problem recorded)."""
     deployment = None
     class_id = getattr(spec, kind)
     site = spec.site
@@ -195,16 +197,25 @@ def deployed(
     if spec.alt_m is not None:
         place = (place[0], place[1], spec.alt_m)
     label = spec.name or spec.deployment or f"{class_id}@{site or 'site'}"
-    return class_id, place, label, deployment
+    return class_id, site, place, label, deployment
 
 
-def is_canadian(b: Builder, spec: Any, path: Path) -> bool:
-    """Whether a [[sensor]] or [[interceptor_site]] stands at a Canadian site."""
+def site_of(b: Builder, spec: Any) -> str | None:
+    """The catalogue site of a [[sensor]] or [[interceptor_site]] block (named, or its deployment's)."""
     site = spec.site
     if spec.deployment and b.catalogue.has("deployment", spec.deployment):
         site = site or b.catalogue.entry("deployment", spec.deployment).fields.get("site")
-    return (
-        bool(site)
-        and b.catalogue.has("site", site)
-        and b.catalogue.entry("site", site).fields.get("country") == "CA"
-    )
+    return site
+
+
+def country_of(b: Builder, site: str | None) -> str:
+    """The country of a catalogue site ("US" for a point, or a site the catalogue does not place)."""
+    if site and b.catalogue.has("site", site):
+        return str(b.catalogue.entry("site", site).fields.get("country", "US"))
+    return "US"
+
+
+def is_canadian(b: Builder, spec: Any) -> bool:
+    """Whether a [[sensor]] or [[interceptor_site]] stands at a Canadian site."""
+    site = site_of(b, spec)
+    return site is not None and b.catalogue.has("site", site) and country_of(b, site) == "CA"

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from domesim.interceptors.flyout import Battery
-from domesim.interceptors.sbi import SbiLayer
-from domesim.sensors.radar import Radar
-from domesim.sensors.radar_cue import CueRadar
-from domesim.sensors.space_ir import SpaceSensorLayer
+if TYPE_CHECKING:
+    from domesim.interceptors.flyout import Battery
+    from domesim.interceptors.sbi import SbiLayer
+    from domesim.sensors.radar import Radar
+    from domesim.sensors.radar_cue import CueRadar
+    from domesim.sensors.space_ir import SpaceSensorLayer
 
 
 @dataclass

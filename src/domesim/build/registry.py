@@ -38,14 +38,15 @@ class Registry(Generic[K]):
         self.version = 0  # bumped on every change: models built from the registry are rebuilt
 
     def register(self, kind: K) -> K:
-        """Add ``kind``; a second kind of the same name, or claiming the same catalogue family, is an error."""
+        """Add ``kind``; a second kind of the same name, or one claiming a taken catalogue family, fails."""
         if kind.name in self._kinds:
             raise ValueError(f"{self.what} {kind.name!r} is registered twice")
         taken = {f: k.name for k in self._kinds.values() for f in k.catalogue_families}
         for family in kind.catalogue_families:
             if family in taken:
                 raise ValueError(
-                    f"{self.what} {kind.name!r}: catalogue family {family!r} is already built by {taken[family]!r}"
+                    f"{self.what} {kind.name!r}: catalogue family {family!r} is already built by "
+                    f"{taken[family]!r}"
                 )
         self._kinds[kind.name] = kind
         self.version += 1

@@ -268,9 +268,9 @@ def catalogue_for_validation(catalogue: Catalogue | None):
 
 def threat_family_tag(block: Any) -> str:
     """The registered family of a [[threat]] block (raw dict or model), from its class's catalogue entry."""
-    for family in threat_families():  # a validated block is of its family's type
-        if type(block) is family.block:
-            return family.name
+    for registered in threat_families():  # a validated block is of its family's type
+        if type(block) is registered.block:
+            return registered.name
     if isinstance(block, dict):
         threat_class = block.get("class", block.get("threat_class"))
     else:

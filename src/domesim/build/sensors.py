@@ -9,31 +9,19 @@ sensors are constellation payloads (:mod:`domesim.build.constellations`).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from domesim.build.builder import Builder, Path, deployed, is_canadian
+from domesim.build.builder import Builder
 from domesim.build.catalogue import Entry
 from domesim.build.registry import Registry
 from domesim.core.units import DEG
-from domesim.sensors import radar_cue
-from domesim.sensors.radar import BANDS, Radar, RadarClass, range_from_power_aperture, reference_snr
-from domesim.sensors.radar_cue import CueRadar
 
-
-@dataclass(frozen=True, kw_only=True)
-class SensorSite:
-    """One ``[[sensor]]`` block in play, resolved to its class and place."""
-
-    builder: Builder
-    block: Any  # build.schema.SensorSpec
-    path: Path
-    class_id: str
-    place: tuple[float, float, float]  # lat_rad, lon_rad, alt_m
-    label: str
-    deployment: Entry | None
-    entry: Entry  # the catalogue class
+if TYPE_CHECKING:  # the physics is imported where it runs: validating or costing a file compiles nothing
+    from domesim.build.architecture import SensorSite
+    from domesim.sensors.radar import Radar
+    from domesim.sensors.radar_cue import CueRadar
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,8 +31,9 @@ class SensorFamily:
     name: str
     catalogue_families: tuple[str, ...]
     display_name: str
-    build_screening: Callable[[SensorSite], CueRadar | None]  # screening (cued) model
-    build_tracking: Callable[[SensorSite], Radar | None]  # full detection model (tracked sensing)
+    # (builder, the resolved [[sensor]], its catalogue class) -> the model, or None (problem recorded)
+    build_screening: Callable[[Builder, SensorSite, Entry], CueRadar | None]  # screening (cued) model
+    build_tracking: Callable[[Builder, SensorSite, Entry], Radar | None]  # full model (tracked sensing)
     first_detection: Callable[..., Any]  # compiled entry of the screening model
     stream: str  # named random stream of its measurements in tracked sensing
 
@@ -68,74 +57,35 @@ RADAR_KEYS = (
 RADAR_EQUATION_KEYS = ("power_aperture_w_m2", "dwell_s", "noise_temp_k", "loss_db")
 
 
-def sensor_sites(b: Builder, spec: Any) -> Iterator[tuple[SensorSite | None, SensorFamily | None]]:
-    """The [[sensor]] blocks in play (NORAD switches applied), each resolved (None where a problem was
-    recorded) with the family that builds it."""
-    from domesim.build.constellations import PAYLOADS
-
-    for i, s in enumerate(spec.sensor):
-        path: Path = ("sensor", i)
-        if not spec.norad.canada_sensors and is_canadian(b, s, path):
-            continue
-        found = deployed(b, s, "sensor", path)
-        if found is None:
-            continue
-        class_id, place, label, deployment = found
-        entry = b.lookup("sensor", class_id, path + ("sensor",))
-        if entry is None:
-            yield None, None
-            continue
-        family = entry.fields.get("family")
-        kind = SENSOR_FAMILIES.for_family(family)
-        if kind is None:
-            if PAYLOADS.for_family(family) is not None:
-                message = f"{class_id!r} is a space-based sensor: carry it on a [[constellation]]"
-            else:
-                message = (
-                    f"sensor {class_id!r} is of family {family!r}, which no registered sensor family builds "
-                    f"({', '.join(SENSOR_FAMILIES.families())})"
-                )
-            b.problem(path + ("sensor",), message)
-            yield None, None
-            continue
-        site = SensorSite(
-            builder=b,
-            block=s,
-            path=path,
-            class_id=class_id,
-            place=place,
-            label=label,
-            deployment=deployment,
-            entry=entry,
-        )
-        yield site, kind
-
-
-def _screening_radar(site: SensorSite) -> CueRadar | None:
+def _screening_radar(b: Builder, site: SensorSite, entry: Entry) -> CueRadar | None:
     """The screening model of a radar: line of sight above its minimum elevation within its range."""
-    p = site.builder.params(site.entry, site.block.override, site.path, f"sensor {site.class_id}")
+    from domesim.sensors.radar_cue import CueRadar
+
+    p = b.params(entry, site.override, site.path, f"sensor {site.class_id}")
     if p is None:
         return None
-    lat, lon, alt = site.place
     return CueRadar(
         name=site.label,
-        lat_rad=lat,
-        lon_rad=lon,
-        alt_m=alt,
+        lat_rad=site.lat_rad,
+        lon_rad=site.lon_rad,
+        alt_m=site.alt_m,
         max_range_m=p["max_range_km"],
         min_elevation_rad=p["min_elevation_deg"],
     )
 
 
-def _tracking_radar(site: SensorSite) -> Radar | None:
+def _tracking_radar(b: Builder, site: SensorSite, entry: Entry) -> Radar | None:
     """One [[sensor]] radar with its full detection model (radar equation, faces, elevation limits,
     noise, false alarms, discrimination), or None (problem recorded)."""
-    b, s, path, entry, deployment = site.builder, site.block, site.path, site.entry, site.deployment
-    class_id, label = site.class_id, site.label
-    lat, lon, alt = site.place
+    from domesim.sensors.radar import BANDS, Radar, RadarClass, range_from_power_aperture, reference_snr
+
+    path, class_id, label = site.path, site.class_id, site.label
+    deployment = b.catalogue.entry("deployment", site.deployment) if site.deployment else None
     # the radar equation's own inputs may be given instead of the class's detection range
-    equation = {k: v for k, v in s.override.items() if k in RADAR_EQUATION_KEYS and not isinstance(v, list)}
-    others = {k: v for k, v in s.override.items() if k not in RADAR_EQUATION_KEYS}
+    equation = {
+        k: v for k, v in site.override.items() if k in RADAR_EQUATION_KEYS and not isinstance(v, list)
+    }
+    others = {k: v for k, v in site.override.items() if k not in RADAR_EQUATION_KEYS}
     p = b.params(entry, others, path, f"sensor {class_id}")
     if p is None:
         return None
@@ -151,11 +101,11 @@ def _tracking_radar(site: SensorSite) -> Radar | None:
             )
             return None
         p.update({k: float(v) for k, v in equation.items()})
-    if deployment is not None and "faces_az_deg" in deployment.params and "faces_az_deg" not in s.override:
+    if deployment is not None and "faces_az_deg" in deployment.params and "faces_az_deg" not in site.override:
         p["faces_az_deg"] = [f * DEG for f in deployment.value("faces_az_deg")]  # the site's own boresights
-    band = s.band or entry.fields.get("band")
+    band = site.band
     if band not in BANDS:
-        where = path + ("band",) if s.band else path + ("sensor",)
+        where = path + ("band",) if band != entry.fields.get("band") else path + ("sensor",)
         b.problem(where, f"unknown radar band {band!r}; expected one of {', '.join(BANDS)}")
         return None
     if "power_aperture_w_m2" in p:  # the radar equation from power-aperture, dwell, noise and losses
@@ -201,7 +151,14 @@ def _tracking_radar(site: SensorSite) -> Radar | None:
         false_alarms_per_scan=p["false_alarms_per_scan"],
         p_discriminate=p["p_discriminate_midcourse"],
     )
-    return Radar(name=label, cls=cls, lat_rad=lat, lon_rad=lon, alt_m=alt)
+    return Radar(name=label, cls=cls, lat_rad=site.lat_rad, lon_rad=site.lon_rad, alt_m=site.alt_m)
+
+
+def _first_detection_t_s(radars, r_ecef, t_s):
+    """First time a screening radar sees each object (``sensors.radar_cue.first_detection_t_s``)."""
+    from domesim.sensors.radar_cue import first_detection_t_s
+
+    return first_detection_t_s(radars, r_ecef, t_s)
 
 
 SENSOR_FAMILIES.register(
@@ -211,7 +168,7 @@ SENSOR_FAMILIES.register(
         display_name="ground- and sea-based radars",
         build_screening=_screening_radar,
         build_tracking=_tracking_radar,
-        first_detection=radar_cue.first_detection_t_s,
+        first_detection=_first_detection_t_s,
         stream="sensor.track",
     )
 )

@@ -16,13 +16,14 @@ from pathlib import Path as FilePath
 
 import numpy as np
 
+from domesim.build.architecture import Architecture, architecture
 from domesim.build.builder import Builder, Path
 from domesim.build.catalogue import Catalogue, Entry
 from domesim.build.constellations import build_constellations
-from domesim.build.interceptors import build_sites
+from domesim.build.interceptors import INTERCEPTOR_CLASSES
 from domesim.build.parts import WorldParts
 from domesim.build.schema import AssetSpec, ScenarioFile
-from domesim.build.sensors import sensor_sites
+from domesim.build.sensors import SENSOR_FAMILIES
 from domesim.build.threats import ThreatContext, threat_families
 from domesim.core.ballistic import STATUS_DIVERGED
 from domesim.core.timegrid import TimeGrid
@@ -47,8 +48,8 @@ def threat_groups(b: Builder, spec: ScenarioFile) -> tuple[ThreatGroup, ...]:
         if family is None:
             b.problem(
                 path + ("class",),
-                f"threat {entry.id!r} is of family {entry.fields.get('family')!r}, which no registered threat "
-                f"family builds ({', '.join(families.families())})",
+                f"threat {entry.id!r} is of family {entry.fields.get('family')!r}, which no registered "
+                f"threat family builds ({', '.join(families.families())})",
             )
             continue
         if not isinstance(block, family.block):  # validated against another family's block
@@ -166,6 +167,28 @@ def _tracked_sensing(b: Builder, spec: ScenarioFile, world: World, radars: list[
     )
 
 
+def build_parts(b: Builder, spec: ScenarioFile, fielded: Architecture) -> WorldParts:
+    """The physics models of the fielded sensors and weapons, each built by its registered kind."""
+    parts = WorldParts()
+    build_constellations(b, spec, fielded, parts)
+    for sensor in fielded.sensor_sites:
+        family = SENSOR_FAMILIES.for_family(sensor.family)
+        assert family is not None  # the architecture keeps only classes a registered family builds
+        entry = b.catalogue.entry("sensor", sensor.class_id)
+        screening = family.build_screening(b, sensor, entry)
+        if screening is not None:
+            parts.radars.append(screening)
+        if spec.scenario.sensing == "tracked":
+            tracking = family.build_tracking(b, sensor, entry)
+            if tracking is not None:
+                parts.tracking_radars.append(tracking)
+    for site in fielded.interceptor_sites:
+        kind = INTERCEPTOR_CLASSES.for_family(site.family)
+        assert kind is not None  # likewise
+        kind.build(b, site, b.catalogue.entry("interceptor", site.class_id), parts)
+    return parts
+
+
 def build_world(
     spec: ScenarioFile, catalogue: Catalogue, base_dir: str | FilePath = "."
 ) -> tuple[World, list[dict], list[tuple[Path, str]], list[str]]:
@@ -177,19 +200,8 @@ def build_world(
     s = spec.scenario
     grid = TimeGrid(s.epoch_utc, s.step_s, s.duration_s)
     groups = threat_groups(b, spec)
-    parts = WorldParts()
-    build_constellations(b, spec, grid, FilePath(base_dir), parts)
-    for site, family in sensor_sites(b, spec):
-        if site is None or family is None:
-            continue
-        screening = family.build_screening(site)
-        if screening is not None:
-            parts.radars.append(screening)
-        if s.sensing == "tracked":
-            tracking = family.build_tracking(site)
-            if tracking is not None:
-                parts.tracking_radars.append(tracking)
-    build_sites(b, spec, parts)
+    fielded = architecture(spec, catalogue, base_dir, b)  # what is fielded where (costing reads it too)
+    parts = build_parts(b, spec, fielded)
     world = World(
         name=s.name,
         grid=grid,

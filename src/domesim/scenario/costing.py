@@ -18,18 +18,25 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from domesim.build.architecture import Holding, architecture
 from domesim.build.catalogue import Catalogue, load_catalogue
 from domesim.cost.deflator import DeflatorTable
 from domesim.cost.lifecycle import CostBreakdown, ElementCost, ElementSpec, lifecycle_cost
 from domesim.cost.schedule import is_reachable, reach_year
 from domesim.errors import ParameterError, Problem, ScenarioError
-from domesim.scenario.loader import LoadedScenario, format_path, load_scenario
+from domesim.scenario.loader import (
+    LoadedScenario,
+    LoadedSpec,
+    format_path,
+    load_spec,
+    scenario_problems,
+)
 from domesim.scenario.locate import locate_line
 
 # catalogue key -> ElementSpec field, factor to dollars (money) or 1
@@ -68,19 +75,6 @@ def _show_plain(value: float) -> str:
 
 def _billions(usd: float) -> str:
     return f"${usd / 1e9:,.1f} B"
-
-
-@dataclass(frozen=True)
-class Holding:
-    """What a scenario fields of one element class (summed over its sites or constellations)."""
-
-    element: str  # catalogue class id
-    kind: str  # "interceptor" (surface), "sbi", "space_sensor", "radar"
-    layer: str
-    units: int = 0
-    sites: int = 0  # interceptor sites (batteries), radar deployments, constellations
-    canada_units: int = 0  # units at Canadian sites
-    where: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -238,68 +232,16 @@ def deflator_table(catalogue: Catalogue | None = None, table_id: str = "gdp_pric
     )
 
 
-def _site_country(catalogue: Catalogue, site: str | None) -> str:
-    if site and catalogue.has("site", site):
-        return str(catalogue.entry("site", site).fields.get("country", "US"))
-    return "US"
+def _holdings(loaded: LoadedScenario | LoadedSpec, catalogue: Catalogue) -> list[Holding]:
+    """The scenario's elements, one per class, in a stable order: interceptors, SBIs, sensors, radars.
 
-
-def _resolve(catalogue: Catalogue, spec: Any, kind: str) -> tuple[str | None, str | None, str]:
-    """(class id, site id, label) of a [[sensor]] or [[interceptor_site]], as build/world.py labels it."""
-    class_id = getattr(spec, kind)
-    site = spec.site
-    if spec.deployment is not None and catalogue.has("deployment", spec.deployment):
-        deployment = catalogue.entry("deployment", spec.deployment)
-        class_id = class_id or deployment.fields.get(kind)
-        site = site or deployment.fields.get("site")
-    label = spec.name or spec.deployment or f"{class_id}@{site or 'site'}"
-    return class_id, site, label
-
-
-def _holdings(loaded: LoadedScenario, catalogue: Catalogue) -> list[Holding]:
-    """The scenario's elements, one per class, in a stable order: interceptors, SBIs, sensors, radars."""
-    world, spec = loaded.world, loaded.spec
-    found: dict[str, Holding] = {}
-
-    def add(class_id: str, kind: str, layer: str, units: int, country: str, label: str) -> None:
-        h = found.get(class_id, Holding(class_id, kind, layer))
-        found[class_id] = replace(
-            h,
-            units=h.units + int(units),
-            sites=h.sites + 1,
-            canada_units=h.canada_units + (int(units) if country == "CA" else 0),
-            where=h.where + (label,),
-        )
-
-    # surface interceptor sites: the world's ground batteries, matched in order to their [[interceptor_site]]
-    specs = [_resolve(catalogue, s, "interceptor") for s in spec.interceptor_site]
-    i = 0
-    for battery in world.ground_batteries:
-        while i < len(specs) and specs[i][2] != battery.name:
-            i += 1
-        site = specs[i][1] if i < len(specs) else None
-        i += 1
-        cls = battery.interceptor
-        add(
-            cls.name,
-            "interceptor",
-            cls.layer,
-            battery.inventory,
-            _site_country(catalogue, site),
-            battery.name,
-        )
-    # space-based interceptors: the batteries that close world.batteries, one per SBI layer
-    for battery in world.batteries[len(world.ground_batteries) :]:
-        cls = battery.interceptor
-        add(cls.name, "sbi", cls.layer, battery.inventory, "US", battery.name)
-    for layer in world.space_sensors:
-        add(layer.sensor.name, "space_sensor", "space_sensors", len(layer.elements), "US", layer.name)
-    built = {r.name for r in world.radars} | {r.name for r in world.tracking_radars}
-    for s in spec.sensor:
-        class_id, site, label = _resolve(catalogue, s, "sensor")
-        if class_id and label in built:
-            add(class_id, "radar", "ground_sensors", 1, _site_country(catalogue, site), label)
-    return list(found.values())
+    From the file and the catalogue alone (:func:`domesim.build.architecture.architecture`): no world is
+    built. A fault in what is fielded (an unknown id) is a :class:`ScenarioError`.
+    """
+    fielded = architecture(loaded.spec, catalogue, loaded.path.parent)
+    if fielded.problems:
+        raise scenario_problems(str(loaded.path), loaded.text, list(fielded.problems))
+    return fielded.holdings()
 
 
 def _record(ctx: _Context, element: str, key: str, raw: dict[str, Any], origin: str) -> None:
@@ -455,7 +397,7 @@ def _price(
 
 # ------------------------------------------------------------------------------------------ the estimate
 def scenario_cost(
-    scenario: LoadedScenario | str | Path,
+    scenario: LoadedScenario | LoadedSpec | str | Path,
     horizon_years: int | None = None,
     dollar_year: int | None = None,
     catalogue: Catalogue | None = None,
@@ -464,7 +406,8 @@ def scenario_cost(
 
     Parameters
     ----------
-    scenario : a loaded scenario, or the path of a scenario file (loaded here).
+    scenario : a loaded scenario or file (:func:`~domesim.scenario.loader.load_spec`), or the path of a
+        scenario file (read and validated here; its world is not built: costing needs no physics).
     horizon_years, dollar_year : replace the scenario's ``[cost]`` values (defaults: catalogue
         ``[cost_defaults.default]``: 20 years, 2025 dollars).
     catalogue : the data catalogue (default: the one shipped with domesim).
@@ -484,8 +427,9 @@ def scenario_cost(
     ParameterError
         ``horizon_years`` or ``dollar_year`` given here is unusable (a year outside the deflator table).
     """
-    loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
+    loaded = scenario if isinstance(scenario, LoadedScenario | LoadedSpec) else load_spec(scenario)
     catalogue = catalogue or load_catalogue()
+    holdings = _holdings(loaded, catalogue)  # what is fielded: faults of the file's elements first
     spec = loaded.spec.cost
     defaults = catalogue.entry("cost_defaults", "default")
     table = deflator_table(catalogue)
@@ -529,7 +473,6 @@ def scenario_cost(
         "launch_usd_per_kg": launch_per_kg,
     }
 
-    holdings = _holdings(loaded, catalogue)
     present = {h.element for h in holdings}
     warnings: list[str] = []
     for cid in spec.element:

@@ -1,4 +1,8 @@
-"""Read a scenario file: TOML -> validated schema -> World, with one clear message per problem.
+"""Read a scenario file: TOML -> validated schema (:func:`load_spec`) -> World (:func:`load_scenario`),
+with one clear message per problem.
+
+:func:`load_spec` stops at the validated file: what costing and other questions about the architecture
+need, without the physics (no launch solutions, no compiled kernels imported).
 
 Every fault becomes a :class:`~domesim.errors.Problem` naming the file, the key path (1-based
 ``threat#2.launch_time_s``), the line where it can be found, and what is expected.
@@ -15,7 +19,7 @@ import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -28,11 +32,26 @@ from domesim.build.schema import (
     scenario_model,
 )
 from domesim.build.threats import threat_families
-from domesim.build.world import build_world
-from domesim.engine.world import World
 from domesim.errors import ParameterError, Problem, ScenarioError
 from domesim.scenario.edits import apply_edits
 from domesim.scenario.locate import locate_line
+
+if TYPE_CHECKING:
+    from domesim.engine.world import World
+
+
+@dataclass(frozen=True)
+class LoadedSpec:
+    """A read and validated scenario file, before anything is built (:func:`load_spec`)."""
+
+    path: Path
+    text: str
+    spec: ScenarioFile
+    scenario_hash: str  # sha256 of the validated scenario without its [montecarlo] and [cost] tables
+
+    @property
+    def montecarlo(self) -> MonteCarloSpec:
+        return self.spec.montecarlo
 
 
 @dataclass(frozen=True)
@@ -164,25 +183,22 @@ def read_toml(path: Path) -> tuple[str, dict[str, Any]]:
         raise ScenarioError([Problem(file, "", f"malformed TOML: {reason}", line)]) from None
 
 
-def load_scenario(
+def load_spec(
     path: str | Path,
     trials: int | None = None,
     seed: int | None = None,
     sensing: str | None = None,
     edits: Mapping[str, Any] | None = None,
     catalogue: Catalogue | None = None,
-) -> LoadedScenario:
-    """Read, validate and build a scenario; ``trials``/``seed`` replace those of ``[montecarlo]``, and
-    ``sensing`` that of ``[scenario]`` (e.g. to compare "cued" and "tracked" on the same file).
-
-    ``edits`` set values by key path before validation (:func:`domesim.scenario.edits.apply_edits`:
-    a sweep's architecture point), and ``catalogue`` replaces the shipped catalogue (a sensitivity
-    study's low or high value of one input).
+) -> LoadedSpec:
+    """Read and validate a scenario file without building its world (the arguments of
+    :func:`load_scenario`; ``catalogue`` decides the family of each [[threat]] block's class).
 
     Raises
     ------
     ScenarioError
-        With every problem found, each naming file, key and line.
+        With every problem of the file's syntax and schema, each naming file, key and line. Problems
+        that only building finds (unknown catalogue ids, unreachable aim points) are not looked for.
     """
     path = Path(path)
     file = str(path)
@@ -206,7 +222,40 @@ def load_scenario(
             spec = scenario_model().model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(_problems_from_validation(exc, file, text)) from None
-    world, provenance, problems, warnings = build_world(spec, catalogue or load_catalogue(), path.parent)
+    return LoadedSpec(path, text, spec, scenario_hash(spec))
+
+
+def scenario_problems(file: str, text: str, problems: list[tuple[tuple, str]]) -> ScenarioError:
+    """The error of a file's build problems ``(key path, message)``, each with its key and line."""
+    return ScenarioError([Problem(file, format_path(p), m, locate_line(text, p)) for p, m in problems])
+
+
+def load_scenario(
+    path: str | Path,
+    trials: int | None = None,
+    seed: int | None = None,
+    sensing: str | None = None,
+    edits: Mapping[str, Any] | None = None,
+    catalogue: Catalogue | None = None,
+) -> LoadedScenario:
+    """Read, validate and build a scenario; ``trials``/``seed`` replace those of ``[montecarlo]``, and
+    ``sensing`` that of ``[scenario]`` (e.g. to compare "cued" and "tracked" on the same file).
+
+    ``edits`` set values by key path before validation (:func:`domesim.scenario.edits.apply_edits`:
+    a sweep's architecture point), and ``catalogue`` replaces the shipped catalogue (a sensitivity
+    study's low or high value of one input).
+
+    Raises
+    ------
+    ScenarioError
+        With every problem found, each naming file, key and line.
+    """
+    from domesim.build.world import build_world  # the physics: launch solutions, compiled kernels
+
+    read = load_spec(path, trials, seed, sensing, edits, catalogue)
+    world, provenance, problems, warnings = build_world(
+        read.spec, catalogue or load_catalogue(), read.path.parent
+    )
     if problems:
-        raise ScenarioError([Problem(file, format_path(p), m, locate_line(text, p)) for p, m in problems])
-    return LoadedScenario(path, text, spec, world, provenance, scenario_hash(spec), warnings)
+        raise scenario_problems(str(read.path), read.text, problems)
+    return LoadedScenario(read.path, read.text, read.spec, world, provenance, read.scenario_hash, warnings)

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from domesim.build.blocks import ThreatBlock
 from domesim.build.builder import Builder, Path
 from domesim.build.catalogue import Entry
 from domesim.build.registry import Registry, import_submodules
-from domesim.threats.batch import ThreatBatch
+
+if TYPE_CHECKING:
+    from domesim.threats.batch import ThreatBatch
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,8 +50,10 @@ class ThreatContext:
         return self.path + ("aim_lat_deg" if self.block.aim_lat_deg is not None else "aim_asset",)
 
 
-# The generator of a family: (threats, grid, rng or None, trials, rtol, atol) -> truth on the grid.
-Generator = Callable[..., ThreatBatch]
+# The generator of a family: (threats, grid, rng or None, trials, rtol, atol) -> truth on the grid. A
+# family's module imports its physics inside the generator and the build function, so that reading and
+# validating a scenario (and costing it) imports no compiled kernel.
+Generator = Callable[..., "ThreatBatch"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -88,7 +92,7 @@ def launch_point(ctx: ThreatContext) -> tuple[float, float, float] | None:
 
 
 def aim_points(ctx: ThreatContext) -> list[tuple[str, tuple[float, float]]] | None:
-    """The aim points that the members of a block cycle through, each with a label (None: problem recorded)."""
+    """The aim points that a block's members cycle through, each with a label (None: problem recorded)."""
     b, t, spec, path = ctx.builder, ctx.block, ctx.scenario, ctx.path
     if t.aim_assets is not None:
         named = [(asset, ("aim_assets", k)) for k, asset in enumerate(t.aim_assets)]

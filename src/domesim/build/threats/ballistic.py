@@ -7,7 +7,7 @@ staged boost and then an orbit with a de-orbit burn. Physics: :mod:`domesim.thre
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
@@ -15,16 +15,11 @@ from domesim.build.blocks import StrictModel, ThreatBlock
 from domesim.build.threats import THREAT_FAMILIES, ThreatContext, ThreatFamily, aim_points, launch_point
 from domesim.core.units import DEG
 from domesim.errors import TargetingError
-from domesim.threats.ballistic import (
-    BallisticMissile,
-    LaunchSolution,
-    ThreatObject,
-    fly_threats,
-    nominal_states,
-    solve_launch,
-)
-from domesim.threats.fobs import solve_fobs
-from domesim.threats.payload import Release, solve_release_dv
+
+if TYPE_CHECKING:  # the physics is imported where it runs: validating a file compiles nothing
+    from domesim.threats.ballistic import BallisticMissile, LaunchSolution, ThreatObject
+    from domesim.threats.batch import ThreatBatch
+    from domesim.threats.payload import Release
 
 
 class BallisticDispersion(StrictModel):
@@ -55,6 +50,8 @@ class BallisticThreat(ThreatBlock):
 
 
 def _missile(ctx: ThreatContext) -> BallisticMissile | None:
+    from domesim.threats.ballistic import BallisticMissile
+
     b, entry = ctx.builder, ctx.entry
     p = b.params(entry, ctx.block.override, ctx.path, f"threat {entry.id}")
     if p is None:
@@ -80,6 +77,9 @@ def _missile(ctx: ThreatContext) -> BallisticMissile | None:
 
 def _solve(ctx: ThreatContext, missile: BallisticMissile, launch, aim) -> LaunchSolution | None:
     """The launch solution of a ballistic or fractional-orbit class, or None (problem recorded)."""
+    from domesim.threats.ballistic import solve_launch
+    from domesim.threats.fobs import solve_fobs
+
     b, t = ctx.builder, ctx.block
     try:
         if not missile.pitch_local:
@@ -106,6 +106,9 @@ def _solve(ctx: ThreatContext, missile: BallisticMissile, launch, aim) -> Launch
 
 def _releases(ctx: ThreatContext, missile, launch, aim, solution, label) -> tuple[Release, ...] | None:
     """The RVs and penetration aids a bus releases, with the velocity change that aims each RV."""
+    from domesim.threats.ballistic import nominal_states
+    from domesim.threats.payload import Release, solve_release_dv
+
     b, payload = ctx.builder, ctx.block.payload
     where = ctx.path + ("payload",)
     bus = b.lookup("bus", payload.bus, where + ("bus",))
@@ -162,6 +165,8 @@ def _releases(ctx: ThreatContext, missile, launch, aim, solution, label) -> tupl
 
 def build(ctx: ThreatContext) -> list[ThreatObject]:
     """The missiles of one block: one launch solution (and payload) per distinct aim point."""
+    from domesim.threats.ballistic import ThreatObject
+
     b, t = ctx.builder, ctx.block
     missile = _missile(ctx)
     launch = launch_point(ctx)
@@ -212,6 +217,13 @@ def build(ctx: ThreatContext) -> list[ThreatObject]:
     return missiles
 
 
+def fly(threats, grid, rng, trials, rtol, atol) -> ThreatBatch:
+    """Truth of the missiles and everything they release (:func:`domesim.threats.ballistic.fly_threats`)."""
+    from domesim.threats.ballistic import fly_threats
+
+    return fly_threats(threats, grid, rng, trials, rtol, atol)
+
+
 THREAT_FAMILIES.register(
     ThreatFamily(
         name="ballistic",
@@ -219,7 +231,7 @@ THREAT_FAMILIES.register(
         display_name="ballistic missiles and fractional orbits",
         block=BallisticThreat,
         build=build,
-        fly=fly_threats,
+        fly=fly,
         stream="threat",
         order=10,
     )

@@ -5,14 +5,18 @@ ellipsoid (climb, cruise, turns, pop-up and dive). Physics: :mod:`domesim.threat
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import Field
 
 from domesim.build.blocks import StrictModel, ThreatBlock
 from domesim.build.threats import THREAT_FAMILIES, ThreatContext, ThreatFamily, aim_points, launch_point
 from domesim.core.units import DEG
 from domesim.errors import ParameterError, TargetingError
-from domesim.threats.batch import ThreatBatch
-from domesim.threats.cruise import CruiseMissile, CruiseObject, fly_cruise
+
+if TYPE_CHECKING:  # the physics is imported where it runs: validating a file compiles nothing
+    from domesim.threats.batch import ThreatBatch
+    from domesim.threats.cruise import CruiseObject
 
 
 class CruiseDispersion(StrictModel):
@@ -33,6 +37,8 @@ class CruiseThreat(ThreatBlock):
 
 def build(ctx: ThreatContext) -> list[CruiseObject]:
     """Cruise missiles of one block, flying the block's waypoints to each aim point."""
+    from domesim.threats.cruise import CruiseMissile, CruiseObject
+
     b, t, entry = ctx.builder, ctx.block, ctx.entry
     p = b.params(entry, t.override, ctx.path, f"threat {entry.id}")
     launch = launch_point(ctx)
@@ -75,7 +81,10 @@ def build(ctx: ThreatContext) -> list[CruiseObject]:
 
 
 def fly(threats, grid, rng, trials, rtol, atol) -> ThreatBatch:
-    """The route kernel is closed-form between route pieces: the integration tolerances do not apply."""
+    """Truth of the cruise missiles (:func:`domesim.threats.cruise.fly_cruise`): the route kernel is
+    closed-form between route pieces, so the integration tolerances do not apply."""
+    from domesim.threats.cruise import fly_cruise
+
     return fly_cruise(threats, grid, rng, trials)
 
 

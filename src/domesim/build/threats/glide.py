@@ -4,13 +4,18 @@ with bank steering, a terminal dive). Physics: :mod:`domesim.threats.glide`, :mo
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import Field
 
 from domesim.build.blocks import StrictModel, ThreatBlock
 from domesim.build.threats import THREAT_FAMILIES, ThreatContext, ThreatFamily, aim_points, launch_point
 from domesim.core.units import DEG
 from domesim.errors import ParameterError, TargetingError
-from domesim.threats.glide import GlideObject, GlideSolution, GlideVehicle, fly_gliders, solve_glide
+
+if TYPE_CHECKING:  # the physics is imported where it runs: validating a file compiles nothing
+    from domesim.threats.batch import ThreatBatch
+    from domesim.threats.glide import GlideObject, GlideSolution
 
 
 class GlideDispersion(StrictModel):
@@ -32,6 +37,8 @@ class GlideThreat(ThreatBlock):
 
 def build(ctx: ThreatContext) -> list[GlideObject]:
     """Glide vehicles of one block: one solution per distinct aim point."""
+    from domesim.threats.glide import GlideObject, GlideVehicle, solve_glide
+
     b, t, entry = ctx.builder, ctx.block, ctx.entry
     p = b.params(entry, t.override, ctx.path, f"threat {entry.id}")
     launch = launch_point(ctx)
@@ -76,6 +83,13 @@ def build(ctx: ThreatContext) -> list[GlideObject]:
     return gliders
 
 
+def fly(threats, grid, rng, trials, rtol, atol) -> ThreatBatch:
+    """Truth of the glide vehicles (:func:`domesim.threats.glide.fly_gliders`)."""
+    from domesim.threats.glide import fly_gliders
+
+    return fly_gliders(threats, grid, rng, trials, rtol, atol)
+
+
 THREAT_FAMILIES.register(
     ThreatFamily(
         name="glide",
@@ -83,7 +97,7 @@ THREAT_FAMILIES.register(
         display_name="hypersonic boost-glide vehicles",
         block=GlideThreat,
         build=build,
-        fly=fly_gliders,
+        fly=fly,
         stream="threat.glide",
         order=20,
     )
