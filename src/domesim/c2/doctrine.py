@@ -19,6 +19,13 @@ import numpy as np
 
 from domesim.c2.wta import mmr_fill
 
+# Why a ready object got no salvo at a step (the last reason recorded stands): the links of the kill
+# chain after tracking, in the order the leak-cause breakdown reads them.
+ENGAGED_OR_NEVER_READY = 0
+NO_BATTERY_IN_REACH = 1  # no battery can still intercept it (geometry or timeline)
+INVENTORY_EXHAUSTED = 2  # those that can are empty
+WITHHELD = 3  # those that can and have stock are withheld by reserves, layer limits or the assignment
+
 
 @nb.njit(cache=True)
 def intercept_step(latest_launch, suffix_max, unreachable, s, r, n, k, t):
@@ -42,6 +49,20 @@ def intercept_step(latest_launch, suffix_max, unreachable, s, r, n, k, t):
     while latest_launch[s, r, n, j] < t:
         j += 1
     return j
+
+
+@nb.njit(cache=True)
+def why_not_engaged(latest_launch, suffix_max, inventory, allowed, r, n, k, t):
+    """Why no salvo goes to ready object ``n`` of trial ``r`` at step ``k`` (time ``t``): one of
+    :data:`NO_BATTERY_IN_REACH`, :data:`INVENTORY_EXHAUSTED`, :data:`WITHHELD`."""
+    reach = stock = False
+    for s in range(latest_launch.shape[0]):
+        if k + 1 < latest_launch.shape[3] and suffix_max[s, r, n, k + 1] >= t:
+            reach = True
+            stock = stock or inventory[s] > 0
+    if not reach:
+        return NO_BATTERY_IN_REACH
+    return WITHHELD if stock else INVENTORY_EXHAUSTED
 
 
 @nb.njit(cache=True)

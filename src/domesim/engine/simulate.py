@@ -17,7 +17,7 @@ import math
 import numba as nb
 import numpy as np
 
-from domesim.c2.doctrine import assign_by_value, earliest_intercept
+from domesim.c2.doctrine import assign_by_value, earliest_intercept, why_not_engaged
 from domesim.c2.threat_evaluation import threatened_assets
 from domesim.core import ballistic as kernel
 from domesim.core.counter_rng import trial_keys
@@ -71,8 +71,10 @@ def _engage(
     eng_shots,
     eng_hit,
     shots_fired,
+    held,
 ):
-    """Fill the kill and engagement arrays for every trial (one trial per thread at a time)."""
+    """Fill the kill and engagement arrays for every trial (one trial per thread at a time); ``held``
+    (R, N) gets the reason a ready object last went without a salvo (``c2.doctrine.why_not_engaged``)."""
     n_batteries, n_trials, n_objects, n_steps = latest_launch.shape
     n_layers = battery_layer.max() + 1 if n_batteries else 1
     for r in nb.prange(n_trials):
@@ -144,6 +146,7 @@ def _engage(
                         latest_launch, suffix_max, inventory, unreachable, allowed[c], r, n, k, t
                     )
                 if s < 0:
+                    held[r, n] = why_not_engaged(latest_launch, suffix_max, inventory, allowed[c], r, n, k, t)
                     continue
                 layer_eng[n, battery_layer[s]] += 1
                 shots = min(salvo[s], inventory[s])
@@ -273,6 +276,7 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
     eng_shots = np.zeros_like(eng_battery)
     eng_hit = np.zeros(eng_battery.shape, dtype=np.bool_)
     ground_fired = np.zeros((n_trials, n_ground), dtype=np.int64)
+    held = np.zeros((n_trials, n_objects), dtype=np.int8)
     _engage(
         np.ascontiguousarray(latest),
         suffix_max,
@@ -307,6 +311,7 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
         eng_shots,
         eng_hit,
         ground_fired,
+        held,
     )
     shots_fired = np.concatenate([ground_fired, boost_log["fired"]], axis=1)
 
@@ -339,6 +344,7 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
         "impact_lat_rad": truth.impact_lat_rad,
         "impact_lon_rad": truth.impact_lon_rad,
         "threatened_asset": threatened,
+        "held": held,
         **{key: value for key, value in tracking.items() if key not in ("seen_by", "first_by_sensor_t_s")},
         **({"sensor_first_detect_t_s": tracking["first_by_sensor_t_s"]} if tracking else {}),
         **engagements,

@@ -20,6 +20,7 @@ import jinja2
 import numpy as np
 
 from domesim.errors import ParameterError
+from domesim.results.leaks import cause_words
 from domesim.results.metrics import mean_ci
 from domesim.viz.report_figures import (
     MAX_TIMELINE_TRIALS,
@@ -52,8 +53,6 @@ _REQUIRED = (
     "scenario", "description", "trials", "seed", "version", "git_hash", "scenario_hash", "p_no_leak",
     "expected_leakers", "threat_objects", "interceptors_fired", "kills_by_layer", "inventory", "wall_s",
 )  # fmt: skip
-
-
 
 
 def render_report(
@@ -106,6 +105,8 @@ def render_report(
     html = _template().render(
         s=summary,
         outcome=_outcome(summary, tables.get("trials") or {}),
+        story=_leak_story(summary),
+        causes=_cause_rows(summary),
         layers=_layer_rows(summary),
         interceptors=_interceptor_rows(summary, engagements),
         inventory=_inventory_rows(summary),
@@ -157,6 +158,45 @@ def _outcome(summary: Mapping[str, Any], trials: Table) -> dict[str, str]:
         "leakers": _fmt(summary["expected_leakers"], 3),
         "leakers_ci": leak_ci,
     }
+
+
+def _leak_story(summary: Mapping[str, Any]) -> str:
+    """The answer in words: how many warheads leak, the largest reasons why, and where they fall."""
+    leakers = float(summary["expected_leakers"])
+    causes = sorted(((v, k) for k, v in (summary.get("leak_causes") or {}).items() if v > 0), reverse=True)
+    p = summary["p_no_leak"]
+    text = (
+        f"In {summary['trials']:,} trials, the chance that no warhead gets through is {p['mean']:.2f} "
+        f"(95% interval {p['ci95'][0]:.2f} to {p['ci95'][1]:.2f})."
+    )
+    if leakers <= 0 or not causes:
+        text += " No warhead leaked in any trial."
+    else:
+        parts = [f"{v:.2f} ({100 * v / leakers:.0f}%) {cause_words(k)}" for v, k in causes[:3]]
+        text += f" Of the {leakers:.2f} expected leakers per trial, " + "; ".join(parts) + "."
+        by_asset = summary.get("leakers_by_asset") or {}
+        if by_asset:
+            asset, worst = max(by_asset.items(), key=lambda item: item[1]["mean_leakers"])
+            if worst["mean_leakers"] > 0:
+                text += f" Most fall on {asset} ({worst['mean_leakers']:.2f} per trial)."
+    if summary.get("sensing") == "cued":
+        text += (
+            " Sensing here is the screening model (a first detection plus a fixed delay, with no track "
+            "quality): an optimistic screening estimate, not the full kill chain."
+        )
+    return text
+
+
+def _cause_rows(summary: Mapping[str, Any]) -> list[dict[str, str]]:
+    leakers = float(summary["expected_leakers"])
+    return [
+        {
+            "cause": cause_words(k),
+            "leakers": f"{v:.3f}",
+            "share": f"{100 * v / leakers:.0f}%" if leakers > 0 else "",
+        }
+        for k, v in (summary.get("leak_causes") or {}).items()
+    ]
 
 
 def _layer_rows(summary: Mapping[str, Any]) -> list[dict[str, str]]:

@@ -19,6 +19,7 @@ from domesim.core.frames import great_circle_distance_m
 from domesim.engine.simulate import fly_truth
 from domesim.engine.tracked import GOSPA_CUTOFF_M, GOSPA_EVERY_S
 from domesim.engine.world import World
+from domesim.results.leaks import cause_names, classify_leakers
 from domesim.results.metrics import binomial_ci
 
 
@@ -91,7 +92,18 @@ def build_tables(world: World, log: dict[str, np.ndarray]) -> dict[str, dict[str
         "mean_miss_km": mean_miss_km,
         **_timeline_columns(log, np.array([info.launch_t_s for info in infos])),
     }
-    tables = {"trials": trial_table, "engagements": engagements, "objects": objects}
+    cause = classify_leakers(world, log)
+    names = cause_names(world)
+    for i, name in enumerate(names):  # the share of trials each object leaked for each cause
+        objects[f"leak_{name}"] = (cause == i).mean(axis=0)
+    leak_r, leak_n = np.nonzero(cause >= 0)
+    leakers = {
+        "trial": leak_r.astype(np.int64),
+        "object": leak_n.astype(np.int32),
+        "name": objects["name"][leak_n],
+        "cause": np.array(names, dtype=str)[cause[leak_r, leak_n]] if leak_r.size else np.zeros(0, str),
+    }
+    tables = {"trials": trial_table, "engagements": engagements, "objects": objects, "leakers": leakers}
     if "threatened_asset" in log and world.assets:
         tables["assets"] = _asset_table(world, log, killed, lethal)
     if "sensor_first_detect_t_s" in log:
@@ -247,6 +259,10 @@ def build_summary(
         "objects_total": len(world.objects),  # warheads, buses and penetration aids
         "interceptors_fired": shots,
         "kills_by_layer": kills,
+        "leak_causes": {
+            name: _round(np.count_nonzero(tables["leakers"]["cause"] == name) / trials)
+            for name in cause_names(world)
+        },
         "timeline": _timeline_summary(tables["objects"]),
         "sensors": _sensor_summary(tables.get("sensors")),
         "gospa": {
