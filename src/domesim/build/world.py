@@ -572,20 +572,29 @@ def _batteries(b: Builder, spec: ScenarioFile) -> list[Battery]:
                 continue
             inventory = int(stock["inventory"])
         cls = InterceptorClass(
-            class_id,
-            str(entry.fields.get("layer", "unassigned")),
-            p["burn_time_s"],
-            p["burnout_speed_km_s"],
-            p["min_intercept_alt_km"],
-            p["max_intercept_alt_km"],
-            p["max_range_km"],
-            p["sspk"],
-            p["reliability"],
+            name=class_id,
+            layer=str(entry.fields.get("layer", "unassigned")),
+            burn_time_s=p["burn_time_s"],
+            burnout_speed_m_s=p["burnout_speed_km_s"],
+            min_intercept_alt_m=p["min_intercept_alt_km"],
+            max_intercept_alt_m=p["max_intercept_alt_km"],
+            max_range_m=p["max_range_km"],
+            sspk=p["sspk"],
+            reliability=p["reliability"],
         )
         if cls.min_intercept_alt_m >= cls.max_intercept_alt_m:
             b.problem(path + ("override",), "min_intercept_alt_km must be below max_intercept_alt_km")
             continue
-        batteries.append(Battery(label, cls, lat, lon, alt, int(inventory or 0)))
+        batteries.append(
+            Battery(
+                name=label,
+                interceptor=cls,
+                lat_rad=lat,
+                lon_rad=lon,
+                alt_m=alt,
+                inventory=int(inventory or 0),
+            )
+        )
     return batteries
 
 
@@ -790,24 +799,43 @@ def _constellations(b: Builder, spec: ScenarioFile, grid: TimeGrid, base_dir):
         per_sat = c.per_satellite or int(orbit.get("per_satellite", 1))
         salvo = c.salvo_size or int(b.catalogue.entry("doctrine", "default").value("salvo_size"))
         kin = SbiKinematics(
-            p["accel_g"],
-            p["delta_v_km_s"] - p["divert_dv_km_s"],
-            p["commit_delay_s"],
-            p["min_intercept_alt_km"],
+            accel_m_s2=p["accel_g"],
+            flyout_dv_m_s=p["delta_v_km_s"] - p["divert_dv_km_s"],
+            commit_delay_s=p["commit_delay_s"],
+            min_intercept_alt_m=p["min_intercept_alt_km"],
         )
         cls = InterceptorClass(
-            str(class_id),
-            str(payload.fields.get("layer", "boost")),
-            kin.flyout_dv_m_s / kin.accel_m_s2,
-            kin.flyout_dv_m_s,
-            kin.min_intercept_alt_m,
-            np.inf,
-            np.inf,
-            p["sspk"],
-            p["reliability"],
+            name=str(class_id),
+            layer=str(payload.fields.get("layer", "boost")),
+            burn_time_s=kin.flyout_dv_m_s / kin.accel_m_s2,
+            burnout_speed_m_s=kin.flyout_dv_m_s,
+            min_intercept_alt_m=kin.min_intercept_alt_m,
+            max_intercept_alt_m=np.inf,
+            max_range_m=np.inf,
+            sspk=p["sspk"],
+            reliability=p["reliability"],
         )
-        sbis.append(SbiLayer(label, kin, elements, per_sat, salvo, p["sspk"], p["reliability"]))
-        batteries.append(Battery(label, cls, 0.0, 0.0, 0.0, per_sat * len(elements)))
+        sbis.append(
+            SbiLayer(
+                name=label,
+                kinematics=kin,
+                elements=elements,
+                per_satellite=per_sat,
+                salvo=salvo,
+                sspk=p["sspk"],
+                reliability=p["reliability"],
+            )
+        )
+        batteries.append(
+            Battery(
+                name=label,
+                interceptor=cls,
+                lat_rad=0.0,
+                lon_rad=0.0,
+                alt_m=0.0,
+                inventory=per_sat * len(elements),
+            )
+        )
     return sensors, sbis, batteries
 
 
