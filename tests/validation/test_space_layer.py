@@ -137,11 +137,21 @@ def test_sizing_meets_its_requirement() -> None:
 
 
 def _geo_sensor(pd: float, revisit_s: float) -> SpaceSensorLayer:
-    cls = SpaceSensorClass("geo", 45_000e3, math.radians(9.0), 12e3, pd, 0.0, 1.0, 100e3, revisit_s)
+    cls = SpaceSensorClass(
+        name="geo",
+        max_range_m=45_000e3,
+        field_of_regard_rad=math.radians(9.0),
+        min_plume_alt_m=12e3,
+        pd_boost=pd,
+        pd_dim=0.0,
+        dim_range_m=1.0,
+        limb_alt_m=100e3,
+        revisit_s=revisit_s,
+    )
     el = np.zeros((1, 6))
     el[0, 0] = 42_164_170.0
     el[0, 5] = math.radians(127.0)  # over North Korea at theta0 = 0
-    return SpaceSensorLayer("geo", cls, el)
+    return SpaceSensorLayer(name="geo", sensor=cls, elements=el)
 
 
 def _boosting_truth(n_trials: int):

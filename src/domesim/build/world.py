@@ -538,7 +538,16 @@ def _radars(b: Builder, spec: ScenarioFile) -> list[CueRadar]:
             continue
         p = b.params(entry, s.override, path, f"sensor {class_id}") if entry else None
         if p is not None:
-            radars.append(CueRadar(label, lat, lon, alt, p["max_range_km"], p["min_elevation_deg"]))
+            radars.append(
+                CueRadar(
+                    name=label,
+                    lat_rad=lat,
+                    lon_rad=lon,
+                    alt_m=alt,
+                    max_range_m=p["max_range_km"],
+                    min_elevation_rad=p["min_elevation_deg"],
+                )
+            )
     return radars
 
 
@@ -774,20 +783,20 @@ def _constellations(b: Builder, spec: ScenarioFile, grid: TimeGrid, base_dir):
         if section == "sensor":
             sensors.append(
                 SpaceSensorLayer(
-                    label,
-                    SpaceSensorClass(
-                        str(class_id),
-                        p["max_range_km"],
-                        p["field_of_regard_deg"],
-                        p["min_plume_alt_km"],
-                        p["pd_boost"],
-                        p["pd_dim"],
-                        p["dim_range_km"],
-                        p["limb_alt_km"],
-                        p["revisit_s"],
-                        p["angle_sigma_urad"],
+                    name=label,
+                    sensor=SpaceSensorClass(
+                        name=str(class_id),
+                        max_range_m=p["max_range_km"],
+                        field_of_regard_rad=p["field_of_regard_deg"],
+                        min_plume_alt_m=p["min_plume_alt_km"],
+                        pd_boost=p["pd_boost"],
+                        pd_dim=p["pd_dim"],
+                        dim_range_m=p["dim_range_km"],
+                        limb_alt_m=p["limb_alt_km"],
+                        revisit_s=p["revisit_s"],
+                        angle_sigma_rad=p["angle_sigma_urad"],
                     ),
-                    elements,
+                    elements=elements,
                 )
             )
             continue
@@ -924,23 +933,23 @@ def _tracking_radars(b: Builder, spec: ScenarioFile) -> list[Radar]:
             b.problem(path + ("override",), "min_elevation_deg must be below max_elevation_deg")
             continue
         cls = RadarClass(
-            class_id,
-            str(band),
-            p["max_range_km"],
-            10.0 ** (p["ref_rcs_dbsm"] / 10.0),
-            p["pfa"],
-            p["min_elevation_deg"],
-            p["max_elevation_deg"],
-            tuple(faces),
-            p["face_half_width_deg"],
-            p.get("min_range_km", 0.0),
-            p["revisit_s"],
-            p["range_sigma_m"],
-            p["angle_sigma_mrad"],
-            p["false_alarms_per_scan"],
-            p["p_discriminate_midcourse"],
+            name=class_id,
+            band=str(band),
+            ref_range_m=p["max_range_km"],
+            ref_rcs_m2=10.0 ** (p["ref_rcs_dbsm"] / 10.0),
+            pfa=p["pfa"],
+            min_elevation_rad=p["min_elevation_deg"],
+            max_elevation_rad=p["max_elevation_deg"],
+            faces_az_rad=tuple(faces),
+            face_half_width_rad=p["face_half_width_deg"],
+            min_range_m=p.get("min_range_km", 0.0),
+            revisit_s=p["revisit_s"],
+            range_sigma_m=p["range_sigma_m"],
+            angle_sigma_rad=p["angle_sigma_mrad"],
+            false_alarms_per_scan=p["false_alarms_per_scan"],
+            p_discriminate=p["p_discriminate_midcourse"],
         )
-        radars.append(Radar(label, cls, lat, lon, alt))
+        radars.append(Radar(name=label, cls=cls, lat_rad=lat, lon_rad=lon, alt_m=alt))
     return radars
 
 
