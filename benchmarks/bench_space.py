@@ -116,7 +116,9 @@ def _numpy_availability(elements, salvo, offsets, kin):
 
 def sbi_availability(quick: bool) -> None:
     print("== SBI availability: 10,000 SBIs x 1,000 epochs x a 10-missile salvo ==")
-    kin = SbiKinematics(98.0665, 3500.0, 60.0, 100e3)
+    kin = SbiKinematics(
+        accel_m_s2=98.0665, flyout_dv_m_s=3500.0, commit_delay_s=60.0, min_intercept_alt_m=100e3
+    )
     salvo = build_salvo("icbm_solid", "north_korea", 10, "seattle", kin, 12e3)
     el = Walker(400e3, math.radians(50.0), 100, 100, 1).elements()
     epochs = 100 if quick else 1000

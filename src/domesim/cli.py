@@ -574,7 +574,9 @@ def size_sbi(
                 )
         if delay < 0:
             raise DomesimError(f"--delay-s must be >= 0 (got {delay:g})")
-        kin = SbiKinematics(accel, dv - divert, delay, floor)
+        kin = SbiKinematics(
+            accel_m_s2=accel, flyout_dv_m_s=dv - divert, commit_delay_s=delay, min_intercept_alt_m=floor
+        )
         started = time.perf_counter()
         shots = build_salvo(threat, region, salvo, aim, kin, detect_alt_km * 1e3, burn_s, seed)
         result = size_constellation(shots, kin, alt_km * 1e3, inc_deg * math.pi / 180.0, k, p, epochs, seed)

@@ -33,7 +33,10 @@ EPOCHS = 100
 def _static_target(lat_deg: float, alt_m: float = 200e3):
     """A fixed point seen once, 100 s after commit, by an SBI whose fly-out covers REACH_M in 100 s."""
     r = geodetic_to_ecef(math.radians(lat_deg), 0.3, alt_m).reshape(1, 1, 3)
-    kin = SbiKinematics(1e9, REACH_M / 100.0, 0.0, 0.0)  # (near) instant burn: d(100 s) = REACH_M
+    # (near) instant burn: d(100 s) = REACH_M
+    kin = SbiKinematics(
+        accel_m_s2=1e9, flyout_dv_m_s=REACH_M / 100.0, commit_delay_s=0.0, min_intercept_alt_m=0.0
+    )
     return r, np.ones((1, 1), bool), np.array([100.0]), np.array([0.0]), kin
 
 
@@ -105,7 +108,9 @@ def test_latitude_concentration_is_visible() -> None:
 
 def test_salvo_competes_for_the_same_sbis() -> None:
     """Ten missiles from one region need ten distinct SBIs: covering the salvo is rarer than covering one."""
-    kin = SbiKinematics(98.0665, 3500.0, 60.0, 100e3)
+    kin = SbiKinematics(
+        accel_m_s2=98.0665, flyout_dv_m_s=3500.0, commit_delay_s=60.0, min_intercept_alt_m=100e3
+    )
     salvo = build_salvo("icbm_solid", "north_korea", 10, "seattle", kin, 12e3)
     one = replace(salvo, r_ecef=salvo.r_ecef[:1], usable=salvo.usable[:1], t_commit_s=salvo.t_commit_s[:1])
     offsets = np.random.default_rng(0).uniform(0, 86164.0, 200)
@@ -116,7 +121,9 @@ def test_salvo_competes_for_the_same_sbis() -> None:
 
 def test_sizing_meets_its_requirement() -> None:
     """The constellation the sizing returns meets p (re-simulated on its epochs), next to the estimate."""
-    kin = SbiKinematics(98.0665, 3500.0, 60.0, 100e3)
+    kin = SbiKinematics(
+        accel_m_s2=98.0665, flyout_dv_m_s=3500.0, commit_delay_s=60.0, min_intercept_alt_m=100e3
+    )
     salvo = build_salvo("icbm_solid", "north_korea", 1, "seattle", kin, 12e3)
     result = size_constellation(salvo, kin, 400e3, math.radians(50.0), 1, 0.8, epochs=100, seed=2)
     assert result.planes * result.per_plane == result.constellation_size
@@ -130,11 +137,21 @@ def test_sizing_meets_its_requirement() -> None:
 
 
 def _geo_sensor(pd: float, revisit_s: float) -> SpaceSensorLayer:
-    cls = SpaceSensorClass("geo", 45_000e3, math.radians(9.0), 12e3, pd, 0.0, 1.0, 100e3, revisit_s)
+    cls = SpaceSensorClass(
+        name="geo",
+        max_range_m=45_000e3,
+        field_of_regard_rad=math.radians(9.0),
+        min_plume_alt_m=12e3,
+        pd_boost=pd,
+        pd_dim=0.0,
+        dim_range_m=1.0,
+        limb_alt_m=100e3,
+        revisit_s=revisit_s,
+    )
     el = np.zeros((1, 6))
     el[0, 0] = 42_164_170.0
     el[0, 5] = math.radians(127.0)  # over North Korea at theta0 = 0
-    return SpaceSensorLayer("geo", cls, el)
+    return SpaceSensorLayer(name="geo", sensor=cls, elements=el)
 
 
 def _boosting_truth(n_trials: int):

@@ -100,27 +100,23 @@ def test_swerling_one_detection_law_at_the_reference_range() -> None:
     """A target of the reference RCS at the reference range is detected with probability 1/2 per look, and
     the frequency of detections over 20,000 looks matches (4 binomial sigmas)."""
     cls = rad.RadarClass(
-        "x",
-        "X",
-        1000e3,
-        1.0,
-        1e-6,
-        0.0,
-        math.radians(85),
-        (0.0,),
-        math.radians(60),
-        0.0,
-        1.0,
-        10.0,
-        1e-3,
-        0.0,
-        0.0,
+        name="x",
+        band="X",
+        ref_range_m=1000e3,
+        ref_rcs_m2=1.0,
+        pfa=1e-6,
+        min_elevation_rad=0.0,
+        max_elevation_rad=math.radians(85),
+        faces_az_rad=(0.0,),
+        face_half_width_rad=math.radians(60),
+        revisit_s=1.0,
+        range_sigma_m=10.0,
+        angle_sigma_rad=1e-3,
     )
-    site = rad.Radar("x", cls, 0.0, 0.0, 0.0)
-    params = site.params()
+    site = rad.Radar(name="x", cls=cls, lat_rad=0.0, lon_rad=0.0, alt_m=0.0)
     east, north, up = frames.enu_matrix(0.0, 0.0)
     target = site.r_ecef + 1000e3 * (math.cos(math.radians(10)) * north + math.sin(math.radians(10)) * up)
-    visible, rng_m, az, el, snr = rad.look(params, np.array(cls.faces_az_rad), target, 1.0)
+    visible, rng_m, az, el, snr = rad.look(site.record(), target, 1.0)
     assert visible and rng_m == pytest.approx(1000e3)
     pd = rad.detection_probability(snr, cls.pfa)
     assert pd == pytest.approx(0.5, abs=1e-12)
@@ -132,43 +128,30 @@ def test_converted_measurement_covariance_is_consistent() -> None:
     """Noisy radar measurements converted to Cartesian: their errors have the stated covariance (3-dof NEES
     mean 3 within 5 % over 5,000 draws at 2,000 km)."""
     cls = rad.RadarClass(
-        "x",
-        "UHF",
-        4000e3,
-        10.0,
-        1e-6,
-        0.0,
-        math.radians(85),
-        (0.0,),
-        math.radians(60),
-        0.0,
-        1.0,
-        30.0,
-        2e-3,
-        0.0,
-        0.0,
+        name="x",
+        band="UHF",
+        ref_range_m=4000e3,
+        ref_rcs_m2=10.0,
+        pfa=1e-6,
+        min_elevation_rad=0.0,
+        max_elevation_rad=math.radians(85),
+        faces_az_rad=(0.0,),
+        face_half_width_rad=math.radians(60),
+        revisit_s=1.0,
+        range_sigma_m=30.0,
+        angle_sigma_rad=2e-3,
     )
-    site = rad.Radar("x", cls, math.radians(64.0), math.radians(-149.0), 0.0)
-    params = site.params()
+    site = rad.Radar(name="x", cls=cls, lat_rad=math.radians(64.0), lon_rad=math.radians(-149.0), alt_m=0.0)
+    radar = site.record()
     east, north, up = frames.enu_matrix(site.lat_rad, site.lon_rad)
     target = site.r_ecef + 2000e3 * (0.9 * north + 0.436 * up)
-    _, rng_m, az, el, snr = rad.look(params, np.array(cls.faces_az_rad), target, 10.0)
+    _, rng_m, az, el, snr = rad.look(radar, target, 10.0)
     z, R = np.empty(3), np.empty((3, 3))
     values = []
     key = np.uint64(4)
     for k in range(5000):
-        rad.measurement(
-            params,
-            rng_m,
-            az,
-            el,
-            snr,
-            normal(key, 3 * k),
-            normal(key, 3 * k + 1),
-            normal(key, 3 * k + 2),
-            z,
-            R,
-        )
+        noise = (normal(key, 3 * k), normal(key, 3 * k + 1), normal(key, 3 * k + 2))
+        rad.measurement(radar, rng_m, az, el, snr, noise, z, R)
         e = z - target
         values.append(e @ np.linalg.solve(R, e))
     assert np.mean(values) == pytest.approx(3.0, rel=0.05)

@@ -19,18 +19,19 @@ stream: results do not depend on threads or workers.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numba as nb
 import numpy as np
 
 from domesim.core import ballistic as phases
-from domesim.core import kepler
 from domesim.core.constants import OMEGA_EARTH_RAD_S, R_EARTH_EQ_M
 from domesim.core.counter_rng import normal, uniform
 from domesim.orbits.coverage import satellites_ecef, sees
 from domesim.sensors import radar as rad
+from domesim.sensors.space_ir import Constellations, Truth
 from domesim.tracking.metrics import gospa_distance
-from domesim.tracking.tracker import CONFIRMED, scan
+from domesim.tracking.tracker import CONFIRMED, empty_track_store, scan
 
 # counter layout: ((step * sensors + sensor) * (objects + false-alarm slots) + slot) * draws + draw
 _DRAWS = 16
@@ -102,65 +103,75 @@ def _stereo(s1, s2, p, sigma, key, counter, z, R):
     z[:] = R @ b
 
 
+class Objects(NamedTuple):
+    """What the kernel needs of each threat object besides its truth."""
+
+    kind: np.ndarray  # (N,) int64: index of the object's kind in the radar cross-section table
+    boost_kind: int  # the index of "booster", the kind of every object while it boosts
+    brightness: np.ndarray  # (N,) infrared brightness outside boost relative to an RV
+    fc_sigma_m: np.ndarray  # (N,) fire-control requirement (largest 1-sigma position component), m
+
+
+class Sensors(NamedTuple):
+    """The radars and space sensor layers of a tracked run, as the kernel takes them."""
+
+    radars: np.ndarray  # (M,) RADAR_DTYPE
+    radar_steps: np.ndarray  # (M,) int64 grid steps between a radar's looks
+    radar_rcs_m2: np.ndarray  # (M, kinds) cross-section of each object kind in each radar's band, m^2
+    space: Constellations  # satellites and their layers' sensor classes
+    layer_steps: np.ndarray  # (L,) int64 grid steps between a layer's looks
+
+
+class Trials(NamedTuple):
+    """The chunk's trials: truth and what each trial draws from."""
+
+    truth: Truth
+    theta0_rad: float  # Earth rotation angle at t = 0
+    offsets_s: np.ndarray  # (R,) constellation epoch offsets
+    keys: np.ndarray  # (R,) uint64 counter-RNG keys of the ``sensor.track`` stream
+
+
+# What the kernel records of each (trial, object); see :func:`track_trials`.
+PER_OBJECT_DTYPE = np.dtype(
+    [
+        ("first_detect_t_s", "f8"),
+        ("first_track_t_s", "f8"),
+        ("fire_control_t_s", "f8"),
+        ("tracks_held", "i8"),
+    ]
+)
+
+
 @nb.njit(cache=True, parallel=True, error_model="numpy")
 def _track_trials(
-    r_ecef,
-    alt,
-    phase,
-    kind,
-    boost_kind,
-    t_s,
-    theta0,
-    offsets,
-    keys,
-    radar_p,
-    radar_faces,
-    radar_steps,
-    radar_fa,
-    radar_rcs,
-    sat_el,
-    sat_rates,
-    sat_layer,
-    layer_steps,
-    layer_sigma,
-    layer_pd_boost,
-    layer_pd_dim,
-    layer_range,
-    layer_for,
-    layer_plume_alt,
-    layer_limb,
-    layer_dim_range,
-    brightness,
-    cfg,
-    capacity,
-    fc_sigma,
-    first_det,
-    first_track,
-    fc_time,
-    n_tracks,
-    seen_by,
-    first_by_sensor,
-    gospa_every,
-    gospa_c,
-    gospa_m,
+    trials, objects, sensors, tracker, gospa_every, gospa_c, per_object, seen_by, first_by_sensor, gospa_m
 ):
+    """Every trial of the chunk, one per thread. ``tracker`` is a (1,) TRACKER_DTYPE array: a parallel loop
+    takes a record only inside an array. The outputs are plain arguments, never in a tuple: numba's
+    parallel loops lose some writes to arrays that come in tuples."""
+    r_ecef, alt, phase, t_s = trials.truth
+    theta0, offsets, keys = trials.theta0_rad, trials.offsets_s, trials.keys
+    kind, boost_kind, brightness, fc_sigma = objects
+    radars, radar_steps, radar_rcs, space, layer_steps = sensors
+    sat_el, sat_rates, sat_layer, layers = space
+    capacity = tracker[0].capacity
     n_r, n_n, n_t = alt.shape
-    n_m = radar_p.shape[0]
+    n_m = radars.shape[0]
     n_l = layer_steps.size
     n_s = sat_el.shape[0]
     n_sensors = n_m + n_l
     slots = n_n + _FA_SLOTS
     for r in nb.prange(n_r):
-        x = np.zeros((capacity, 6))
-        P = np.zeros((capacity, 6, 6))
-        status = np.zeros(capacity, dtype=np.int8)
-        t_state = np.zeros(capacity)
-        history = np.zeros(capacity, dtype=np.int64)
-        scans = np.zeros(capacity, dtype=np.int64)
-        misses = np.zeros(capacity, dtype=np.int64)
-        label = np.full(capacity, -1, dtype=np.int64)
-        track_id = np.full(capacity, -1, dtype=np.int64)
-        next_id = np.zeros(1, dtype=np.int64)
+        cfg = tracker[0]
+        store = empty_track_store(capacity)
+        x, P, status, t_state, label, track_id = (
+            store.x,
+            store.P,
+            store.status,
+            store.t,
+            store.label,
+            store.track_id,
+        )
         last_id = np.full(n_n, -1, dtype=np.int64)
         z = np.empty((slots, 3))
         R = np.empty((slots, 3, 3))
@@ -206,38 +217,21 @@ def _track_trials(
                     c0 = (base + n) * _DRAWS
                     if is_radar:
                         kk = boost_kind if phase[r, n, k] == phases.PHASE_BOOST else kind[n]
-                        vis, rng_m, az, el, snr = rad.look(
-                            radar_p[m], radar_faces[m], r_ecef[r, n, k], radar_rcs[m, kk]
-                        )
-                        if not vis or uniform(key, c0) >= rad.detection_probability(
-                            snr, radar_p[m, rad.P_PFA]
-                        ):
+                        vis, rng_m, az, el, snr = rad.look(radars[m], r_ecef[r, n, k], radar_rcs[m, kk])
+                        if not vis or uniform(key, c0) >= rad.detection_probability(snr, radars[m].pfa):
                             continue
-                        rad.measurement(
-                            radar_p[m],
-                            rng_m,
-                            az,
-                            el,
-                            snr,
-                            normal(key, c0 + 1),
-                            normal(key, c0 + 2),
-                            normal(key, c0 + 3),
-                            zi,
-                            Ri,
-                        )
+                        noise = (normal(key, c0 + 1), normal(key, c0 + 2), normal(key, c0 + 3))
+                        rad.measurement(radars[m], rng_m, az, el, snr, noise, zi, Ri)
                         if phase[r, n, k] == phases.PHASE_MIDCOURSE:
                             seen_by[r, n, m] = True
                     else:
                         layer = m - n_m
                         boosting = phase[r, n, k] == phases.PHASE_BOOST
-                        pd = (
-                            layer_pd_boost[layer]
-                            if boosting
-                            else 1.0 - (1.0 - layer_pd_dim[layer]) ** brightness[n]
-                        )
-                        if pd <= 0.0 or (boosting and alt[r, n, k] < layer_plume_alt[layer]):
+                        sensor = layers[layer]
+                        pd = sensor.pd_boost if boosting else 1.0 - (1.0 - sensor.pd_dim) ** brightness[n]
+                        if pd <= 0.0 or (boosting and alt[r, n, k] < sensor.min_plume_alt_m):
                             continue
-                        rb = R_EARTH_EQ_M + (0.0 if boosting else layer_limb[layer])
+                        rb = R_EARTH_EQ_M + (0.0 if boosting else sensor.limb_alt_m)
                         if (
                             not boosting
                             and r_ecef[r, n, k, 0] ** 2 + r_ecef[r, n, k, 1] ** 2 + r_ecef[r, n, k, 2] ** 2
@@ -250,7 +244,7 @@ def _track_trials(
                             if sat_layer[j] != layer:
                                 continue
                             p = r_ecef[r, n, k]
-                            reach = layer_range[layer] if boosting else layer_dim_range[layer]
+                            reach = sensor.max_range_m if boosting else sensor.dim_range_m
                             if sees(
                                 sat[j, 0],
                                 sat[j, 1],
@@ -260,7 +254,7 @@ def _track_trials(
                                 p[2],
                                 rb * rb,
                                 reach**2,
-                                math.cos(layer_for[layer]) ** 2,
+                                math.cos(sensor.field_of_regard_rad) ** 2,
                             ):
                                 if uniform(space_key, cs + j) < pd:
                                     if first < 0:
@@ -273,38 +267,35 @@ def _track_trials(
                             sat[first],
                             sat[second],
                             r_ecef[r, n, k],
-                            layer_sigma[layer],
+                            sensor.angle_sigma_rad,
                             space_key,
                             cs + n_s,
                             zi,
                             Ri,
                         )
-                    if first_det[r, n] == np.inf:
-                        first_det[r, n] = t
+                    if per_object[r, n].first_detect_t_s == np.inf:
+                        per_object[r, n].first_detect_t_s = t
                     if first_by_sensor[r, n, m] == np.inf:
                         first_by_sensor[r, n, m] = t
                     _to_inertial(zi, theta, z[d])
                     _rotate_cov(Ri, theta, R[d])
                     lab[d] = n
                     d += 1
-                if is_radar and radar_fa[m] > 0.0:  # false alarms, uniform over the radar's coverage
+                if is_radar and radars[m].false_alarms_per_scan > 0.0:  # uniform over the radar's coverage
+                    radar = radars[m]
                     c0 = (base + n_n) * _DRAWS
-                    count = _poisson(radar_fa[m], uniform(key, c0))
+                    count = _poisson(radar.false_alarms_per_scan, uniform(key, c0))
                     for f in range(count):
                         cf = (base + n_n + f) * _DRAWS
-                        faces = radar_faces[m]
-                        n_faces = 0
-                        for face in faces:
-                            n_faces += np.isfinite(face)
-                        face = faces[min(int(uniform(key, cf + 1) * n_faces), n_faces - 1)]
-                        az = face + (2.0 * uniform(key, cf + 2) - 1.0) * radar_p[m, rad.P_HALF_WIDTH]
-                        el = radar_p[m, rad.P_MIN_EL] + uniform(key, cf + 3) * (
-                            radar_p[m, rad.P_MAX_EL] - radar_p[m, rad.P_MIN_EL]
+                        n_faces = radar.n_faces
+                        face = radar.faces_az_rad[min(int(uniform(key, cf + 1) * n_faces), n_faces - 1)]
+                        az = face + (2.0 * uniform(key, cf + 2) - 1.0) * radar.face_half_width_rad
+                        el = radar.min_elevation_rad + uniform(key, cf + 3) * (
+                            radar.max_elevation_rad - radar.min_elevation_rad
                         )
-                        rng_lo = max(radar_p[m, rad.P_MIN_RANGE], 100e3)
-                        rng_m = rng_lo + uniform(key, cf + 4) * (radar_p[m, rad.P_REF_RANGE] - rng_lo)
-                        snr = radar_p[m, rad.P_REF_SNR]
-                        rad.measurement(radar_p[m], rng_m, az, el, snr, 0.0, 0.0, 0.0, zi, Ri)
+                        rng_lo = max(radar.min_range_m, 100e3)
+                        rng_m = rng_lo + uniform(key, cf + 4) * (radar.ref_range_m - rng_lo)
+                        rad.measurement(radar, rng_m, az, el, radar.ref_snr, (0.0, 0.0, 0.0), zi, Ri)
                         _to_inertial(zi, theta, z[d])
                         _rotate_cov(Ri, theta, R[d])
                         lab[d] = -1
@@ -315,40 +306,22 @@ def _track_trials(
                     in_view[j] = status[j] > 0
                     if is_radar and in_view[j]:
                         _to_earth_fixed(x[j], theta, pos)
-                        in_view[j] = rad.look(radar_p[m], radar_faces[m], pos, radar_p[m, rad.P_REF_RCS])[0]
-                scan(
-                    x,
-                    P,
-                    status,
-                    t_state,
-                    history,
-                    scans,
-                    misses,
-                    label,
-                    track_id,
-                    next_id,
-                    t,
-                    z[:d],
-                    R[:d],
-                    lab[:d],
-                    in_view,
-                    cfg,
-                    assigned[:d],
-                )
+                        in_view[j] = rad.look(radars[m], pos, radars[m].ref_rcs_m2)[0]
+                scan(store, t, z[:d], R[:d], lab[:d], in_view, cfg, assigned[:d])
                 for j in range(capacity):  # what the tracks now hold of each object
                     n = label[j]
                     if status[j] != CONFIRMED or n < 0 or t_state[j] != t:
                         continue
-                    if first_track[r, n] == np.inf:
-                        first_track[r, n] = t
+                    if per_object[r, n].first_track_t_s == np.inf:
+                        per_object[r, n].first_track_t_s = t
                     if track_id[j] > last_id[n]:  # ids only grow: a new id is a new track on this object
                         last_id[n] = track_id[j]
-                        n_tracks[r, n] += 1
+                        per_object[r, n].tracks_held += 1
                     if (
-                        fc_time[r, n] == np.inf
+                        per_object[r, n].fire_control_t_s == np.inf
                         and max(P[j, 0, 0], P[j, 1, 1], P[j, 2, 2]) <= fc_sigma[n] ** 2
                     ):
-                        fc_time[r, n] = t
+                        per_object[r, n].fire_control_t_s = t
 
 
 def track_trials(world, truth, keys, theta0_rad, offsets_s, fc_sigma_m) -> dict[str, np.ndarray]:
@@ -372,77 +345,55 @@ def track_trials(world, truth, keys, theta0_rad, offsets_s, fc_sigma_m) -> dict[
     kind = np.array([kinds.index(info.kind) for info in infos], dtype=np.int64)
     radars = world.tracking_radars
     n_m = len(radars)
-    width = max([len(r.cls.faces_az_rad) for r in radars] + [1])
-    faces = np.full((n_m, width), np.nan)
-    for i, r in enumerate(radars):
-        faces[i, : len(r.cls.faces_az_rad)] = r.cls.faces_az_rad
-    params = np.array([r.params() for r in radars]).reshape(n_m, -1) if n_m else np.zeros((0, 22))
     step = world.grid.step_s
-    radar_steps = np.array([max(1, round(r.cls.revisit_s / step)) for r in radars], dtype=np.int64)
-    radar_fa = np.array([r.cls.false_alarms_per_scan for r in radars])
-    rcs = np.array([[world.rcs_m2.get(k, {}).get(r.cls.band, 1.0) for k in kinds] for r in radars]).reshape(
-        n_m, len(kinds)
-    )
     layers = world.space_sensors
-    sat_el = np.concatenate([lay.elements for lay in layers]) if layers else np.zeros((0, 6))
-    sat_layer = (
-        np.concatenate([np.full(len(lay.elements), i) for i, lay in enumerate(layers)])
-        if layers
-        else np.zeros(0, np.int64)
+    sensors = Sensors(
+        radars=rad.records(radars),
+        radar_steps=np.array([max(1, round(r.cls.revisit_s / step)) for r in radars], dtype=np.int64),
+        radar_rcs_m2=np.ascontiguousarray(
+            np.array([[world.rcs_m2.get(k, {}).get(r.cls.band, 1.0) for k in kinds] for r in radars]).reshape(
+                n_m, len(kinds)
+            )
+        ),
+        space=Constellations.of(layers),
+        layer_steps=np.array([max(1, round(lay.sensor.revisit_s / step)) for lay in layers], dtype=np.int64),
     )
-    col = lambda name: np.array([getattr(lay.sensor, name) for lay in layers], dtype=np.float64)  # noqa: E731
-    layer_steps = np.array([max(1, round(lay.sensor.revisit_s / step)) for lay in layers], dtype=np.int64)
     n_r, n_n = truth.alt_m.shape[:2]
-    out = {
-        "first_detect_t_s": np.full((n_r, n_n), np.inf),
-        "first_track_t_s": np.full((n_r, n_n), np.inf),
-        "fire_control_t_s": np.full((n_r, n_n), np.inf),
-        "tracks_held": np.zeros((n_r, n_n), dtype=np.int64),
-        "seen_by": np.zeros((n_r, n_n, n_m), dtype=np.bool_),
-        "first_by_sensor_t_s": np.full((n_r, n_n, n_m + len(layers)), np.inf),
-    }
     gospa_every = max(1, round(GOSPA_EVERY_S / step))
-    out["gospa_m"] = np.zeros((n_r, (truth.t_s.size + gospa_every - 1) // gospa_every))
-    brightness = np.array([world.ir_brightness.get(info.kind, 1.0) for info in infos])
+    per_object = np.zeros((n_r, n_n), PER_OBJECT_DTYPE)
+    per_object[["first_detect_t_s", "first_track_t_s", "fire_control_t_s"]] = (np.inf, np.inf, np.inf)
+    seen_by = np.zeros((n_r, n_n, n_m), dtype=np.bool_)
+    first_by_sensor = np.full((n_r, n_n, n_m + len(layers)), np.inf)
+    gospa_m = np.zeros((n_r, (truth.t_s.size + gospa_every - 1) // gospa_every))
+    trials = Trials(
+        truth=Truth(
+            np.ascontiguousarray(truth.r_ecef),
+            np.ascontiguousarray(truth.alt_m),
+            np.ascontiguousarray(truth.phase),
+            truth.t_s,
+        ),
+        theta0_rad=float(theta0_rad),
+        offsets_s=np.ascontiguousarray(offsets_s, dtype=np.float64),
+        keys=keys,
+    )
+    objects = Objects(
+        kind=kind,
+        boost_kind=kinds.index("booster"),
+        brightness=np.array([world.ir_brightness.get(info.kind, 1.0) for info in infos]),
+        fc_sigma_m=np.ascontiguousarray(fc_sigma_m, dtype=np.float64),
+    )
+    tracker = np.array([world.tracker.record()])
     _track_trials(
-        np.ascontiguousarray(truth.r_ecef),
-        np.ascontiguousarray(truth.alt_m),
-        np.ascontiguousarray(truth.phase),
-        kind,
-        kinds.index("booster"),
-        truth.t_s,
-        float(theta0_rad),
-        np.ascontiguousarray(offsets_s, dtype=np.float64),
-        keys,
-        np.ascontiguousarray(params),
-        faces,
-        radar_steps,
-        radar_fa,
-        np.ascontiguousarray(rcs),
-        np.ascontiguousarray(sat_el),
-        kepler.element_rates(np.ascontiguousarray(sat_el)),
-        sat_layer.astype(np.int64),
-        layer_steps,
-        col("angle_sigma_rad"),
-        col("pd_boost"),
-        col("pd_dim"),
-        col("max_range_m"),
-        col("field_of_regard_rad"),
-        col("min_plume_alt_m"),
-        col("limb_alt_m"),
-        col("dim_range_m"),
-        brightness,
-        world.tracker.vector(),
-        world.tracker.capacity,
-        np.ascontiguousarray(fc_sigma_m, dtype=np.float64),
-        out["first_detect_t_s"],
-        out["first_track_t_s"],
-        out["fire_control_t_s"],
-        out["tracks_held"],
-        out["seen_by"],
-        out["first_by_sensor_t_s"],
+        trials,
+        objects,
+        sensors,
+        tracker,
         gospa_every,
         GOSPA_CUTOFF_M,
-        out["gospa_m"],
+        per_object,
+        seen_by,
+        first_by_sensor,
+        gospa_m,
     )
-    return out
+    out = {name: np.ascontiguousarray(per_object[name]) for name in PER_OBJECT_DTYPE.names or ()}
+    return out | {"seen_by": seen_by, "first_by_sensor_t_s": first_by_sensor, "gospa_m": gospa_m}

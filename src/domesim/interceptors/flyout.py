@@ -16,31 +16,67 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import cast
 
 import numba as nb
 import numpy as np
 
 from domesim.core import frames
+from domesim.errors import ParameterError
+
+# The kernel's record of one battery (SI; :meth:`Battery.record`): its site, its class's fly-out and
+# engagement limits, its lethality and its inventory.
+BATTERY_DTYPE = np.dtype(
+    [
+        ("site_ecef", "f8", (3,)),
+        ("burn_time_s", "f8"),
+        ("burnout_speed_m_s", "f8"),
+        ("min_intercept_alt_m", "f8"),
+        ("max_intercept_alt_m", "f8"),
+        ("max_range_m", "f8"),
+        ("sspk", "f8"),
+        ("reliability", "f8"),
+        ("inventory", "i8"),
+    ]
+)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class InterceptorClass:
-    """Kinematic and lethality parameters of an interceptor class, SI units."""
+    """Kinematic and lethality parameters of an interceptor class, SI units.
+
+    The window ``min_intercept_alt_m < max_intercept_alt_m`` is checked where the class is built from a
+    scenario (with the file's key path in the message).
+    """
 
     name: str
-    layer: str
+    layer: str  # the defence layer it belongs to (boost, midcourse, terminal, ...)
     burn_time_s: float
     burnout_speed_m_s: float
     min_intercept_alt_m: float
     max_intercept_alt_m: float
-    max_range_m: float
-    sspk: float
-    reliability: float
+    max_range_m: float  # inf: no range limit
+    sspk: float  # single-shot kill probability
+    reliability: float  # probability that an interceptor launches and flies as designed
+
+    def __post_init__(self) -> None:
+        problems = [
+            "burn_time_s and burnout_speed_m_s must be > 0"
+            if not (self.burn_time_s > 0 and self.burnout_speed_m_s > 0)
+            else "",
+            "max_range_m must be > 0" if not self.max_range_m > 0 else "",
+            "sspk and reliability must be between 0 and 1"
+            if not (0.0 <= self.sspk <= 1.0 and 0.0 <= self.reliability <= 1.0)
+            else "",
+        ]
+        if any(problems):
+            raise ParameterError(f"interceptor class {self.name!r}: " + "; ".join(p for p in problems if p))
 
     def flyout_time_s(self, distance_m):
         """Time to fly ``distance_m`` from the site (inverse of the fly-out model above).
 
-        >>> cls = InterceptorClass("x", "l", 100.0, 5000.0, 0.0, 1e6, 1e7, 0.5, 1.0)
+        >>> cls = InterceptorClass(name="x", layer="l", burn_time_s=100.0, burnout_speed_m_s=5000.0,
+        ...     min_intercept_alt_m=0.0, max_intercept_alt_m=1e6, max_range_m=1e7, sspk=0.5, reliability=1.0)
         >>> float(cls.flyout_time_s(250e3)), float(cls.flyout_time_s(500e3))
         (100.0, 150.0)
         """
@@ -51,9 +87,10 @@ class InterceptorClass:
         return np.where(d <= boost_distance, accelerating, coasting)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Battery:
-    """Interceptors of one class at one site, with their inventory."""
+    """Interceptors of one class at one site (geodetic latitude and longitude in rad, height in m), with
+    their inventory."""
 
     name: str
     interceptor: InterceptorClass
@@ -62,9 +99,22 @@ class Battery:
     alt_m: float
     inventory: int
 
+    def __post_init__(self) -> None:
+        if self.inventory < 0:
+            raise ParameterError(f"battery {self.name!r}: inventory must be >= 0 (got {self.inventory})")
+
     @property
     def r_ecef(self) -> np.ndarray:
         return frames.geodetic_to_ecef(self.lat_rad, self.lon_rad, self.alt_m)
+
+    def record(self) -> np.void:
+        """The kernel's record of this battery (:data:`BATTERY_DTYPE`, SI)."""
+        rec = np.zeros((), BATTERY_DTYPE)
+        rec["site_ecef"] = self.r_ecef
+        for name in (BATTERY_DTYPE.names or ())[1:-1]:
+            rec[name] = getattr(self.interceptor, name)
+        rec["inventory"] = self.inventory
+        return cast(np.void, rec[()])
 
 
 def latest_launch_t_s(battery: Battery, r_ecef: np.ndarray, alt_m: np.ndarray, t_s: np.ndarray) -> np.ndarray:
@@ -76,27 +126,24 @@ def latest_launch_t_s(battery: Battery, r_ecef: np.ndarray, alt_m: np.ndarray, t
     alt_m : (..., T) threat geodetic height, m.
     t_s : (T,) grid times, s.
     """
-    cls = battery.interceptor
     r = np.ascontiguousarray(r_ecef, dtype=np.float64)
     out = np.empty(r.shape[:-1])
     _latest_launch(
         r.reshape(-1, r.shape[-2], 3),
         np.ascontiguousarray(alt_m, dtype=np.float64).reshape(-1, r.shape[-2]),
         np.ascontiguousarray(t_s, dtype=np.float64),
-        battery.r_ecef,
-        cls.min_intercept_alt_m,
-        cls.max_intercept_alt_m,
-        cls.max_range_m,
-        cls.burn_time_s,
-        cls.burnout_speed_m_s,
+        battery.record(),
         out.reshape(-1, r.shape[-2]),
     )
     return out
 
 
 @nb.njit(cache=True, parallel=True)
-def _latest_launch(r_ecef, alt_m, t_s, site, alt_lo, alt_hi, max_range, t_burn, v_bo, out):
-    """One pass over (objects, steps): the feasibility test and the fly-out time of the class docstring."""
+def _latest_launch(r_ecef, alt_m, t_s, battery, out):
+    """One pass over (objects, steps): the feasibility test and the fly-out time of the class docstring,
+    for ``battery`` (a :data:`BATTERY_DTYPE` record)."""
+    site, t_burn, v_bo = battery.site_ecef, battery.burn_time_s, battery.burnout_speed_m_s
+    alt_lo, alt_hi, max_range = battery.min_intercept_alt_m, battery.max_intercept_alt_m, battery.max_range_m
     boost_distance = 0.5 * v_bo * t_burn
     for i in nb.prange(r_ecef.shape[0]):
         for k in range(r_ecef.shape[1]):

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple, cast
 
 import numba as nb
 import numpy as np
@@ -32,24 +33,61 @@ import numpy as np
 from domesim.core import ballistic as phases
 from domesim.core import kepler
 from domesim.core.constants import GM_EARTH_M3_S2, OMEGA_EARTH_RAD_S
+from domesim.errors import ParameterError
+
+# The kernels' record of one SBI class's fly-out (SI; :meth:`SbiKinematics.record`).
+KINEMATICS_DTYPE = np.dtype(
+    [
+        ("accel_m_s2", "f8"),
+        ("flyout_dv_m_s", "f8"),
+        ("commit_delay_s", "f8"),
+        ("min_intercept_alt_m", "f8"),
+    ]
+)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SbiKinematics:
-    """Fly-out of one SBI class: acceleration (m/s^2), fly-out delta-v (m/s), commit delay (s), floor (m)."""
+    """Fly-out of one SBI class, SI units.
 
-    accel_m_s2: float
-    flyout_dv_m_s: float
-    commit_delay_s: float
-    min_intercept_alt_m: float
+    >>> kin = SbiKinematics(accel_m_s2=50.0, flyout_dv_m_s=4000.0, commit_delay_s=0.0,
+    ...     min_intercept_alt_m=0.0)
+    >>> kin.distance_m(np.array([40.0, 100.0])).tolist()
+    [40000.0, 240000.0]
+    """
+
+    accel_m_s2: float  # thrust acceleration of the fly-out
+    flyout_dv_m_s: float  # delta-v of the fly-out (the kill vehicle's divert reserve excluded)
+    commit_delay_s: float  # first detection -> commit
+    min_intercept_alt_m: float  # no intercept below this height
+
+    def __post_init__(self) -> None:
+        if not (self.accel_m_s2 > 0 and self.flyout_dv_m_s > 0 and self.commit_delay_s >= 0):
+            raise ParameterError(
+                "SBI kinematics: accel_m_s2 and flyout_dv_m_s must be > 0 and commit_delay_s >= 0 "
+                f"(got {self.accel_m_s2:g}, {self.flyout_dv_m_s:g}, {self.commit_delay_s:g})"
+            )
 
     def distance_m(self, tau_s):
-        """Fly-out distance after ``tau_s`` seconds (module equation).
-
-        >>> SbiKinematics(50.0, 4000.0, 0.0, 0.0).distance_m(np.array([40.0, 100.0])).tolist()
-        [40000.0, 240000.0]
-        """
+        """Fly-out distance after ``tau_s`` seconds (module equation)."""
         return flyout_distance(np.asarray(tau_s, dtype=np.float64), self.accel_m_s2, self.flyout_dv_m_s)
+
+    def record(self) -> np.void:
+        """The kernels' record of this fly-out (:data:`KINEMATICS_DTYPE`)."""
+        rec = np.zeros((), KINEMATICS_DTYPE)
+        for name in KINEMATICS_DTYPE.names or ():
+            rec[name] = getattr(self, name)
+        return cast(np.void, rec[()])
+
+
+class Window(NamedTuple):
+    """Missile tracks over a window of grid steps, in the inertial frame of one epoch."""
+
+    track: np.ndarray  # (M, W, 3) positions, m (meaningful where ok)
+    centre: np.ndarray  # (M, 3) mean of each track's usable positions
+    radius: np.ndarray  # (M,) largest distance of a usable position from the centre (-1: none)
+    ok: np.ndarray  # (M, W) bool: the step is usable (boosting, above the floor, after commit)
+    t_s: np.ndarray  # (W,) times of the window's steps, s
 
 
 @nb.vectorize(["float64(float64, float64, float64)"], cache=True)
@@ -95,11 +133,15 @@ def tracks_inertial(r_ecef, ok, t_s, theta0, offset, track, centre, radius):
 
 
 @nb.njit(cache=True)
-def earliest_steps(el, rate, track, centre, radius, ok, t_commit, t_s, offset, accel, dv, r_sat, v_sat, out):
-    """Earliest usable step (index into the window, -1 if none) of one satellite for every missile.
+def earliest_steps(el, rate, window, t_commit, offset, kin, out):
+    """Earliest usable step (index into the window, -1 if none) of the satellite of elements ``el`` and
+    rates ``rate`` for every missile of ``window`` (a :class:`Window`), with the fly-out ``kin`` (a
+    :data:`KINEMATICS_DTYPE` record), the constellation ``offset`` s later.
 
     Returns the number of missiles this satellite can reach.
     """
+    track, centre, radius, ok, t_s = window
+    accel, dv = kin.accel_m_s2, kin.flyout_dv_m_s
     n_m, n_w = ok.shape
     t_mid = 0.5 * (t_s[0] + t_s[n_w - 1])
     half = 0.5 * (t_s[n_w - 1] - t_s[0])
@@ -114,6 +156,7 @@ def earliest_steps(el, rate, track, centre, radius, ok, t_commit, t_s, offset, a
             for m in range(n_m):
                 out[m] = -1
             return 0
+    r_sat, v_sat = np.empty(3), np.empty(3)
     kepler.state_at(el, rate, t_mid + offset, r_sat, v_sat)
     speed = math.sqrt(v_sat[0] ** 2 + v_sat[1] ** 2 + v_sat[2] ** 2)
     near = False
@@ -171,36 +214,24 @@ def _assign_k(steps, k):
 
 
 @nb.njit(cache=True, parallel=True)
-def _availability(
-    elements, rates, r_ecef, ok, t_s, t_commit, theta0, offsets, accel, dv, k, in_reach, assigned
-):
+def _availability(elements, rates, missiles, theta0, offsets, kinematics, k, in_reach, assigned):
+    """``missiles``: (r_ecef, ok, t_s, t_commit) of :func:`availability`. ``kinematics``: a (1,)
+    KINEMATICS_DTYPE array (a parallel loop takes a record only inside an array). The outputs are plain
+    arguments, never in a tuple: numba's parallel loops lose some writes to arrays that come in tuples."""
+    r_ecef, ok, t_s, t_commit = missiles
     n_e = offsets.size
     n_s = elements.shape[0]
     n_m, n_w = ok.shape
     for e in nb.prange(n_e):
+        kin = kinematics[0]
         track = np.empty((n_m, n_w, 3))
         centre = np.empty((n_m, 3))
         radius = np.empty(n_m)
         tracks_inertial(r_ecef, ok, t_s, theta0, offsets[e], track, centre, radius)
-        r_sat, v_sat = np.empty(3), np.empty(3)
+        window = Window(track, centre, radius, ok, t_s)
         steps = np.full((n_s, n_m), -1, dtype=np.int64)
         for s in range(n_s):
-            earliest_steps(
-                elements[s],
-                rates[s],
-                track,
-                centre,
-                radius,
-                ok,
-                t_commit,
-                t_s,
-                offsets[e],
-                accel,
-                dv,
-                r_sat,
-                v_sat,
-                steps[s],
-            )
+            earliest_steps(elements[s], rates[s], window, t_commit, offsets[e], kin, steps[s])
         for m in range(n_m):
             in_reach[e, m] = (steps[:, m] >= 0).sum()
         assigned[e] = _assign_k(steps, k)
@@ -253,14 +284,15 @@ def availability(
     _availability(
         elements,
         kepler.element_rates(elements),
-        np.ascontiguousarray(r_ecef, dtype=np.float64),
-        np.ascontiguousarray(usable, dtype=np.bool_),
-        np.ascontiguousarray(t_s, dtype=np.float64),
-        np.ascontiguousarray(t_commit_s, dtype=np.float64),
+        (
+            np.ascontiguousarray(r_ecef, dtype=np.float64),
+            np.ascontiguousarray(usable, dtype=np.bool_),
+            np.ascontiguousarray(t_s, dtype=np.float64),
+            np.ascontiguousarray(t_commit_s, dtype=np.float64),
+        ),
         float(theta0_rad),
         np.ascontiguousarray(offsets_s, dtype=np.float64).reshape(-1),
-        kin.accel_m_s2,
-        kin.flyout_dv_m_s,
+        np.array([kin.record()]),
         int(k),
         in_reach,
         assigned,
@@ -279,7 +311,19 @@ def availability(
 # overhead. A salvo kills with ``r (1 - (1 - p)^n)`` (one reliability draw, one draw per interceptor,
 # from the ``kill.sbi`` stream). A kill in boost kills everything the missile would have released.
 # There is no second salvo: boost windows are too short to look and shoot again.
-@dataclass(frozen=True)
+# The boost kernel's record of one SBI layer (SI; :meth:`SbiLayer.record`): its fly-out and doctrine.
+LAYER_DTYPE = np.dtype(
+    [
+        ("kinematics", KINEMATICS_DTYPE),
+        ("per_satellite", "i8"),
+        ("salvo", "i8"),
+        ("sspk", "f8"),
+        ("reliability", "f8"),
+    ]
+)
+
+
+@dataclass(frozen=True, kw_only=True)
 class SbiLayer:
     """A constellation of space-based interceptors (one battery of the world, on orbit)."""
 
@@ -287,39 +331,58 @@ class SbiLayer:
     kinematics: SbiKinematics
     elements: np.ndarray  # (S, 6) mean elements at the scenario epoch, domesim eci
     per_satellite: int  # interceptors carried by each satellite
-    salvo: int
-    sspk: float
-    reliability: float
+    salvo: int  # interceptors fired together at one missile
+    sspk: float  # single-shot kill probability
+    reliability: float  # probability that a salvo is launched and flies as designed
+
+    def __post_init__(self) -> None:
+        problems = [
+            "elements must be (S, 6)"
+            if np.ndim(self.elements) != 2 or np.shape(self.elements)[1] != 6
+            else "",
+            "per_satellite and salvo must be >= 1"
+            if not (self.per_satellite >= 1 and self.salvo >= 1)
+            else "",
+            "sspk and reliability must be between 0 and 1"
+            if not (0.0 <= self.sspk <= 1.0 and 0.0 <= self.reliability <= 1.0)
+            else "",
+        ]
+        if any(problems):
+            raise ParameterError(f"SBI layer {self.name!r}: " + "; ".join(p for p in problems if p))
+
+    def record(self) -> np.void:
+        """The boost kernel's record of this layer (:data:`LAYER_DTYPE`)."""
+        rec = np.zeros((), LAYER_DTYPE)
+        rec["kinematics"] = self.kinematics.record()
+        for name in (LAYER_DTYPE.names or ())[1:]:
+            rec[name] = getattr(self, name)
+        return cast(np.void, rec[()])
+
+
+class Boosters(NamedTuple):
+    """The boosting objects of a chunk's trials, as the boost kernel takes them."""
+
+    r_ecef: np.ndarray  # (R, N, T, 3) truth positions of all objects, m, ECEF
+    usable: np.ndarray  # (R, B, T) bool: boosting and above the layer's floor
+    objects: np.ndarray  # (B,) int64 index of each boosting object among the N
+    t_s: np.ndarray  # (T,) grid times, s
+    t_commit_s: np.ndarray  # (R, B) commit time of each (detection plus the commit delay), s
 
 
 @nb.njit(cache=True, parallel=True)
-def _engage_boost(
-    elements,
-    rates,
-    per_sat,
-    r_ecef,
-    usable,
-    boost_obj,
-    t_s,
-    t_commit,
-    theta0,
-    offsets,
-    accel,
-    dv,
-    salvo,
-    sspk,
-    reliability,
-    u,
-    shots,
-    step_out,
-    hit,
-    fired,
-):
+def _engage_boost(elements, rates, layers, boosters, theta0, offsets, u, shots, step_out, hit, fired):
+    """``layers``: a (1,) LAYER_DTYPE array (a parallel loop takes a record only inside an array). The
+    outputs are plain arguments, never in a tuple: numba's parallel loops lose some writes to arrays that
+    come in tuples."""
+    r_ecef, usable, boost_obj, t_s, t_commit = boosters
+    per_sat, salvo = layers[0].per_satellite, layers[0].salvo
+    sspk, reliability = layers[0].sspk, layers[0].reliability
     n_r = r_ecef.shape[0]
     n_b = boost_obj.size
     n_s = elements.shape[0]
     n_t = t_s.size
     for r in nb.prange(n_r):
+        kin = layers[0].kinematics
         # the window: every step at which some missile is usable
         k_lo, k_hi = n_t, -1
         for b in range(n_b):
@@ -340,25 +403,10 @@ def _engage_boost(
         centre = np.empty((n_b, 3))
         radius = np.empty(n_b)
         tracks_inertial(pos, ok, tw, theta0, offsets[r], track, centre, radius)
+        window = Window(track, centre, radius, ok, tw)
         steps = np.full((n_s, n_b), -1, dtype=np.int64)
-        r_sat, v_sat = np.empty(3), np.empty(3)
         for s in range(n_s):
-            earliest_steps(
-                elements[s],
-                rates[s],
-                track,
-                centre,
-                radius,
-                ok,
-                t_commit[r],
-                tw,
-                offsets[r],
-                accel,
-                dv,
-                r_sat,
-                v_sat,
-                steps[s],
-            )
+            earliest_steps(elements[s], rates[s], window, t_commit[r], offsets[r], kin, steps[s])
         left = np.full(n_s, per_sat, dtype=np.int64)
         for b in np.argsort(t_commit[r]):
             take = 0
@@ -424,22 +472,20 @@ def engage_boost(
     if n_b == 0:
         return out
     elements = np.ascontiguousarray(layer.elements, dtype=np.float64)
-    _engage_boost(
-        elements,
-        kepler.element_rates(elements),
-        layer.per_satellite,
+    boosters = Boosters(
         np.ascontiguousarray(r_ecef),
         np.ascontiguousarray(usable),
         np.ascontiguousarray(boost_objects, dtype=np.int64),
         np.ascontiguousarray(t_s, dtype=np.float64),
         np.ascontiguousarray(t_detect_s + kin.commit_delay_s, dtype=np.float64),
+    )
+    _engage_boost(
+        elements,
+        kepler.element_rates(elements),
+        np.array([layer.record()]),
+        boosters,
         float(theta0_rad),
         np.ascontiguousarray(offsets_s, dtype=np.float64),
-        kin.accel_m_s2,
-        kin.flyout_dv_m_s,
-        layer.salvo,
-        layer.sspk,
-        layer.reliability,
         u,
         out["shots"],
         out["step"],

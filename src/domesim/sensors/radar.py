@@ -19,17 +19,22 @@ maximum (twice the reference range). Measurement noise in range and angles scale
 ``1 / sqrt(SNR / SNR_ref)`` from the class's values at the reference SNR (Skolnik eq. 6.3 and 6.4 in
 form), and the measurement is handed to trackers as a Cartesian position with the converted
 covariance (first-order conversion of range, azimuth, elevation; Bar-Shalom et al. 2001, section 10.6).
+
+A :class:`Radar` (a :class:`RadarClass` at a site) gives the compiled kernels one :data:`RADAR_DTYPE`
+record (:meth:`Radar.record`, SI), which they read by field name.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import cast
 
 import numba as nb
 import numpy as np
 
 from domesim.core import frames
+from domesim.errors import ParameterError
 
 BOLTZMANN_J_K = 1.380649e-23  # exact (SI 2019)
 BANDS = ("HF", "UHF", "L", "S", "X")  # index used by the kernels and the RCS table
@@ -58,30 +63,89 @@ def range_from_power_aperture(
     ) ** 0.25
 
 
-@dataclass(frozen=True)
+MAX_FACES = 8  # array faces a radar class may have (the record holds a fixed-size row of them)
+
+# The kernels' record of one radar at its site (SI; :meth:`Radar.record`): the site and its local
+# east/north/up axes (ECEF), the radar-equation constants and the coverage limits.
+RADAR_DTYPE = np.dtype(
+    [
+        ("site_ecef", "f8", (3,)),
+        ("east", "f8", (3,)),
+        ("north", "f8", (3,)),
+        ("up", "f8", (3,)),
+        ("ref_range_m", "f8"),
+        ("ref_rcs_m2", "f8"),
+        ("ref_snr", "f8"),  # linear SNR at which Pd = 1/2 per look (:func:`reference_snr` of pfa)
+        ("pfa", "f8"),
+        ("min_elevation_rad", "f8"),
+        ("max_elevation_rad", "f8"),
+        ("face_half_width_rad", "f8"),
+        ("min_range_m", "f8"),
+        ("range_sigma_m", "f8"),
+        ("angle_sigma_rad", "f8"),
+        ("faces_az_rad", "f8", (MAX_FACES,)),  # boresights; NaN beyond n_faces
+        ("n_faces", "i8"),
+        ("revisit_s", "f8"),
+        ("false_alarms_per_scan", "f8"),
+        ("p_discriminate", "f8"),
+    ]
+)
+
+
+@dataclass(frozen=True, kw_only=True)
 class RadarClass:
-    """A radar class, SI units."""
+    """A radar class, SI units.
+
+    >>> cls = RadarClass(name="x", band="X", ref_range_m=1e6, ref_rcs_m2=1.0, pfa=1e-6,
+    ...     min_elevation_rad=0.0, max_elevation_rad=1.5, faces_az_rad=(0.0,), face_half_width_rad=1.0,
+    ...     revisit_s=1.0, range_sigma_m=10.0, angle_sigma_rad=1e-3)
+    >>> cls.min_range_m, cls.false_alarms_per_scan
+    (0.0, 0.0)
+    """
 
     name: str
-    band: str
+    band: str  # one of BANDS
     ref_range_m: float  # Pd = 1/2 per look against ref_rcs
     ref_rcs_m2: float
     pfa: float
     min_elevation_rad: float
     max_elevation_rad: float
-    faces_az_rad: tuple[float, ...]
+    faces_az_rad: tuple[float, ...]  # boresight azimuths, from true north
     face_half_width_rad: float
-    min_range_m: float
+    min_range_m: float = 0.0  # over-the-horizon skip zone
     revisit_s: float
-    range_sigma_m: float
+    range_sigma_m: float  # 1-sigma noise at the reference SNR
     angle_sigma_rad: float
-    false_alarms_per_scan: float
-    p_discriminate: float  # telling an RV from a decoy in midcourse, once tracked
+    false_alarms_per_scan: float = 0.0
+    p_discriminate: float = 0.0  # telling an RV from a decoy in midcourse, once tracked
+
+    def __post_init__(self) -> None:
+        problems = [
+            f"band {self.band!r} is not one of {BANDS}" if self.band not in BANDS else "",
+            "ref_range_m and ref_rcs_m2 must be > 0"
+            if not (self.ref_range_m > 0 and self.ref_rcs_m2 > 0)
+            else "",
+            "pfa must be between 0 and 1 (exclusive)" if not 0.0 < self.pfa < 1.0 else "",
+            "min_elevation_rad must be below max_elevation_rad"
+            if not self.min_elevation_rad < self.max_elevation_rad
+            else "",
+            f"1 to {MAX_FACES} faces" if not 1 <= len(self.faces_az_rad) <= MAX_FACES else "",
+            "face_half_width_rad must be > 0" if not self.face_half_width_rad > 0 else "",
+            "min_range_m must be >= 0" if not self.min_range_m >= 0 else "",
+            "revisit_s must be > 0" if not self.revisit_s > 0 else "",
+            "range_sigma_m and angle_sigma_rad must be >= 0"
+            if not (self.range_sigma_m >= 0 and self.angle_sigma_rad >= 0)
+            else "",
+            "false_alarms_per_scan must be >= 0" if not self.false_alarms_per_scan >= 0 else "",
+            "p_discriminate must be between 0 and 1" if not 0.0 <= self.p_discriminate <= 1.0 else "",
+        ]
+        if any(problems):
+            raise ParameterError(f"radar class {self.name!r}: " + "; ".join(p for p in problems if p))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Radar:
-    """A radar class at a site."""
+    """A radar class at a site (geodetic latitude and longitude in rad, height in m)."""
 
     name: str
     cls: RadarClass
@@ -93,61 +157,64 @@ class Radar:
     def r_ecef(self) -> np.ndarray:
         return frames.geodetic_to_ecef(self.lat_rad, self.lon_rad, self.alt_m)
 
-    def params(self) -> np.ndarray:
-        """The kernel's parameter row (see :data:`PARAM_COLUMNS`)."""
+    def record(self) -> np.void:
+        """The kernels' record of this radar (:data:`RADAR_DTYPE`, SI)."""
         c = self.cls
-        east, north, up = frames.enu_matrix(self.lat_rad, self.lon_rad)
-        return np.array(
-            [
-                *self.r_ecef,
-                *east,
-                *north,
-                *up,
-                c.ref_range_m,
-                c.ref_rcs_m2,
-                reference_snr(c.pfa),
-                c.pfa,
-                c.min_elevation_rad,
-                c.max_elevation_rad,
-                c.face_half_width_rad,
-                c.min_range_m,
-                c.range_sigma_m,
-                c.angle_sigma_rad,
-            ]
-        )
+        rec = np.zeros((), RADAR_DTYPE)
+        rec["site_ecef"] = self.r_ecef
+        rec["east"], rec["north"], rec["up"] = frames.enu_matrix(self.lat_rad, self.lon_rad)
+        rec["ref_range_m"] = c.ref_range_m
+        rec["ref_rcs_m2"] = c.ref_rcs_m2
+        rec["ref_snr"] = reference_snr(c.pfa)
+        rec["pfa"] = c.pfa
+        rec["min_elevation_rad"] = c.min_elevation_rad
+        rec["max_elevation_rad"] = c.max_elevation_rad
+        rec["face_half_width_rad"] = c.face_half_width_rad
+        rec["min_range_m"] = c.min_range_m
+        rec["range_sigma_m"] = c.range_sigma_m
+        rec["angle_sigma_rad"] = c.angle_sigma_rad
+        rec["faces_az_rad"] = np.nan
+        rec["faces_az_rad"][: len(c.faces_az_rad)] = c.faces_az_rad
+        rec["n_faces"] = len(c.faces_az_rad)
+        rec["revisit_s"] = c.revisit_s
+        rec["false_alarms_per_scan"] = c.false_alarms_per_scan
+        rec["p_discriminate"] = c.p_discriminate
+        return cast(np.void, rec[()])
 
 
-# Indices of Radar.params(): site (0-2), east (3-5), north (6-8), up (9-11), then these.
-P_REF_RANGE, P_REF_RCS, P_REF_SNR, P_PFA, P_MIN_EL, P_MAX_EL, P_HALF_WIDTH, P_MIN_RANGE = range(12, 20)
-P_RANGE_SIGMA, P_ANGLE_SIGMA = 20, 21
+def records(radars: list[Radar]) -> np.ndarray:
+    """The radars' records, shape (M,) of :data:`RADAR_DTYPE`."""
+    return np.array([radar.record() for radar in radars], dtype=RADAR_DTYPE)
 
 
 @nb.njit(cache=True, error_model="numpy")
-def look(params, faces, r_ecef, rcs_m2):
-    """Geometry and SNR of one look at an object; returns (visible, range, az, el, snr)."""
-    d0, d1, d2 = r_ecef[0] - params[0], r_ecef[1] - params[1], r_ecef[2] - params[2]
-    e = d0 * params[3] + d1 * params[4] + d2 * params[5]
-    n = d0 * params[6] + d1 * params[7] + d2 * params[8]
-    u = d0 * params[9] + d1 * params[10] + d2 * params[11]
+def look(radar, r_ecef, rcs_m2):
+    """Geometry and SNR of one look by ``radar`` (a :data:`RADAR_DTYPE` record) at an object at ``r_ecef``
+    (3,) m ECEF of cross-section ``rcs_m2``; returns (visible, range m, az rad, el rad, linear SNR)."""
+    site, east, north, up = radar.site_ecef, radar.east, radar.north, radar.up
+    d0, d1, d2 = r_ecef[0] - site[0], r_ecef[1] - site[1], r_ecef[2] - site[2]
+    e = d0 * east[0] + d1 * east[1] + d2 * east[2]
+    n = d0 * north[0] + d1 * north[1] + d2 * north[2]
+    u = d0 * up[0] + d1 * up[1] + d2 * up[2]
     rng = math.sqrt(d0 * d0 + d1 * d1 + d2 * d2)
     if not rng > 0.0:
         return False, 0.0, 0.0, 0.0, 0.0
     el = math.asin(max(-1.0, min(1.0, u / rng)))
     az = math.atan2(e, n)
     if (
-        el < params[P_MIN_EL]
-        or el > params[P_MAX_EL]
-        or rng < params[P_MIN_RANGE]
-        or rng > 2.0 * params[P_REF_RANGE]
+        el < radar.min_elevation_rad
+        or el > radar.max_elevation_rad
+        or rng < radar.min_range_m
+        or rng > 2.0 * radar.ref_range_m
     ):
         return False, rng, az, el, 0.0
     in_face = False
-    for f in faces:
-        off = (az - f + math.pi) % (2.0 * math.pi) - math.pi
-        in_face = in_face or abs(off) <= params[P_HALF_WIDTH]
+    for i in range(radar.n_faces):
+        off = (az - radar.faces_az_rad[i] + math.pi) % (2.0 * math.pi) - math.pi
+        in_face = in_face or abs(off) <= radar.face_half_width_rad
     if not in_face:
         return False, rng, az, el, 0.0
-    snr = params[P_REF_SNR] * (rcs_m2 / params[P_REF_RCS]) * (params[P_REF_RANGE] / rng) ** 4
+    snr = radar.ref_snr * (rcs_m2 / radar.ref_rcs_m2) * (radar.ref_range_m / rng) ** 4
     return True, rng, az, el, snr
 
 
@@ -158,29 +225,30 @@ def detection_probability(snr, pfa):
 
 
 @nb.njit(cache=True, error_model="numpy")
-def measurement(params, rng, az, el, snr, n_range, n_az, n_el, z_ecef, R_ecef):
-    """Noisy position (ECEF) from true range/az/el plus unit normals, and its converted covariance."""
-    scale = math.sqrt(params[P_REF_SNR] / max(snr, 1e-9))
-    s_r = params[P_RANGE_SIGMA] * scale
-    s_a = params[P_ANGLE_SIGMA] * scale
-    r_m = rng + s_r * n_range
-    a_m = az + s_a * n_az / max(math.cos(el), 1e-3)  # the azimuth error shrinks towards the zenith
-    e_m = el + s_a * n_el
+def measurement(radar, rng, az, el, snr, noise, z_ecef, R_ecef):
+    """Noisy position ``z_ecef`` (3,) m ECEF and its converted covariance ``R_ecef`` (3, 3) from the true
+    range (m), azimuth and elevation (rad) and SNR of a look by ``radar`` (a :data:`RADAR_DTYPE` record),
+    with ``noise`` the unit normals of range, azimuth and elevation."""
+    site, east, north, up = radar.site_ecef, radar.east, radar.north, radar.up
+    scale = math.sqrt(radar.ref_snr / max(snr, 1e-9))
+    s_r = radar.range_sigma_m * scale
+    s_a = radar.angle_sigma_rad * scale
+    r_m = rng + s_r * noise[0]
+    a_m = az + s_a * noise[1] / max(math.cos(el), 1e-3)  # the azimuth error shrinks towards the zenith
+    e_m = el + s_a * noise[2]
     ce, se, ca, sa = math.cos(e_m), math.sin(e_m), math.cos(a_m), math.sin(a_m)
     # local east/north/up components of the measured point and of the unit vectors along r, az, el
     los = (ce * sa, ce * ca, se)
     d_az = (ca, -sa, 0.0)  # direction of increasing azimuth (horizontal)
     d_el = (-se * sa, -se * ca, ce)
     for i in range(3):
-        z_ecef[i] = params[i] + r_m * (
-            los[0] * params[3 + i] + los[1] * params[6 + i] + los[2] * params[9 + i]
-        )
+        z_ecef[i] = site[i] + r_m * (los[0] * east[i] + los[1] * north[i] + los[2] * up[i])
     # covariance: s_r^2 along the line of sight, (r s_a)^2 across it (azimuth error scaled by cos el)
     axes = np.empty((3, 3))
     sig = (s_r, r_m * s_a, r_m * s_a)
     for k, vec in enumerate((los, d_az, d_el)):
         for i in range(3):
-            axes[k, i] = vec[0] * params[3 + i] + vec[1] * params[6 + i] + vec[2] * params[9 + i]
+            axes[k, i] = vec[0] * east[i] + vec[1] * north[i] + vec[2] * up[i]
     for i in range(3):
         for j in range(3):
             R_ecef[i, j] = (

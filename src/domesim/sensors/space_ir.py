@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple, cast
 
 import numba as nb
 import numpy as np
@@ -31,26 +32,70 @@ import numpy as np
 from domesim.core import ballistic as phases
 from domesim.core import kepler
 from domesim.core.constants import OMEGA_EARTH_RAD_S, R_EARTH_EQ_M
+from domesim.errors import ParameterError
 from domesim.orbits.coverage import satellites_ecef, sees
 
+# The kernels' record of one space sensor class (SI; :meth:`SpaceSensorClass.record`).
+SPACE_SENSOR_DTYPE = np.dtype(
+    [
+        ("max_range_m", "f8"),
+        ("field_of_regard_rad", "f8"),
+        ("min_plume_alt_m", "f8"),
+        ("pd_boost", "f8"),
+        ("pd_dim", "f8"),
+        ("dim_range_m", "f8"),
+        ("limb_alt_m", "f8"),
+        ("revisit_s", "f8"),
+        ("angle_sigma_rad", "f8"),
+    ]
+)
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, kw_only=True)
 class SpaceSensorClass:
-    """Parameters of a space-based IR sensor class, SI units."""
+    """Parameters of a space-based IR sensor class, SI units.
+
+    >>> geo = SpaceSensorClass(name="geo", max_range_m=45e6, field_of_regard_rad=0.16, min_plume_alt_m=12e3,
+    ...     pd_boost=0.9, pd_dim=0.0, dim_range_m=1.0, limb_alt_m=100e3, revisit_s=10.0)
+    >>> float(geo.record()["pd_boost"]), float(geo.record()["angle_sigma_rad"])
+    (0.9, 5e-05)
+    """
 
     name: str
-    max_range_m: float
+    max_range_m: float  # slant range limit for boost plumes
     field_of_regard_rad: float  # off-nadir half-angle
-    min_plume_alt_m: float
-    pd_boost: float
-    pd_dim: float
+    min_plume_alt_m: float  # plumes are seen above the cloud tops
+    pd_boost: float  # per-look detection probability of a boost plume
+    pd_dim: float  # per-look probability for a dim post-boost object of brightness 1 (0: plumes only)
     dim_range_m: float
-    limb_alt_m: float
+    limb_alt_m: float  # dim objects are seen against cold space above this height
     revisit_s: float
     angle_sigma_rad: float = 50e-6  # 1-sigma line-of-sight noise of one measurement (tracked sensing)
 
+    def __post_init__(self) -> None:
+        problems = [
+            "max_range_m and dim_range_m must be > 0"
+            if not (self.max_range_m > 0 and self.dim_range_m > 0)
+            else "",
+            "field_of_regard_rad must be in (0, pi]" if not 0 < self.field_of_regard_rad <= math.pi else "",
+            "pd_boost and pd_dim must be between 0 and 1"
+            if not (0.0 <= self.pd_boost <= 1.0 and 0.0 <= self.pd_dim <= 1.0)
+            else "",
+            "revisit_s must be > 0" if not self.revisit_s > 0 else "",
+            "angle_sigma_rad must be > 0" if not self.angle_sigma_rad > 0 else "",
+        ]
+        if any(problems):
+            raise ParameterError(f"space sensor class {self.name!r}: " + "; ".join(p for p in problems if p))
 
-@dataclass(frozen=True)
+    def record(self) -> np.void:
+        """The kernels' record of this class (:data:`SPACE_SENSOR_DTYPE`, SI)."""
+        rec = np.zeros((), SPACE_SENSOR_DTYPE)
+        for name in SPACE_SENSOR_DTYPE.names or ():
+            rec[name] = getattr(self, name)
+        return cast(np.void, rec[()])
+
+
+@dataclass(frozen=True, kw_only=True)
 class SpaceSensorLayer:
     """A constellation carrying one space sensor class."""
 
@@ -59,16 +104,38 @@ class SpaceSensorLayer:
     elements: np.ndarray  # (S, 6) mean elements at the scenario epoch, domesim eci
 
 
-# Per-class parameter columns of the detection kernel.
-_COLUMNS = (
-    "max_range_m",
-    "field_of_regard_rad",
-    "min_plume_alt_m",
-    "pd_boost",
-    "pd_dim",
-    "dim_range_m",
-    "limb_alt_m",
-)
+class Constellations(NamedTuple):
+    """The satellites of several sensor layers, as the compiled kernels take them."""
+
+    elements: np.ndarray  # (S, 6) mean elements at the scenario epoch (:mod:`domesim.core.kepler`)
+    rates: np.ndarray  # (S, 3) their secular rates (:func:`domesim.core.kepler.element_rates`)
+    layer: np.ndarray  # (S,) int64: the layer of each satellite
+    sensors: np.ndarray  # (L,) SPACE_SENSOR_DTYPE: each layer's sensor class
+
+    @classmethod
+    def of(cls, layers: list[SpaceSensorLayer]) -> Constellations:
+        """All satellites of ``layers``, in order."""
+        elements = (
+            np.ascontiguousarray(np.concatenate([lay.elements for lay in layers]), dtype=np.float64)
+            if layers
+            else np.zeros((0, 6))
+        )
+        layer = (
+            np.concatenate([np.full(len(lay.elements), i, dtype=np.int64) for i, lay in enumerate(layers)])
+            if layers
+            else np.zeros(0, np.int64)
+        )
+        sensors = np.array([lay.sensor.record() for lay in layers], dtype=SPACE_SENSOR_DTYPE)
+        return cls(elements, kepler.element_rates(elements), layer, sensors)
+
+
+class Truth(NamedTuple):
+    """Truth of a chunk's trials on the time grid, as the compiled kernels take it."""
+
+    r_ecef: np.ndarray  # (R, N, T, 3) positions, m, ECEF (NaN when the object does not exist)
+    alt_m: np.ndarray  # (R, N, T) geodetic height, m
+    phase: np.ndarray  # (R, N, T) phase code (:mod:`domesim.core.ballistic`)
+    t_s: np.ndarray  # (T,) grid times, s
 
 
 def _hazard(pd: float, dt: float, revisit: float) -> float:
@@ -76,23 +143,9 @@ def _hazard(pd: float, dt: float, revisit: float) -> float:
 
 
 @nb.njit(cache=True, parallel=True)
-def _first_detection(
-    elements,
-    rates,
-    layer,
-    params,
-    hazard_boost,
-    hazard_dim,
-    r_ecef,
-    alt,
-    phase,
-    brightness,
-    t_s,
-    theta0,
-    offsets,
-    threshold,
-    out,
-):
+def _first_detection(sats, hazard_boost, hazard_dim, truth, brightness, theta0, offsets, threshold, out):
+    elements, rates, layer, sensors = sats
+    r_ecef, alt, phase, t_s = truth
     n_r, n_n, n_t = alt.shape
     n_s = elements.shape[0]
     for r in nb.prange(n_r):
@@ -122,9 +175,9 @@ def _first_detection(
                 gx, gy, gz = r_ecef[r, n, k, 0], r_ecef[r, n, k, 1], r_ecef[r, n, k, 2]
                 h = 0.0
                 for j in range(n_s):
-                    p = params[layer[j]]
+                    p = sensors[layer[j]]
                     if boosting:
-                        if alt[r, n, k] < p[2] or hazard_boost[layer[j]] == 0.0:
+                        if alt[r, n, k] < p.min_plume_alt_m or hazard_boost[layer[j]] == 0.0:
                             continue
                         if sees(
                             sat[j, 0],
@@ -134,12 +187,12 @@ def _first_detection(
                             gy,
                             gz,
                             R_EARTH_EQ_M**2,
-                            p[0] ** 2,
-                            math.cos(p[1]) ** 2,
+                            p.max_range_m**2,
+                            math.cos(p.field_of_regard_rad) ** 2,
                         ):
                             h += hazard_boost[layer[j]]
                     elif brightness[n] > 0.0 and hazard_dim[layer[j]] > 0.0:
-                        rb = R_EARTH_EQ_M + p[6]
+                        rb = R_EARTH_EQ_M + p.limb_alt_m
                         if sees(
                             sat[j, 0],
                             sat[j, 1],
@@ -148,8 +201,8 @@ def _first_detection(
                             gy,
                             gz,
                             rb * rb,
-                            p[5] ** 2,
-                            math.cos(p[1]) ** 2,
+                            p.dim_range_m**2,
+                            math.cos(p.field_of_regard_rad) ** 2,
                         ):
                             # against cold space: the object itself must be above the limb height
                             if gx * gx + gy * gy + gz * gz > rb * rb:
@@ -189,23 +242,20 @@ def first_detection_t_s(
     if not layers:
         return out
     dt = float(t_s[1] - t_s[0]) if t_s.size > 1 else 1.0
-    elements = np.concatenate([lay.elements for lay in layers])
-    layer = np.concatenate([np.full(len(lay.elements), i) for i, lay in enumerate(layers)])
-    params = np.array([[getattr(lay.sensor, c) for c in _COLUMNS] for lay in layers])
     hazard_boost = np.array([_hazard(lay.sensor.pd_boost, dt, lay.sensor.revisit_s) for lay in layers])
     hazard_dim = np.array([_hazard(lay.sensor.pd_dim, dt, lay.sensor.revisit_s) for lay in layers])
-    _first_detection(
-        elements,
-        kepler.element_rates(elements),
-        layer,
-        params,
-        hazard_boost,
-        hazard_dim,
+    truth = Truth(
         np.ascontiguousarray(r_ecef),
         np.ascontiguousarray(alt_m),
         np.ascontiguousarray(phase),
-        np.ascontiguousarray(brightness, dtype=np.float64),
         np.ascontiguousarray(t_s, dtype=np.float64),
+    )
+    _first_detection(
+        Constellations.of(layers),
+        hazard_boost,
+        hazard_dim,
+        truth,
+        np.ascontiguousarray(brightness, dtype=np.float64),
         float(theta0_rad),
         np.ascontiguousarray(offsets_s, dtype=np.float64),
         threshold,

@@ -23,19 +23,48 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple, cast
 
 import numba as nb
 import numpy as np
 
 from domesim.core import kalman
 from domesim.core.constants import F_EARTH, R_EARTH_EQ_M
+from domesim.errors import ParameterError
 
 FREE, TENTATIVE, CONFIRMED = 0, 1, 2
 
 
-@dataclass(frozen=True)
+# The kernels' record of the tracker settings (SI; :meth:`TrackerConfig.record`).
+TRACKER_DTYPE = np.dtype(
+    [
+        ("q_m2_s3", "f8"),
+        ("ballistic", "?"),
+        ("gate_distance", "f8"),
+        ("confirm_m", "i8"),
+        ("confirm_n", "i8"),
+        ("delete_misses", "i8"),
+        ("init_velocity_sigma_m_s", "f8"),
+        ("capacity", "i8"),
+        ("initiate", "?"),
+        ("q_manoeuvre_m2_s3", "f8"),
+        ("manoeuvre_below_alt_m", "f8"),
+    ]
+)
+
+
+@dataclass(frozen=True, kw_only=True)
 class TrackerConfig:
-    """Tracker settings (SI units)."""
+    """Tracker settings (SI units).
+
+    >>> cfg = TrackerConfig(confirm_m=2, confirm_n=3)
+    >>> int(cfg.record()["confirm_m"]), bool(cfg.record()["ballistic"])
+    (2, True)
+    >>> TrackerConfig(confirm_m=4, confirm_n=3)
+    Traceback (most recent call last):
+    ...
+    domesim.errors.ParameterError: tracker: confirm_m (4) must be between 1 and confirm_n (3)
+    """
 
     q_m2_s3: float = 1.0  # white-noise acceleration spectral density of the motion model
     ballistic: bool = True  # gravity + J2 motion model (else constant velocity)
@@ -49,26 +78,32 @@ class TrackerConfig:
     q_manoeuvre_m2_s3: float = 1000.0  # constant-velocity model noise below manoeuvre_below_alt_m
     manoeuvre_below_alt_m: float = 0.0  # height above the ellipsoid; 0: one model everywhere
 
-    def vector(self) -> np.ndarray:
-        return np.array(
-            [
-                self.q_m2_s3,
-                float(self.ballistic),
-                self.gate_distance,
-                self.confirm_m,
-                self.confirm_n,
-                self.delete_misses,
-                self.init_velocity_sigma_m_s,
-                float(self.initiate),
-                self.q_manoeuvre_m2_s3,
-                self.manoeuvre_below_alt_m,
-            ]
-        )
+    def __post_init__(self) -> None:
+        problems = [
+            "q_m2_s3 and q_manoeuvre_m2_s3 must be >= 0"
+            if not (self.q_m2_s3 >= 0 and self.q_manoeuvre_m2_s3 >= 0)
+            else "",
+            "gate_distance must be > 0" if not self.gate_distance > 0 else "",
+            f"confirm_m ({self.confirm_m}) must be between 1 and confirm_n ({self.confirm_n})"
+            if not 1 <= self.confirm_m <= self.confirm_n
+            else "",
+            "delete_misses must be >= 1" if not self.delete_misses >= 1 else "",
+            "init_velocity_sigma_m_s must be > 0" if not self.init_velocity_sigma_m_s > 0 else "",
+            "capacity must be >= 1" if not self.capacity >= 1 else "",
+        ]
+        if any(problems):
+            raise ParameterError("tracker: " + "; ".join(p for p in problems if p))
+
+    def record(self) -> np.void:
+        """The kernels' record of these settings (:data:`TRACKER_DTYPE`)."""
+        rec = np.zeros((), TRACKER_DTYPE)
+        for name in TRACKER_DTYPE.names or ():
+            rec[name] = getattr(self, name)
+        return cast(np.void, rec[()])
 
 
-@dataclass
-class TrackStore:
-    """Tracks of one trial: fixed-capacity arrays (``J`` = capacity)."""
+class TrackStore(NamedTuple):
+    """Tracks of one trial: fixed-capacity arrays (``J`` = capacity), filled in place by :func:`scan`."""
 
     x: np.ndarray  # (J, 6) inertial position and velocity
     P: np.ndarray  # (J, 6, 6)
@@ -83,18 +118,7 @@ class TrackStore:
 
     @classmethod
     def empty(cls, capacity: int) -> TrackStore:
-        return cls(
-            np.zeros((capacity, 6)),
-            np.zeros((capacity, 6, 6)),
-            np.zeros(capacity, dtype=np.int8),
-            np.zeros(capacity),
-            np.zeros(capacity, dtype=np.int64),
-            np.zeros(capacity, dtype=np.int64),
-            np.zeros(capacity, dtype=np.int64),
-            np.full(capacity, -1, dtype=np.int64),
-            np.full(capacity, -1, dtype=np.int64),
-            np.zeros(1, dtype=np.int64),
-        )
+        return empty_track_store(capacity)
 
 
 @nb.njit(cache=True, error_model="numpy")
@@ -166,35 +190,39 @@ def _find(parent, a):
     return a
 
 
-@nb.njit(cache=True, error_model="numpy")
-def scan(
-    x,
-    P,
-    status,
-    t_state,
-    history,
-    scans,
-    misses,
-    label,
-    track_id,
-    next_id,
-    t,
-    z,
-    R,
-    det_label,
-    in_view,
-    cfg,
-    assigned,
-):
-    """One scan of one sensor at time ``t``: detections ``z`` (D, 3) with covariances ``R`` (D, 3, 3).
+@nb.njit(cache=True)
+def empty_track_store(capacity):
+    """An empty :class:`TrackStore` (compiled code builds one per trial with it)."""
+    return TrackStore(
+        np.zeros((capacity, 6)),
+        np.zeros((capacity, 6, 6)),
+        np.zeros(capacity, dtype=np.int8),
+        np.zeros(capacity),
+        np.zeros(capacity, dtype=np.int64),
+        np.zeros(capacity, dtype=np.int64),
+        np.zeros(capacity, dtype=np.int64),
+        np.full(capacity, -1, dtype=np.int64),
+        np.full(capacity, -1, dtype=np.int64),
+        np.zeros(1, dtype=np.int64),
+    )
 
-    ``in_view`` (J,) marks the tracks this sensor could have detected: only those count a miss (a track
-    outside a radar's faces is not missed by it). ``assigned`` (D,) receives the track index each
-    detection updated or started (-1: dropped, store full).
+
+@nb.njit(cache=True, error_model="numpy")
+def scan(store, t, z, R, det_label, in_view, cfg, assigned):
+    """One scan of one sensor at time ``t``: detections ``z`` (D, 3) with covariances ``R`` (D, 3, 3) update
+    the tracks of ``store`` (a :class:`TrackStore`) in place, with the settings ``cfg`` (a
+    :data:`TRACKER_DTYPE` record).
+
+    ``det_label`` (D,) is the truth object of each detection (-1: a false alarm). ``in_view`` (J,) marks
+    the tracks this sensor could have detected: only those count a miss (a track outside a radar's faces
+    is not missed by it). ``assigned`` (D,) receives the track index each detection updated or started
+    (-1: dropped, store full).
     """
-    q, ballistic, gate = cfg[0], cfg[1] > 0.5, cfg[2]
-    conf_m, conf_n, del_miss, v0, initiate = int(cfg[3]), int(cfg[4]), int(cfg[5]), cfg[6], cfg[7] > 0.5
-    q_man, manoeuvre_alt = cfg[8], cfg[9]
+    x, P, status, t_state, history, scans, misses, label, track_id, next_id = store
+    q, ballistic, gate = cfg.q_m2_s3, cfg.ballistic, cfg.gate_distance
+    conf_m, conf_n, del_miss = cfg.confirm_m, cfg.confirm_n, cfg.delete_misses
+    v0, initiate = cfg.init_velocity_sigma_m_s, cfg.initiate
+    q_man, manoeuvre_alt = cfg.q_manoeuvre_m2_s3, cfg.manoeuvre_below_alt_m
     n_j, n_d = status.size, z.shape[0]
     gate2 = gate * gate
     live = np.flatnonzero(status > 0)
@@ -326,7 +354,7 @@ class Tracker:
     def __init__(self, config: TrackerConfig):
         self.config = config
         self.store = TrackStore.empty(config.capacity)
-        self._cfg = config.vector()
+        self._cfg = config.record()
 
     def step(self, t: float, z: np.ndarray, R: np.ndarray, labels: np.ndarray | None = None) -> np.ndarray:
         """Process one scan; returns, per detection, the index of the track it updated or started."""
@@ -342,11 +370,7 @@ class Tracker:
             raise ValueError(f"labels must hold one entry per detection ({len(z)}), not shape {labels.shape}")
         assigned = np.empty(len(z), dtype=np.int64)
         in_view = np.ones(self.store.status.size, dtype=np.bool_)
-        st = self.store
-        scan(
-            st.x, st.P, st.status, st.t, st.history, st.scans, st.misses, st.label, st.track_id, st.next_id,
-            float(t), z, R, labels, in_view, self._cfg, assigned,
-        )  # fmt: skip
+        scan(self.store, float(t), z, R, labels, in_view, self._cfg, assigned)
         return assigned
 
     def seed(self, t: float, x: np.ndarray, P: np.ndarray, labels: np.ndarray | None = None) -> np.ndarray:
