@@ -52,6 +52,7 @@ def _surface_battery(b: Builder, site: InterceptorSite, entry: Entry, parts: Wor
         max_range_m=p["max_range_km"],
         sspk=p["sspk"],
         reliability=p["reliability"],
+        fire_control_sigma_m=p.get("fire_control_sigma_km"),  # the class's, or the site's override
     )
     if cls.min_intercept_alt_m >= cls.max_intercept_alt_m:
         b.problem(site.path + ("override",), "min_intercept_alt_km must be below max_intercept_alt_km")

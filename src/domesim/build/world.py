@@ -27,7 +27,6 @@ from domesim.build.sensors import SENSOR_FAMILIES
 from domesim.build.threats import ThreatContext, threat_families
 from domesim.core.ballistic import STATUS_DIVERGED
 from domesim.core.timegrid import TimeGrid
-from domesim.core.units import to_si
 from domesim.engine.simulate import fly_truth
 from domesim.engine.world import Asset, Doctrine, ThreatGroup, World
 from domesim.interceptors.flyout import latest_launch_t_s
@@ -152,18 +151,18 @@ def _tracked_sensing(b: Builder, spec: ScenarioFile, world: World, radars: list[
         q_manoeuvre_m2_s3=t["q_manoeuvre_m2_s3"],
         manoeuvre_below_alt_m=t["manoeuvre_below_alt_km"],
     )
-    requirement = [t["fire_control_sigma_km"]]
-    for battery in world.ground_batteries:
-        entry = b.catalogue.entry("interceptor", battery.interceptor.name)
-        if "fire_control_sigma_km" in entry.params:
-            requirement.append(to_si("fire_control_sigma_km", entry.value("fire_control_sigma_km")))
     if not (radars or world.space_sensors):
         b.problem(
             ("scenario", "sensing"),
             'sensing = "tracked" needs radars ([[sensor]]) or sensor [[constellation]]s',
         )
+    # the default requirement, for interceptor classes without their own (each class commits on its own)
     return replace(
-        world, tracking_radars=radars, rcs_m2=rcs, tracker=tracker, fire_control_sigma_m=min(requirement)
+        world,
+        tracking_radars=radars,
+        rcs_m2=rcs,
+        tracker=tracker,
+        fire_control_sigma_m=t["fire_control_sigma_km"],
     )
 
 

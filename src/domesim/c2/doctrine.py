@@ -25,6 +25,7 @@ ENGAGED_OR_NEVER_READY = 0
 NO_BATTERY_IN_REACH = 1  # no battery can still intercept it (geometry or timeline)
 INVENTORY_EXHAUSTED = 2  # those that can are empty
 WITHHELD = 3  # those that can and have stock are withheld by reserves, layer limits or the assignment
+NO_FIRE_CONTROL = 4  # those that can have no track yet of the accuracy their class commits on
 
 
 @nb.njit(cache=True)
@@ -52,17 +53,24 @@ def intercept_step(latest_launch, suffix_max, unreachable, s, r, n, k, t):
 
 
 @nb.njit(cache=True)
-def why_not_engaged(latest_launch, suffix_max, inventory, allowed, r, n, k, t):
-    """Why no salvo goes to ready object ``n`` of trial ``r`` at step ``k`` (time ``t``): one of
-    :data:`NO_BATTERY_IN_REACH`, :data:`INVENTORY_EXHAUSTED`, :data:`WITHHELD`."""
-    reach = stock = False
+def why_not_engaged(latest_launch, suffix_max, inventory, ready, r, n, k, t):
+    """Why no salvo goes to ready object ``n`` of trial ``r`` at step ``k`` (time ``t``), among the
+    batteries that can still intercept it: some with a track good enough for them and interceptors left
+    were withheld (:data:`WITHHELD`), those with the track were empty (:data:`INVENTORY_EXHAUSTED`),
+    none had the track (:data:`NO_FIRE_CONTROL`); or none can intercept it (:data:`NO_BATTERY_IN_REACH`).
+    ``ready`` (S, R, N) is when each battery may commit on the object."""
+    reach = tracked = stock = False
     for s in range(latest_launch.shape[0]):
         if k + 1 < latest_launch.shape[3] and suffix_max[s, r, n, k + 1] >= t:
             reach = True
-            stock = stock or inventory[s] > 0
-    if not reach:
-        return NO_BATTERY_IN_REACH
-    return WITHHELD if stock else INVENTORY_EXHAUSTED
+            if t >= ready[s, r, n]:
+                tracked = True
+                stock = stock or inventory[s] > 0
+    if stock:
+        return WITHHELD
+    if tracked:
+        return INVENTORY_EXHAUSTED
+    return NO_FIRE_CONTROL if reach else NO_BATTERY_IN_REACH
 
 
 @nb.njit(cache=True)

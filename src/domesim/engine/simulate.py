@@ -33,12 +33,15 @@ from domesim.threats.batch import ThreatBatch, concatenate
 
 
 @nb.njit(cache=True)
-def _allow(out, n, r, per_layer, layer_eng, battery_layer, inventory, reserve, priority):
-    """Doctrine: the batteries that may engage object ``n`` now (engagements per layer, reserves kept
-    for threats to first-priority assets)."""
+def _allow(out, n, r, t, ready, per_layer, layer_eng, battery_layer, inventory, reserve, priority):
+    """Doctrine: the batteries that may engage object ``n`` now: those whose class's fire-control
+    requirement the track meets (``ready`` (S, R, N)), within the engagements per layer, keeping the
+    reserves for threats to first-priority assets."""
     for b in range(out.size):
-        out[b] = (per_layer <= 0 or layer_eng[n, battery_layer[b]] < per_layer) and (
-            inventory[b] > reserve[b] or priority[r, n] == 1
+        out[b] = (
+            t >= ready[b, r, n]
+            and (per_layer <= 0 or layer_eng[n, battery_layer[b]] < per_layer)
+            and (inventory[b] > reserve[b] or priority[r, n] == 1)
         )
 
 
@@ -48,6 +51,7 @@ def _engage(
     suffix_max,
     t_s,
     ready_t,
+    battery_ready,
     impact_step,
     inventory0,
     salvo,
@@ -121,6 +125,8 @@ def _engage(
                     allowed[c],
                     objects[c],
                     r,
+                    t,
+                    battery_ready,
                     per_layer,
                     layer_eng,
                     battery_layer,
@@ -140,13 +146,25 @@ def _engage(
                 else:  # in object order, each taking the battery that intercepts it first
                     # (reserves checked against the stock the objects before it have left)
                     _allow(
-                        allowed[c], n, r, per_layer, layer_eng, battery_layer, inventory, reserve, priority
+                        allowed[c],
+                        n,
+                        r,
+                        t,
+                        battery_ready,
+                        per_layer,
+                        layer_eng,
+                        battery_layer,
+                        inventory,
+                        reserve,
+                        priority,
                     )
                     s, j = earliest_intercept(
                         latest_launch, suffix_max, inventory, unreachable, allowed[c], r, n, k, t
                     )
                 if s < 0:
-                    held[r, n] = why_not_engaged(latest_launch, suffix_max, inventory, allowed[c], r, n, k, t)
+                    held[r, n] = why_not_engaged(
+                        latest_launch, suffix_max, inventory, battery_ready, r, n, k, t
+                    )
                     continue
                 layer_eng[n, battery_layer[s]] += 1
                 shots = min(salvo[s], inventory[s])
@@ -228,12 +246,18 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
             )
             detect = np.minimum(detect, seen)
     tracking: dict[str, np.ndarray] = {}
+    ground = world.ground_batteries
     if world.sensing == "tracked":  # act on fire-control tracks, not on first sight
         keys = trial_keys(stream(seed, chunk, "sensor.track"), n_trials)
-        fc = np.full(n_objects, world.fire_control_sigma_m)
-        tracking = track_trials(world, truth, keys, theta0, offsets, fc)
+        # each class commits on a track of its own accuracy (a site may override its class's)
+        required = [b.interceptor.fire_control_sigma_m or world.fire_control_sigma_m for b in ground]
+        levels = np.unique(required) if ground else np.array([world.fire_control_sigma_m])
+        tracking = track_trials(world, truth, keys, theta0, offsets, levels)
         detect = np.minimum(detect, tracking["first_detect_t_s"])
-        ready = tracking["fire_control_t_s"] + world.doctrine.cue_delay_s
+        ready = tracking["fire_control_t_s"] + world.doctrine.cue_delay_s  # the loosest requirement
+        by_level = tracking.pop("fire_control_by_level_t_s")
+        battery_fc = np.moveaxis(by_level[..., np.searchsorted(levels, required)], -1, 0)
+        battery_fc = battery_fc + world.doctrine.cue_delay_s  # (S, R, N)
     else:
         ready = detect + (0.0 if world.sensing == "ideal" else world.doctrine.cue_delay_s)
     if world.doctrine.engage_lethal_only:  # perfect discrimination: only warheads are engaged
@@ -246,6 +270,12 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
         best = np.where(tracking["seen_by"], p_disc, 0.0).max(axis=-1, initial=0.0)
         recognised = stream(seed, chunk, "discrimination").random(best.shape) < best
         ready[recognised & ~lethal] = np.inf
+    # when each ground battery may commit on each object: the object is ready, and (tracked) its track
+    # meets the battery's class's requirement
+    battery_ready = np.broadcast_to(ready, (len(ground), n_trials, n_objects))
+    if world.sensing == "tracked":
+        battery_ready = np.maximum(battery_ready, battery_fc)
+    battery_ready = np.ascontiguousarray(battery_ready)
     killed = np.zeros((n_trials, n_objects), dtype=np.bool_)
     kill_t = np.full((n_trials, n_objects), np.nan)
     kill_battery = np.full((n_trials, n_objects), -1, dtype=np.int64)
@@ -255,7 +285,6 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
     impacted = truth.phase == kernel.PHASE_IMPACTED
     impact_step = np.where(impacted.any(axis=-1), np.argmax(impacted, axis=-1), t_s.size)
 
-    ground = world.ground_batteries
     n_ground = len(ground)
     layer_names = sorted({b.interceptor.layer for b in ground})
     battery_layer = np.array([layer_names.index(b.interceptor.layer) for b in ground], dtype=np.int64)
@@ -282,6 +311,7 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
         suffix_max,
         t_s,
         np.ascontiguousarray(ready),
+        battery_ready,
         impact_step,
         np.array([b.inventory for b in ground], dtype=np.int64),
         salvo,

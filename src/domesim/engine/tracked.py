@@ -109,7 +109,7 @@ class Objects(NamedTuple):
     kind: np.ndarray  # (N,) int64: index of the object's kind in the radar cross-section table
     boost_kind: int  # the index of "booster", the kind of every object while it boosts
     brightness: np.ndarray  # (N,) infrared brightness outside boost relative to an RV
-    fc_sigma_m: np.ndarray  # (N,) fire-control requirement (largest 1-sigma position component), m
+    fc_levels_m: np.ndarray  # (Q,) fire-control requirements of the layers (largest 1-sigma position), m
 
 
 class Sensors(NamedTuple):
@@ -144,14 +144,24 @@ PER_OBJECT_DTYPE = np.dtype(
 
 @nb.njit(cache=True, parallel=True, error_model="numpy")
 def _track_trials(
-    trials, objects, sensors, tracker, gospa_every, gospa_c, per_object, seen_by, first_by_sensor, gospa_m
+    trials,
+    objects,
+    sensors,
+    tracker,
+    gospa_every,
+    gospa_c,
+    per_object,
+    fire_control,
+    seen_by,
+    first_by_sensor,
+    gospa_m,
 ):
     """Every trial of the chunk, one per thread. ``tracker`` is a (1,) TRACKER_DTYPE array: a parallel loop
     takes a record only inside an array. The outputs are plain arguments, never in a tuple: numba's
     parallel loops lose some writes to arrays that come in tuples."""
     r_ecef, alt, phase, t_s = trials.truth
     theta0, offsets, keys = trials.theta0_rad, trials.offsets_s, trials.keys
-    kind, boost_kind, brightness, fc_sigma = objects
+    kind, boost_kind, brightness, fc_levels = objects
     radars, radar_steps, radar_rcs, space, layer_steps = sensors
     sat_el, sat_rates, sat_layer, layers = space
     capacity = tracker[0].capacity
@@ -317,14 +327,14 @@ def _track_trials(
                     if track_id[j] > last_id[n]:  # ids only grow: a new id is a new track on this object
                         last_id[n] = track_id[j]
                         per_object[r, n].tracks_held += 1
-                    if (
-                        per_object[r, n].fire_control_t_s == np.inf
-                        and max(P[j, 0, 0], P[j, 1, 1], P[j, 2, 2]) <= fc_sigma[n] ** 2
-                    ):
-                        per_object[r, n].fire_control_t_s = t
+                    variance = max(P[j, 0, 0], P[j, 1, 1], P[j, 2, 2])
+                    for q in range(fc_levels.size):  # each layer's requirement, met once
+                        if fire_control[r, n, q] == np.inf and variance <= fc_levels[q] ** 2:
+                            fire_control[r, n, q] = t
+                            per_object[r, n].fire_control_t_s = min(per_object[r, n].fire_control_t_s, t)
 
 
-def track_trials(world, truth, keys, theta0_rad, offsets_s, fc_sigma_m) -> dict[str, np.ndarray]:
+def track_trials(world, truth, keys, theta0_rad, offsets_s, fc_levels_m) -> dict[str, np.ndarray]:
     """Run the tracked-sensing kernel for every trial of a chunk.
 
     Parameters
@@ -332,9 +342,11 @@ def track_trials(world, truth, keys, theta0_rad, offsets_s, fc_sigma_m) -> dict[
     world : the World (``tracking_radars``, ``space_sensors``, ``rcs_m2``, ``ir_brightness``, ``tracker``).
     truth : :class:`domesim.threats.batch.ThreatBatch` of the chunk.
     keys : (R,) uint64 per-trial keys of the ``sensor.track`` stream.
-    fc_sigma_m : (N,) fire-control requirement of each object (largest 1-sigma position component), m.
+    fc_levels_m : (Q,) the fire-control requirements of the layers (largest 1-sigma position component), m.
 
-    Returns per (R, N): ``first_detect_t_s``, ``first_track_t_s``, ``fire_control_t_s`` (inf if never),
+    Returns per (R, N): ``first_detect_t_s``, ``first_track_t_s``, ``fire_control_t_s`` (the first time a
+    confirmed track met the loosest requirement; inf if never), ``fire_control_by_level_t_s`` (R, N, Q)
+    (the first time it met each requirement),
     ``tracks_held`` (distinct confirmed tracks); ``seen_by`` (R, N, M) radars that saw it in midcourse, and
     ``first_by_sensor_t_s`` (R, N, M + L) each radar's and space layer's first detection; ``gospa_m``
     (R, B): the GOSPA distance between the confirmed tracks and the objects in flight every
@@ -365,6 +377,7 @@ def track_trials(world, truth, keys, theta0_rad, offsets_s, fc_sigma_m) -> dict[
     seen_by = np.zeros((n_r, n_n, n_m), dtype=np.bool_)
     first_by_sensor = np.full((n_r, n_n, n_m + len(layers)), np.inf)
     gospa_m = np.zeros((n_r, (truth.t_s.size + gospa_every - 1) // gospa_every))
+    fire_control = np.full((n_r, n_n, np.size(fc_levels_m)), np.inf)
     trials = Trials(
         truth=Truth(
             np.ascontiguousarray(truth.r_ecef),
@@ -380,7 +393,7 @@ def track_trials(world, truth, keys, theta0_rad, offsets_s, fc_sigma_m) -> dict[
         kind=kind,
         boost_kind=kinds.index("booster"),
         brightness=np.array([world.ir_brightness.get(info.kind, 1.0) for info in infos]),
-        fc_sigma_m=np.ascontiguousarray(fc_sigma_m, dtype=np.float64),
+        fc_levels_m=np.ascontiguousarray(fc_levels_m, dtype=np.float64),
     )
     tracker = np.array([world.tracker.record()])
     _track_trials(
@@ -391,9 +404,15 @@ def track_trials(world, truth, keys, theta0_rad, offsets_s, fc_sigma_m) -> dict[
         gospa_every,
         GOSPA_CUTOFF_M,
         per_object,
+        fire_control,
         seen_by,
         first_by_sensor,
         gospa_m,
     )
     out = {name: np.ascontiguousarray(per_object[name]) for name in PER_OBJECT_DTYPE.names or ()}
-    return out | {"seen_by": seen_by, "first_by_sensor_t_s": first_by_sensor, "gospa_m": gospa_m}
+    return out | {
+        "fire_control_by_level_t_s": fire_control,
+        "seen_by": seen_by,
+        "first_by_sensor_t_s": first_by_sensor,
+        "gospa_m": gospa_m,
+    }

@@ -76,7 +76,7 @@ class World:
     tracking_radars: list[Radar] = field(default_factory=list)  # the radars of sensing = "tracked"
     rcs_m2: dict[str, dict[str, float]] = field(default_factory=dict)  # object kind -> band -> RCS
     tracker: TrackerConfig = field(default_factory=TrackerConfig)
-    fire_control_sigma_m: float = 1000.0  # the strictest requirement of the ground layers
+    fire_control_sigma_m: float = 1000.0  # the tracker's default requirement, for classes without their own
     rtol: float = 1e-8  # trajectory integration tolerances (SciPy RK45 semantics, SI units)
     atol: float = 1e-3
 

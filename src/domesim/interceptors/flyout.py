@@ -58,6 +58,9 @@ class InterceptorClass:
     max_range_m: float  # inf: no range limit
     sspk: float  # single-shot kill probability
     reliability: float  # probability that an interceptor launches and flies as designed
+    # track accuracy the class needs to commit (largest 1-sigma position component, m); None: the
+    # tracker's default requirement. Only tracked sensing reads it.
+    fire_control_sigma_m: float | None = None
 
     def __post_init__(self) -> None:
         problems = [

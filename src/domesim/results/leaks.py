@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from domesim.c2.doctrine import INVENTORY_EXHAUSTED, WITHHELD
+from domesim.c2.doctrine import INVENTORY_EXHAUSTED, NO_FIRE_CONTROL, WITHHELD
 from domesim.engine.world import World
 
 # (key, what it means in words) of the causes before an engagement, in the order they are read
 CAUSES_BEFORE_ENGAGEMENT: tuple[tuple[str, str], ...] = (
     ("never_detected", "were never detected by any sensor"),
     ("no_track", "were detected but never held in a track"),
-    ("no_fire_control_track", "were never tracked to the accuracy any layer in reach fires on"),
+    ("no_fire_control_track", "were never tracked to the accuracy the layers in reach commit on"),
     ("no_battery_in_reach", "came within reach of no battery in time (geometry or timeline)"),
     ("inventory_exhausted", "found the batteries that could reach them empty"),
     ("withheld", "were not engaged by batteries held back by reserves, layer limits or the assignment"),
@@ -72,7 +72,7 @@ def classify_leakers(world: World, log: dict[str, np.ndarray]) -> np.ndarray:
             last_layer >= 0,
             ~np.isfinite(log["detect_t_s"]),
             no_track,
-            no_fire_control,
+            no_fire_control | (held == NO_FIRE_CONTROL),
             held == INVENTORY_EXHAUSTED,
             held == WITHHELD,
         ],
