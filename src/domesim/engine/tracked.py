@@ -26,15 +26,20 @@ import numpy as np
 
 from domesim.core import ballistic as phases
 from domesim.core.constants import OMEGA_EARTH_RAD_S, R_EARTH_EQ_M
-from domesim.core.counter_rng import normal, uniform
+from domesim.core.counter_rng import check_counter_bounds, draw_counter, normal, uniform
 from domesim.orbits.coverage import satellites_ecef, sees
 from domesim.sensors import radar as rad
 from domesim.sensors.space_ir import Constellations, Truth
 from domesim.tracking.metrics import gospa_distance
 from domesim.tracking.tracker import CONFIRMED, empty_track_store, scan
 
-# counter layout: ((step * sensors + sensor) * (objects + false-alarm slots) + slot) * draws + draw
-_DRAWS = 16
+# The draws of one look (core.counter_rng.draw_counter(step, sensor, slot, draw)). A radar's slot n < N
+# is object n: its detection, then three noise components (normal draws); slot N holds the number of
+# false alarms, and slots N + f their face, azimuth, elevation and range. A space layer's slot n is object
+# n: one detection draw per satellite j, then four normal draws for the stereo fix.
+_DETECT, _NOISE = 0, 1  # _NOISE, _NOISE + 1, _NOISE + 2
+_FA_COUNT, _FA_FACE, _FA_AZ, _FA_EL, _FA_RANGE = 0, 1, 2, 3, 4
+_DRAWS = 5  # the most draws of a radar slot
 _FA_SLOTS = 32
 # GOSPA of the track picture (Rahmathullah et al. 2017) every 10 s, with a 10 km cut-off: a track farther
 # than that from every object counts as false, and an object with none as missed (a fire-control track
@@ -93,7 +98,8 @@ def _stereo(s1, s2, p, sigma, key, counter, z, R):
         e1 = a - (a @ u) * u
         e1 /= math.sqrt(e1 @ e1)
         e2 = np.cross(u, e1)
-        um = u + sigma * normal(key, counter + 2 * idx) * e1 + sigma * normal(key, counter + 2 * idx + 1) * e2
+        c = counter + np.uint64(2 * idx)
+        um = u + sigma * normal(key, c) * e1 + sigma * normal(key, c + np.uint64(1)) * e2
         um /= math.sqrt(um @ um)
         w = 1.0 / (dist * sigma) ** 2
         proj = np.eye(3) - np.outer(um, um)
@@ -192,7 +198,6 @@ def _track_trials(
         pos = np.empty(3)
         sat = np.empty((n_s, 3))
         key = keys[r]
-        space_key = key ^ np.uint64(0x5BD1E9955BD1E995)  # a separate counter domain for space draws
         truth_eci = np.empty((n_n, 3))
         track_pos = np.empty((capacity, 3))
         for k in range(n_t):
@@ -217,20 +222,22 @@ def _track_trials(
                     continue
                 if not is_radar and k % layer_steps[m - n_m] != 0:
                     continue
-                base = (k * n_sensors + m) * slots
                 if not is_radar and n_s:
                     satellites_ecef(sat_el, sat_rates, t + offsets[r], theta, sat)
                 d = 0
                 for n in range(n_n):
                     if not np.isfinite(alt[r, n, k]):
                         continue
-                    c0 = (base + n) * _DRAWS
                     if is_radar:
                         kk = boost_kind if phase[r, n, k] == phases.PHASE_BOOST else kind[n]
                         vis, rng_m, az, el, snr = rad.look(radars[m], r_ecef[r, n, k], radar_rcs[m, kk])
-                        if not vis or uniform(key, c0) >= rad.detection_probability(snr, radars[m].pfa):
+                        if not vis:
                             continue
-                        noise = (normal(key, c0 + 1), normal(key, c0 + 2), normal(key, c0 + 3))
+                        pd = rad.detection_probability(snr, radars[m].pfa)
+                        if uniform(key, draw_counter(k, m, n, _DETECT)) >= pd:
+                            continue
+                        c = draw_counter(k, m, n, _NOISE)
+                        noise = (normal(key, c), normal(key, c + np.uint64(1)), normal(key, c + np.uint64(2)))
                         rad.measurement(radars[m], rng_m, az, el, snr, noise, zi, Ri)
                         if phase[r, n, k] == phases.PHASE_MIDCOURSE:
                             seen_by[r, n, m] = True
@@ -249,7 +256,6 @@ def _track_trials(
                         ):
                             continue
                         first, second = -1, -1
-                        cs = ((k * n_l + layer) * n_n + n) * (n_s + 4)  # counters of the space draws
                         for j in range(n_s):
                             if sat_layer[j] != layer:
                                 continue
@@ -266,7 +272,7 @@ def _track_trials(
                                 reach**2,
                                 math.cos(sensor.field_of_regard_rad) ** 2,
                             ):
-                                if uniform(space_key, cs + j) < pd:
+                                if uniform(key, draw_counter(k, m, n, j)) < pd:
                                     if first < 0:
                                         first = j
                                     elif second < 0:
@@ -278,8 +284,8 @@ def _track_trials(
                             sat[second],
                             r_ecef[r, n, k],
                             sensor.angle_sigma_rad,
-                            space_key,
-                            cs + n_s,
+                            key,
+                            draw_counter(k, m, n, n_s),
                             zi,
                             Ri,
                         )
@@ -293,18 +299,26 @@ def _track_trials(
                     d += 1
                 if is_radar and radars[m].false_alarms_per_scan > 0.0:  # uniform over the radar's coverage
                     radar = radars[m]
-                    c0 = (base + n_n) * _DRAWS
-                    count = _poisson(radar.false_alarms_per_scan, uniform(key, c0))
+                    count = _poisson(
+                        radar.false_alarms_per_scan, uniform(key, draw_counter(k, m, n_n, _FA_COUNT))
+                    )
                     for f in range(count):
-                        cf = (base + n_n + f) * _DRAWS
+                        slot = n_n + f
                         n_faces = radar.n_faces
-                        face = radar.faces_az_rad[min(int(uniform(key, cf + 1) * n_faces), n_faces - 1)]
-                        az = face + (2.0 * uniform(key, cf + 2) - 1.0) * radar.face_half_width_rad
-                        el = radar.min_elevation_rad + uniform(key, cf + 3) * (
+                        u_face = uniform(key, draw_counter(k, m, slot, _FA_FACE))
+                        face = radar.faces_az_rad[min(int(u_face * n_faces), n_faces - 1)]
+                        az = (
+                            face
+                            + (2.0 * uniform(key, draw_counter(k, m, slot, _FA_AZ)) - 1.0)
+                            * radar.face_half_width_rad
+                        )
+                        el = radar.min_elevation_rad + uniform(key, draw_counter(k, m, slot, _FA_EL)) * (
                             radar.max_elevation_rad - radar.min_elevation_rad
                         )
                         rng_lo = max(radar.min_range_m, 100e3)
-                        rng_m = rng_lo + uniform(key, cf + 4) * (radar.ref_range_m - rng_lo)
+                        rng_m = rng_lo + uniform(key, draw_counter(k, m, slot, _FA_RANGE)) * (
+                            radar.ref_range_m - rng_lo
+                        )
                         rad.measurement(radar, rng_m, az, el, radar.ref_snr, (0.0, 0.0, 0.0), zi, Ri)
                         _to_inertial(zi, theta, z[d])
                         _rotate_cov(Ri, theta, R[d])
@@ -371,6 +385,8 @@ def track_trials(world, truth, keys, theta0_rad, offsets_s, fc_levels_m) -> dict
         layer_steps=np.array([max(1, round(lay.sensor.revisit_s / step)) for lay in layers], dtype=np.int64),
     )
     n_r, n_n = truth.alt_m.shape[:2]
+    n_s = max((len(layer.elements) for layer in layers), default=0)
+    check_counter_bounds(truth.t_s.size, n_m + len(layers), n_n + _FA_SLOTS, max(_DRAWS, n_s + 4))
     gospa_every = max(1, round(GOSPA_EVERY_S / step))
     per_object = np.zeros((n_r, n_n), PER_OBJECT_DTYPE)
     per_object[["first_detect_t_s", "first_track_t_s", "fire_control_t_s"]] = (np.inf, np.inf, np.inf)
