@@ -381,20 +381,20 @@ def _gliders(b: Builder, t, spec: ScenarioFile, path: Path, entry: Entry) -> lis
         base = t.name or f"{t.threat_class}->{aim_label}"
         gliders.append(
             GlideObject(
-                base if t.count == 1 else f"{base} #{j + 1}",
-                vehicle,
-                launch[0],
-                launch[1],
-                aim[0],
-                aim[1],
-                t.launch_time_s + j * t.launch_interval_s,
-                solved[aim],
-                d.azimuth_sigma_deg * DEG,
-                d.pitch_sigma_deg * DEG,
-                d.thrust_sigma_frac,
-                d.ld_sigma_frac,
-                d.beta_sigma_frac,
-                d.aim_sigma_m,
+                name=base if t.count == 1 else f"{base} #{j + 1}",
+                vehicle=vehicle,
+                launch_lat_rad=launch[0],
+                launch_lon_rad=launch[1],
+                aim_lat_rad=aim[0],
+                aim_lon_rad=aim[1],
+                launch_t_s=t.launch_time_s + j * t.launch_interval_s,
+                solution=solved[aim],
+                azimuth_sigma_rad=d.azimuth_sigma_deg * DEG,
+                pitch_sigma_rad=d.pitch_sigma_deg * DEG,
+                thrust_sigma_frac=d.thrust_sigma_frac,
+                ld_sigma_frac=d.ld_sigma_frac,
+                beta_sigma_frac=d.beta_sigma_frac,
+                aim_sigma_m=d.aim_sigma_m,
             )
         )
     return gliders

@@ -217,7 +217,7 @@ def ecef_to_eci_xyz(c, s, x, y, z):
     return c * x - s * y, s * x + c * y, z
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def eci_to_ecef_state_row(y, era_rad, omega, row):
     """ECI state ``y`` (6,) to ECEF position and Earth-relative velocity ``row`` (6,):
     ``v_ecef = R3(ERA) v_eci - omega x r_ecef`` (``omega`` rad/s about z)."""

@@ -70,6 +70,7 @@ from domesim.core.ballistic import (
     STATUS_FLYING,
     STATUS_IMPACTED,
     blank_rows,
+    check_batch,
     gravity_j2,
     store_state,
 )
@@ -83,20 +84,28 @@ from domesim.core.constants import (
 from domesim.core.frames import ecef_to_eci_xyz, ellipsoid_altitude
 from domesim.core.integrate import dense, error_norm, make_dp5_step, make_locate, step_factor
 
-# Layout of the per-glider parameter rows (one (B, G_N_PARAMS) table).
-G_T0 = 0  # time of the initial state (the booster's burnout), s since epoch
-G_BETA = 1  # ballistic coefficient m / (C_D S), kg/m2
-G_LD_MAX = 2  # largest lift-to-drag ratio
-G_H_MIN = 3  # glide band, m above the ellipsoid
-G_H_MAX = 4
-G_BANK_MAX = 5  # largest bank angle in the glide, rad
-G_DIVE_K = 6  # the dive starts when the ground distance to the aim point < G_DIVE_K * altitude
-G_V_END = 7  # planned speed at the end of the glide (relative to the air), m/s
-G_AIM = 8  # 3 components: aim point, ECEF, m
-G_MODE0 = 11  # guidance mode at G_T0 (MODE_*)
-G_LD_FIXED = 12  # MODE_FIXED: lift-to-drag ratio
-G_BANK_FIXED = 13  # MODE_FIXED: bank angle, rad
-G_N_PARAMS = 14
+# One record per glider: the parameters the kernel reads by field name (``p["ld_max"]``); built with
+# :func:`domesim.core.ballistic.make_records`.
+PARAMS = np.dtype(
+    [
+        ("t0_s", np.float64),  # time of the initial state (the booster's burnout), s since epoch
+        ("beta_kg_m2", np.float64),  # ballistic coefficient m / (C_D S)
+        ("ld_max", np.float64),  # largest lift-to-drag ratio
+        ("h_min_m", np.float64),  # glide band, m above the ellipsoid
+        ("h_max_m", np.float64),
+        ("bank_max_rad", np.float64),  # largest bank angle in the glide
+        (
+            "dive_k",
+            np.float64,
+        ),  # the dive starts when the ground distance to the aim point < dive_k * altitude
+        ("v_end_m_s", np.float64),  # planned speed at the end of the glide (relative to the air)
+        ("aim_ecef", np.float64, (3,)),  # aim point, ECEF, m
+        ("mode0", np.int64),  # guidance mode at t0_s (MODE_*)
+        ("ld_fixed", np.float64),  # MODE_FIXED: lift-to-drag ratio
+        ("bank_fixed_rad", np.float64),  # MODE_FIXED: bank angle
+    ],
+    align=True,
+)
 
 MODE_PULLUP = 0
 MODE_GLIDE = 1
@@ -118,7 +127,7 @@ _MAX_V2_GR = 0.98  # clip v^2 / (g r) in the range plan (near-orbital speeds)
 def _aim_eci(p, t, omega, era0):
     """Aim point (ECEF parameter) rotated into ECI at time ``t``."""
     th = era0 + omega * t
-    return ecef_to_eci_xyz(math.cos(th), math.sin(th), p[G_AIM], p[G_AIM + 1], p[G_AIM + 2])
+    return ecef_to_eci_xyz(math.cos(th), math.sin(th), p["aim_ecef"][0], p["aim_ecef"][1], p["aim_ecef"][2])
 
 
 @nb.njit(cache=True)
@@ -138,7 +147,7 @@ def _lift(t, y, p, mode, omega, era0, r, alt, drag, vrx, vry, vrz, v_rel, gx, gy
     x, yy, z = y[0], y[1], y[2]
     ux, uy, uz = x / r, yy / r, z / r
     ex, ey, ez = vrx / v_rel, vry / v_rel, vrz / v_rel
-    l_max = p[G_LD_MAX] * drag
+    l_max = p["ld_max"] * drag
     if mode == MODE_DIVE:
         ax, ay, az = _aim_eci(p, t, omega, era0)
         rx, ry, rz = ax - x, ay - yy, az - z
@@ -170,9 +179,9 @@ def _lift(t, y, p, mode, omega, era0, r, alt, drag, vrx, vry, vrz, v_rel, gx, gy
     l0x, l0y, l0z = (ux - sin_g * ex) / cos_g, (uy - sin_g * ey) / cos_g, (uz - sin_g * ez) / cos_g
     sx, sy, sz = ey * l0z - ez * l0y, ez * l0x - ex * l0z, ex * l0y - ey * l0x
     if mode == MODE_FIXED:
-        mag = p[G_LD_FIXED] * drag
-        lv = mag * math.cos(p[G_BANK_FIXED])
-        ll = mag * math.sin(p[G_BANK_FIXED])
+        mag = p["ld_fixed"] * drag
+        lv = mag * math.cos(p["bank_fixed_rad"])
+        ll = mag * math.sin(p["bank_fixed_rad"])
     elif mode == MODE_PULLUP:
         lv = l_max
         ll = 0.0
@@ -183,17 +192,17 @@ def _lift(t, y, p, mode, omega, era0, r, alt, drag, vrx, vry, vrz, v_rel, gx, gy
         gm_r = GM_EARTH_M3_S2 / r
         g_eff = gm_r / r - v_h2 / r
         # range plan: the L/D that spends the energy above v_f over the glide distance to go
-        s_go = _ground_distance(x, yy, z, p, t, omega, era0) - p[G_DIVE_K] * alt
+        s_go = _ground_distance(x, yy, z, p, t, omega, era0) - p["dive_k"] * alt
         q0 = min(v_rel * v_rel / gm_r, _MAX_V2_GR)
-        qf = p[G_V_END] * p[G_V_END] / gm_r
-        ld_plan = LD_PLAN_FRAC * p[G_LD_MAX]
+        qf = p["v_end_m_s"] * p["v_end_m_s"] / gm_r
+        ld_plan = LD_PLAN_FRAC * p["ld_max"]
         if q0 > qf:
             ld_cmd = min(max(s_go / (0.5 * r * math.log((1.0 - qf) / (1.0 - q0))), 0.0), ld_plan)
         else:
             ld_cmd = ld_plan
-        margin = min(BAND_MARGIN_M, 0.25 * (p[G_H_MAX] - p[G_H_MIN]))
-        h_lo, h_hi = p[G_H_MIN] + margin, p[G_H_MAX] - margin
-        arg = RHO0_KG_M3 * ld_cmd * v_rel * v_rel / (2.0 * p[G_BETA] * max(g_eff, 1e-3))
+        margin = min(BAND_MARGIN_M, 0.25 * (p["h_max_m"] - p["h_min_m"]))
+        h_lo, h_hi = p["h_min_m"] + margin, p["h_max_m"] - margin
+        arg = RHO0_KG_M3 * ld_cmd * v_rel * v_rel / (2.0 * p["beta_kg_m2"] * max(g_eff, 1e-3))
         h_ref = SCALE_HEIGHT_M * math.log(arg) if arg > 0.0 else h_lo
         h_ref = min(max(h_ref, h_lo), h_hi)
         a_up = g_eff + K_H_S2 * (h_ref - alt) - K_HDOT_S * h_dot
@@ -205,7 +214,7 @@ def _lift(t, y, p, mode, omega, era0, r, alt, drag, vrx, vry, vrz, v_rel, gx, gy
         hx, hy, hz = (ex - sin_g * ux), (ey - sin_g * uy), (ez - sin_g * uz)
         d_psi = math.atan2(dx * sx + dy * sy + dz * sz, dx * hx + dy * hy + dz * hz)
         ll = K_PSI_S * v_rel * d_psi
-        ll_max = lv * math.tan(p[G_BANK_MAX])
+        ll_max = lv * math.tan(p["bank_max_rad"])
         ll = min(max(ll, -ll_max), ll_max)
         mag = math.sqrt(lv * lv + ll * ll)
         if mag > l_max:
@@ -229,7 +238,7 @@ def _derivative(t, y, args, out):
         vrz = y[5]
         v_rel = math.sqrt(vrx * vrx + vry * vry + vrz * vrz)
         if v_rel > 1e-6:
-            drag = 0.5 * RHO0_KG_M3 * math.exp(-alt / SCALE_HEIGHT_M) * v_rel * v_rel / p[G_BETA]
+            drag = 0.5 * RHO0_KG_M3 * math.exp(-alt / SCALE_HEIGHT_M) * v_rel * v_rel / p["beta_kg_m2"]
             f = drag / v_rel
             ax -= f * vrx
             ay -= f * vry
@@ -269,7 +278,7 @@ def _event(kind, t, y, args):
         return -alt
     if kind == 1:
         return flight_path_angle(y, omega) - GAMMA_EXIT_RAD
-    return p[G_DIVE_K] * alt - _ground_distance(y[0], y[1], y[2], p, t, omega, era0)
+    return p["dive_k"] * alt - _ground_distance(y[0], y[1], y[2], p, t, omega, era0)
 
 
 _locate = make_locate(_event)
@@ -284,13 +293,13 @@ def _phase_of(mode):
 def _glide_one(
     y0, p, t_out, rtol, atol, h_max, omega, j2, to_ecef, era0, state_out, alt_out, phase_out, impact
 ):
-    """Fly one glider from ``y0`` at ``p[G_T0]``; returns (status, impact time, dive start time)."""
+    """Fly one glider from ``y0`` at ``p["t0_s"]``; returns (status, impact time, dive start time)."""
     y = y0.copy()
     y_new = np.empty(6)
     tmp = np.empty(6)
     k = np.empty((7, 6))
-    t0 = p[G_T0]
-    mode = int(p[G_MODE0])
+    t0 = p["t0_s"]
+    mode = p["mode0"]
     t = t0
     status = STATUS_FLYING
     t_impact = np.nan
@@ -405,9 +414,9 @@ def glide_batch(
     Parameters
     ----------
     y0 : (B, 6) float64
-        ECI state at each glider's start time ``params[:, G_T0]``, m and m/s.
-    params : (B, G_N_PARAMS) float64
-        Packed per-glider parameters (the ``G_*`` layout above).
+        ECI state at each glider's start time ``params["t0_s"]``, m and m/s.
+    params : (B,) records of :data:`PARAMS`
+        Parameters of each glider.
     t_out : (T,) float64
         Increasing output times, s since epoch.
     rtol, atol : float
@@ -491,17 +500,18 @@ def allocate_and_glide(
 
     >>> import numpy as np
     >>> from domesim.core.constants import R_EARTH_EQ_M
-    >>> p = np.zeros((1, G_N_PARAMS))
-    >>> p[0, [G_BETA, G_LD_MAX, G_MODE0, G_LD_FIXED]] = 6000.0, 2.5, MODE_FIXED, 2.5
+    >>> from domesim.core.ballistic import make_records
+    >>> p = make_records(PARAMS, 1, beta_kg_m2=6000.0, ld_max=2.5, mode0=MODE_FIXED, ld_fixed=2.5)
     >>> y0 = np.array([[R_EARTH_EQ_M + 60e3, 0.0, 0.0, 0.0, 5000.0, 0.0]])
     >>> out = allocate_and_glide(y0, p, np.array([0.0, 60.0]), omega=0.0, j2=0.0)
     >>> out.state.shape, int(out.status[0]), int(out.phase[0, 1])
     ((1, 2, 6), 0, 2)
     """
     y0 = np.ascontiguousarray(y0, dtype=np.float64)
-    params = np.ascontiguousarray(params, dtype=np.float64)
+    params = np.ascontiguousarray(params)
     t_out = np.ascontiguousarray(t_out, dtype=np.float64)
     b, t = y0.shape[0], t_out.shape[0]
+    check_batch(y0, params, PARAMS)
     out = GlideFlight(
         np.empty((b, t, 6)),
         np.empty((b, t)),

@@ -98,7 +98,7 @@ def make_dp5_step(derivative):
     return dp5_step
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def error_norm(y, y_new, err, rtol, atol):
     """RMS over the components of ``err / (atol + rtol max(|y|, |y_new|))`` (SciPy's norm); <= 1 accepts."""
     n = y.shape[0]
@@ -109,7 +109,7 @@ def error_norm(y, y_new, err, rtol, atol):
     return math.sqrt(total / n)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def step_factor(err_norm):
     """Factor on the step just tried for the next one: shrink after a rejection (``err_norm > 1``), grow
     (at most ``MAX_FACTOR``) after an acceptance; the fifth-order rule ``SAFETY err^(-1/5)``."""
