@@ -10,8 +10,10 @@ it needs (its parameter record, its guidance mode, ...). :func:`make_dp5_step` t
 step; the family's own loop keeps its events (thrust cut-offs, mode changes, the ground) and calls
 :func:`error_norm`, :func:`step_factor` and :func:`dense` around that step.
 
-Workspace convention: ``k`` is a (7, n) array of the stage derivatives, ``k[0] = f(t, y)`` on entry
-(first-same-as-last: after an accepted step ``k[6]`` is ``f`` at its end).
+States have ``N_STATE = 6`` components (position and velocity): the loops run over that constant, so
+the compiler unrolls them (a run-time length makes every kernel that links these larger and slower to
+compile). Workspace convention: ``k`` is a (7, 6) array of the stage derivatives, ``k[0] = f(t, y)`` on
+entry (first-same-as-last: after an accepted step ``k[6]`` is ``f`` at its end).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ P = np.array(
     ]
 )
 
+N_STATE = 6  # components of a state: position and velocity
 MAX_FACTOR = 10.0  # largest growth of the step after an accepted step
 MIN_FACTOR = 0.2  # largest shrink after a rejected one
 SAFETY = 0.9
@@ -63,10 +66,10 @@ def make_dp5_step(derivative):
     >>> import numba as nb
     >>> @nb.njit
     ... def decay(t, y, args, out):
-    ...     out[0] = -args[0] * y[0]
+    ...     out[:] = -args[0] * y
     >>> step = make_dp5_step(decay)
-    >>> y, k = np.array([1.0]), np.empty((7, 1))
-    >>> y_new, err = np.empty(1), np.empty(1)
+    >>> y, k = np.ones(6), np.empty((7, 6))
+    >>> y_new, err = np.empty(6), np.empty(6)
     >>> decay(0.0, y, (2.0,), k[0])
     >>> step(0.0, 0.1, y, (2.0,), k, y_new, err)
     >>> round(float(y_new[0]), 6), round(math.exp(-0.2), 6)
@@ -75,21 +78,20 @@ def make_dp5_step(derivative):
 
     @nb.njit(cache=True)
     def dp5_step(t, h, y, args, k, y_new, err):
-        n = y.shape[0]
         for i in range(1, 6):
-            for j in range(n):
+            for j in range(N_STATE):
                 acc = 0.0
                 for m in range(i):
                     acc += A[i, m] * k[m, j]
                 err[j] = y[j] + h * acc  # the stage state (err is scratch until the last loop)
             derivative(t + C[i] * h, err, args, k[i])
-        for j in range(n):
+        for j in range(N_STATE):
             acc = 0.0
             for m in range(6):
                 acc += B[m] * k[m, j]
             y_new[j] = y[j] + h * acc
         derivative(t + h, y_new, args, k[6])
-        for j in range(n):
+        for j in range(N_STATE):
             acc = 0.0
             for m in range(7):
                 acc += E[m] * k[m, j]
@@ -101,12 +103,11 @@ def make_dp5_step(derivative):
 @nb.njit(cache=True, inline="always")
 def error_norm(y, y_new, err, rtol, atol):
     """RMS over the components of ``err / (atol + rtol max(|y|, |y_new|))`` (SciPy's norm); <= 1 accepts."""
-    n = y.shape[0]
     total = 0.0
-    for j in range(n):
+    for j in range(N_STATE):
         scale = atol + rtol * max(abs(y[j]), abs(y_new[j]))
         total += (err[j] / scale) ** 2
-    return math.sqrt(total / n)
+    return math.sqrt(total / N_STATE)
 
 
 @nb.njit(cache=True, inline="always")
@@ -126,7 +127,7 @@ def dense(y, h, k, theta, out):
     t2 = theta * theta
     t3 = t2 * theta
     t4 = t3 * theta
-    for j in range(y.shape[0]):
+    for j in range(N_STATE):
         acc = 0.0
         for m in range(7):
             acc += k[m, j] * (P[m, 0] * theta + P[m, 1] * t2 + P[m, 2] * t3 + P[m, 3] * t4)
