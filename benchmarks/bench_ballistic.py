@@ -28,7 +28,7 @@ from scipy.integrate import solve_ivp
 
 import harness
 from domesim.core import frames
-from domesim.core.ballistic import N_PARAMS, P_BETA, STATUS_IMPACTED, allocate_and_fly
+from domesim.core.ballistic import PARAMS, STATUS_IMPACTED, allocate_and_fly, make_records
 from domesim.core.constants import (
     E2_EARTH,
     GM_EARTH_M3_S2,
@@ -119,8 +119,7 @@ def peer(y0: np.ndarray, beta: float, t_end: float = T_END_S, method: str = "RK4
 
 
 def domesim_fly(y0: np.ndarray, beta: np.ndarray):
-    params = np.zeros((len(y0), N_PARAMS))  # P_T0 = 0 and P_T_CUT = 0: unpowered from t = 0
-    params[:, P_BETA] = beta
+    params = make_records(PARAMS, len(y0), beta_kg_m2=beta)  # t0_s = 0 and t_cut_s = 0: unpowered from t = 0
     return allocate_and_fly(y0, params, np.array([T_CHECK_S, T_END_S]), rtol=RTOL, atol=ATOL)
 
 

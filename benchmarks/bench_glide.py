@@ -82,13 +82,23 @@ def _vehicle() -> tg.GlideVehicle:
 
 
 def members(n: int):
-    """Burnout states (n, 6) ECI at the common burnout time, glider parameter rows (n, G_N_PARAMS), the
+    """Burnout states (n, 6) ECI at the common burnout time, glider parameter records (n,), the
     generator's object list and grid. Member 0 is the nominal."""
     vehicle = _vehicle()
     lat, lon = math.radians(LAT_DEG), math.radians(LON_DEG)
     aim = tg._destination(lat, lon, math.radians(AIM_AZ_DEG), RANGE_KM * 1e3)
     sol = tg.solve_glide(vehicle, lat, lon, aim[0], aim[1], math.radians(DOGLEG_DEG))
-    obj = tg.GlideObject("hgv", vehicle, lat, lon, aim[0], aim[1], 0.0, sol, **SIGMAS)
+    obj = tg.GlideObject(
+        name="hgv",
+        vehicle=vehicle,
+        launch_lat_rad=lat,
+        launch_lon_rad=lon,
+        aim_lat_rad=aim[0],
+        aim_lon_rad=aim[1],
+        launch_t_s=0.0,
+        solution=sol,
+        **SIGMAS,
+    )
     rng = np.random.default_rng(SEED)
     z = {name: rng.standard_normal(n) for name in ("az", "pitch", "thrust", "ld", "beta", "east", "north")}
     for v in z.values():
@@ -101,14 +111,14 @@ def members(n: int):
         vehicle,
         lat,
         lon,
-        0.0,
-        sol.azimuth_rad + SIGMAS["azimuth_sigma_rad"] * z["az"],
-        sol.theta_end_rad + SIGMAS["pitch_sigma_rad"] * z["pitch"],
-        1.0 + SIGMAS["thrust_sigma_frac"] * z["thrust"],
-        0.0,
-        aim_ecef,
-        np.exp(SIGMAS["ld_sigma_frac"] * z["ld"]),
-        np.exp(SIGMAS["beta_sigma_frac"] * z["beta"]),
+        launch_t=0.0,
+        azimuth=sol.azimuth_rad + SIGMAS["azimuth_sigma_rad"] * z["az"],
+        theta_end=sol.theta_end_rad + SIGMAS["pitch_sigma_rad"] * z["pitch"],
+        thrust_scale=1.0 + SIGMAS["thrust_sigma_frac"] * z["thrust"],
+        era0=0.0,
+        aim_ecef=aim_ecef,
+        ld_scale=np.exp(SIGMAS["ld_sigma_frac"] * z["ld"]),
+        beta_scale=np.exp(SIGMAS["beta_sigma_frac"] * z["beta"]),
     )
     burnout = bal.allocate_and_fly(y0, pb, np.array([vehicle.boost_time_s + 1.0]), era0=0.0)[3]
     return burnout, pg, obj, TimeGrid(EPOCH, 2.0, T_END_S)
@@ -124,7 +134,7 @@ def altitude(x: float, y: float, z: float) -> float:
 
 def _aim(p, t: float):
     c, s = math.cos(OMEGA_EARTH_RAD_S * t), math.sin(OMEGA_EARTH_RAD_S * t)  # ERA = 0 at t = 0
-    ax, ay, az = p[gk.G_AIM], p[gk.G_AIM + 1], p[gk.G_AIM + 2]
+    ax, ay, az = p["aim_ecef"][0], p["aim_ecef"][1], p["aim_ecef"][2]
     return c * ax - s * ay, s * ax + c * ay, az
 
 
@@ -147,10 +157,10 @@ def rhs(t: float, s: np.ndarray, p, mode: int) -> np.ndarray:
     h = altitude(x, y, z)
     vrx, vry, vrz = vx + OMEGA_EARTH_RAD_S * y, vy - OMEGA_EARTH_RAD_S * x, vz
     v = math.sqrt(vrx * vrx + vry * vry + vrz * vrz)
-    drag = 0.5 * RHO0_KG_M3 * math.exp(-h / SCALE_HEIGHT_M) * v * v / p[gk.G_BETA]
+    drag = 0.5 * RHO0_KG_M3 * math.exp(-h / SCALE_HEIGHT_M) * v * v / p["beta_kg_m2"]
     ex, ey, ez = vrx / v, vry / v, vrz / v
     ax, ay, az = ax - drag * ex, ay - drag * ey, az - drag * ez
-    l_max = p[gk.G_LD_MAX] * drag
+    l_max = p["ld_max"] * drag
     if mode == gk.MODE_DIVE:
         tx, ty, tz = _aim(p, t)
         rx, ry, rz = tx - x, ty - y, tz - z
@@ -177,17 +187,17 @@ def rhs(t: float, s: np.ndarray, p, mode: int) -> np.ndarray:
         h_dot = vx * ux + vy * uy + vz * uz
         gm_r = GM_EARTH_M3_S2 / r
         g_eff = gm_r / r - max(0.0, vx * vx + vy * vy + vz * vz - h_dot * h_dot) / r
-        s_go = _togo(x, y, z, p, t) - p[gk.G_DIVE_K] * h
+        s_go = _togo(x, y, z, p, t) - p["dive_k"] * h
         q0 = min(v * v / gm_r, 0.98)
-        qf = p[gk.G_V_END] ** 2 / gm_r
-        ld_plan = gk.LD_PLAN_FRAC * p[gk.G_LD_MAX]
+        qf = p["v_end_m_s"] ** 2 / gm_r
+        ld_plan = gk.LD_PLAN_FRAC * p["ld_max"]
         ld_cmd = ld_plan
         if q0 > qf:
             ld_cmd = min(max(s_go / (0.5 * r * math.log((1.0 - qf) / (1.0 - q0))), 0.0), ld_plan)
-        margin = min(gk.BAND_MARGIN_M, 0.25 * (p[gk.G_H_MAX] - p[gk.G_H_MIN]))
-        arg = RHO0_KG_M3 * ld_cmd * v * v / (2.0 * p[gk.G_BETA] * max(g_eff, 1e-3))
+        margin = min(gk.BAND_MARGIN_M, 0.25 * (p["h_max_m"] - p["h_min_m"]))
+        arg = RHO0_KG_M3 * ld_cmd * v * v / (2.0 * p["beta_kg_m2"] * max(g_eff, 1e-3))
         h_ref = SCALE_HEIGHT_M * math.log(arg) if arg > 0.0 else -math.inf
-        h_ref = min(max(h_ref, p[gk.G_H_MIN] + margin), p[gk.G_H_MAX] - margin)
+        h_ref = min(max(h_ref, p["h_min_m"] + margin), p["h_max_m"] - margin)
         a_up = g_eff + gk.K_H_S2 * (h_ref - h) - gk.K_HDOT_S * h_dot
         lv = max((a_up + drag * sin_g) / cos_g, 0.0)
         tx, ty, tz = _aim(p, t)
@@ -197,7 +207,7 @@ def rhs(t: float, s: np.ndarray, p, mode: int) -> np.ndarray:
             dx * sx + dy * sy + dz * sz,
             dx * (ex - sin_g * ux) + dy * (ey - sin_g * uy) + dz * (ez - sin_g * uz),
         )
-        ll_max = lv * math.tan(p[gk.G_BANK_MAX])
+        ll_max = lv * math.tan(p["bank_max_rad"])
         ll = min(max(gk.K_PSI_S * v * d_psi, -ll_max), ll_max)
         mag = math.hypot(lv, ll)
         if mag > l_max:
@@ -215,7 +225,7 @@ def pullup_end(t, s, p, mode):  # the flight-path angle relative to the air clim
 
 
 def dive_start(t, s, p, mode):  # the ground distance to go falls below k * altitude
-    return p[gk.G_DIVE_K] * altitude(s[0], s[1], s[2]) - _togo(s[0], s[1], s[2], p, t)
+    return p["dive_k"] * altitude(s[0], s[1], s[2]) - _togo(s[0], s[1], s[2], p, t)
 
 
 for _event, _direction in ((ground, -1.0), (pullup_end, 1.0), (dive_start, 1.0)):
@@ -248,7 +258,7 @@ def peer(y0, p, t0: float, method: str = "RK45", rtol=RTOL, atol=ATOL):
 
 
 def domesim_glide(burnout, pg):
-    t0 = pg[0, gk.G_T0]
+    t0 = pg[0]["t0_s"]
     return gk.allocate_and_glide(burnout, pg, np.array([t0, t0 + T_END_S]), RTOL, ATOL, era0=0.0)
 
 
@@ -260,7 +270,7 @@ def _lat_lon(r_eci, t):
 def accuracy_check(burnout, pg, dom, peers, obj) -> None:
     """Impact errors of the nominal member against the peer's equations at DOP853 rtol 1e-12, and the
     timed members flown by both."""
-    t_ref, y_ref, _ = peer(burnout[0], pg[0], pg[0, gk.G_T0], "DOP853", REF_RTOL, REF_ATOL)
+    t_ref, y_ref, _ = peer(burnout[0], pg[0], pg[0]["t0_s"], "DOP853", REF_RTOL, REF_ATOL)
     t_rk, y_rk, nfev = peers[0]
     aim = frames.geodetic_to_ecef(obj.aim_lat_rad, obj.aim_lon_rad, 0.0)
     lat, lon = _lat_lon(y_ref[:3], t_ref)
@@ -290,7 +300,7 @@ def accuracy_check(burnout, pg, dom, peers, obj) -> None:
 def main(quick: bool = False) -> None:
     print("== hypersonic glide (hgv_regional, 1,800 km with a 15 deg dog-leg) ==")
     burnout, pg, obj, grid = members(N_MEMBERS)
-    t0 = pg[0, gk.G_T0]
+    t0 = pg[0]["t0_s"]
     rng_seed = SEED + 1
     bench = harness.Benchmark(
         [

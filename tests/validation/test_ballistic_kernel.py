@@ -42,10 +42,7 @@ def _burnout_state(lat_deg: float = 20.0, lon_deg: float = 0.0) -> np.ndarray:
 
 
 def _coast_params(beta: float = 0.0, t0: float = 0.0) -> np.ndarray:
-    p = np.zeros(bal.N_PARAMS)
-    p[bal.P_BETA] = beta
-    p[bal.P_T0] = t0
-    return p
+    return bal.make_records(bal.PARAMS, (), beta_kg_m2=beta, t0_s=t0)
 
 
 def _powered_from_ground(t_cut: float, lat_deg: float = 30.0, t0: float = 0.0):
@@ -55,18 +52,20 @@ def _powered_from_ground(t_cut: float, lat_deg: float = 30.0, t0: float = 0.0):
     east, north, up = enu_matrix(lat, 0.0)
     r, v = ecef_to_eci_state(geodetic_to_ecef(lat, 0.0, 0.0), np.zeros(3), 0.0)
     p = _coast_params(BETA_KG_M2, t0)
-    p[bal.P_T_VERT] = 10.0
-    p[bal.P_THETA_END] = 25.0 * DEG
-    p[bal.P_T_CUT] = t_cut
-    p[bal.P_UP : bal.P_UP + 3] = up
-    p[bal.P_DOWNRANGE : bal.P_DOWNRANGE + 3] = math.sin(45 * DEG) * east + math.cos(45 * DEG) * north
-    p[bal.P_N_STAGES] = 2
-    p[bal.P_STAGE0 : bal.P_STAGE0 + 6] = (2600.0, (1 - 1 / 3) / 60.0, 60.0, 2900.0, (1 - 1 / 3) / 60.0, 120.0)
+    p["t_vert_s"] = 10.0
+    p["theta_end_rad"] = 25.0 * DEG
+    p["t_cut_s"] = t_cut
+    p["up_eci"] = up
+    p["downrange_eci"] = math.sin(45 * DEG) * east + math.cos(45 * DEG) * north
+    p["n_stages"] = 2
+    p["stage_ve_m_s"][:2] = 2600.0, 2900.0
+    p["stage_k_per_s"][:2] = (1 - 1 / 3) / 60.0, (1 - 1 / 3) / 60.0
+    p["stage_end_s"][:2] = 60.0, 120.0
     return np.concatenate([r, v]), p
 
 
 def _fly(y0, params, t_out, **kwargs):
-    return bal.allocate_and_fly(np.atleast_2d(y0), np.atleast_2d(params), np.asarray(t_out, float), **kwargs)
+    return bal.allocate_and_fly(np.atleast_2d(y0), np.atleast_1d(params), np.asarray(t_out, float), **kwargs)
 
 
 def _altitude(r) -> float:
@@ -208,13 +207,13 @@ def test_vertical_burn_at_pole_follows_rocket_equation() -> None:
     (at sea level it would take about 100 m/s^2 off)."""
     ve, mass_ratio, tb = 2500.0, 1.5, 10.0
     p = _coast_params(BETA_KG_M2)
-    p[bal.P_T_VERT] = tb
-    p[bal.P_T_CUT] = tb
-    p[bal.P_THETA_END] = 0.5 * math.pi
-    p[bal.P_UP + 2] = 1.0
-    p[bal.P_DOWNRANGE] = 1.0
-    p[bal.P_N_STAGES] = 1
-    p[bal.P_STAGE0 : bal.P_STAGE0 + 3] = (ve, (1.0 - 1.0 / mass_ratio) / tb, tb)
+    p["t_vert_s"] = tb
+    p["t_cut_s"] = tb
+    p["theta_end_rad"] = 0.5 * math.pi
+    p["up_eci"][2] = 1.0
+    p["downrange_eci"][0] = 1.0
+    p["n_stages"] = 1
+    p["stage_ve_m_s"][0], p["stage_k_per_s"][0], p["stage_end_s"][0] = ve, (1.0 - 1.0 / mass_ratio) / tb, tb
     y0 = np.array([0.0, 0.0, R_EARTH_POLAR_M, 0.0, 0.0, 0.0])
     t_out = np.array([0.0, 2.5, 5.0, 9.75, tb, 20.0])
     state, phase, _, burnout, status, _ = _fly(y0, p, t_out)
@@ -283,7 +282,7 @@ def test_batch_order_does_not_matter() -> None:
 @pytest.mark.parametrize("t_cut", [60.0, 110.0, 110.3, 120.0])
 @pytest.mark.parametrize("delta", [1e-5, -1e-5, 2e-9, -2e-9])
 def test_impact_point_continuous_in_t_cut(t_cut: float, delta: float) -> None:
-    """Regression for a rounding discontinuity at a clipped thrust step: moving P_T_CUT by 1e-5 s (and by
+    """Regression for a rounding discontinuity at a clipped thrust step: moving t_cut_s by 1e-5 s (and by
     2e-9 s, across the kernel's 1e-9 s event tolerance) moves the impact point by < 100 m. A thrust step
     lost or gained would move it by tens of km; the smooth sensitivity is below 1.5 m per 1e-5 s.
     t_cut values: at a stage end (60), on the 0.5 s boost grid (110), off it (110.3), at the last stage

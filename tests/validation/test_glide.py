@@ -99,7 +99,17 @@ def _object(
 ) -> GlideObject:
     lat, lon = LAUNCH_LAT_DEG * DEG, LAUNCH_LON_DEG * DEG
     sol = solve_glide(vehicle, lat, lon, aim[0], aim[1], offset_deg * DEG)
-    return GlideObject(vehicle.name, vehicle, lat, lon, aim[0], aim[1], launch_t, sol, **sigmas)
+    return GlideObject(
+        name=vehicle.name,
+        vehicle=vehicle,
+        launch_lat_rad=lat,
+        launch_lon_rad=lon,
+        aim_lat_rad=aim[0],
+        aim_lon_rad=aim[1],
+        launch_t_s=launch_t,
+        solution=sol,
+        **sigmas,
+    )
 
 
 def _miss_m(lat_rad: float, lon_rad: float, aim) -> float:
@@ -129,13 +139,15 @@ def _equilibrium_start(ld: float, v0: float, beta: float) -> tuple[np.ndarray, f
 
 
 def _fixed_params(ld: float, beta: float, bank_rad: float = 0.0) -> np.ndarray:
-    p = np.zeros((1, kernel.G_N_PARAMS))
-    p[0, kernel.G_BETA] = beta
-    p[0, kernel.G_LD_MAX] = ld
-    p[0, kernel.G_MODE0] = kernel.MODE_FIXED
-    p[0, kernel.G_LD_FIXED] = ld
-    p[0, kernel.G_BANK_FIXED] = bank_rad
-    return p
+    return bal.make_records(
+        kernel.PARAMS,
+        1,
+        beta_kg_m2=beta,
+        ld_max=ld,
+        mode0=kernel.MODE_FIXED,
+        ld_fixed=ld,
+        bank_fixed_rad=bank_rad,
+    )
 
 
 RANGE_EQ_REL_TOL = 0.03
@@ -429,16 +441,16 @@ def test_kernel_batch_equals_single_runs_with_dispersed_parameters() -> None:
         frames.geodetic_to_ecef(lat, 0.0, 70e3), 4000.0 * frames.enu_matrix(lat, 0.0)[1], 0.0
     )
     y0 = np.tile(np.concatenate([r, v]), (n, 1))
-    p = np.zeros((n, kernel.G_N_PARAMS))
-    p[:, kernel.G_BETA] = 6000.0 * np.exp(0.2 * rng.standard_normal(n))
-    p[:, kernel.G_LD_MAX] = 2.5 * np.exp(0.1 * rng.standard_normal(n))
-    p[:, kernel.G_H_MIN], p[:, kernel.G_H_MAX] = 30e3, 100e3
-    p[:, kernel.G_BANK_MAX] = rng.uniform(30.0, 70.0, n) * DEG
-    p[:, kernel.G_DIVE_K], p[:, kernel.G_V_END] = 2.0, 1700.0
+    p = bal.make_records(kernel.PARAMS, n)
+    p["beta_kg_m2"] = 6000.0 * np.exp(0.2 * rng.standard_normal(n))
+    p["ld_max"] = 2.5 * np.exp(0.1 * rng.standard_normal(n))
+    p["h_min_m"], p["h_max_m"] = 30e3, 100e3
+    p["bank_max_rad"] = rng.uniform(30.0, 70.0, n) * DEG
+    p["dive_k"], p["v_end_m_s"] = 2.0, 1700.0
     aim_lat = lat + rng.uniform(8.0, 15.0, n) * DEG
     aim_lon = rng.uniform(-5.0, 5.0, n) * DEG
-    p[:, kernel.G_AIM : kernel.G_AIM + 3] = frames.geodetic_to_ecef(aim_lat, aim_lon, 0.0)
-    p[:, kernel.G_MODE0] = kernel.MODE_PULLUP
+    p["aim_ecef"] = frames.geodetic_to_ecef(aim_lat, aim_lon, 0.0)
+    p["mode0"] = kernel.MODE_PULLUP
     t_out = np.arange(0.0, 1500.0, 10.0)
     batch = kernel.allocate_and_glide(y0, p, t_out, era0=0.3)
     assert np.all(batch.status == bal.STATUS_IMPACTED)
@@ -488,7 +500,8 @@ p = {"stage_burn_s": [60.0, 50.0], "stage_delta_v_km_s": [2780.0, 2780.0],
 v = GlideVehicle.from_params("hgv", p)
 lat, lon, aim = math.radians(40.0), math.radians(120.0), (math.radians(50.0), math.radians(140.0))
 sol = solve_glide(v, lat, lon, aim[0], aim[1], math.radians(10.0))
-obj = GlideObject("hgv", v, lat, lon, aim[0], aim[1], 0.0, sol)
+obj = GlideObject(name="hgv", vehicle=v, launch_lat_rad=lat, launch_lon_rad=lon, aim_lat_rad=aim[0],
+                  aim_lon_rad=aim[1], launch_t_s=0.0, solution=sol)
 b = fly_gliders([obj], TimeGrid("2026-01-01", 10.0, 1200.0), None, 1)
 np.savez(sys.argv[1], r=b.r_ecef, phase=b.phase, t=b.impact_t_s, lat=b.impact_lat_rad, lon=b.impact_lon_rad)
 """

@@ -73,14 +73,14 @@ def _destination(azimuth_deg: float, distance_m: float) -> tuple[float, float]:
 
 def _fly(aim: tuple[float, float], solution: LaunchSolution):
     obj = ThreatObject(
-        "rv",
-        MISSILE,
-        math.radians(LAUNCH_LAT_DEG),
-        math.radians(LAUNCH_LON_DEG),
-        aim[0],
-        aim[1],
-        0.0,
-        solution,
+        name="rv",
+        missile=MISSILE,
+        launch_lat_rad=math.radians(LAUNCH_LAT_DEG),
+        launch_lon_rad=math.radians(LAUNCH_LON_DEG),
+        aim_lat_rad=aim[0],
+        aim_lon_rad=aim[1],
+        launch_t_s=0.0,
+        solution=solution,
     )
     grid = TimeGrid(EPOCH, 2.0, math.ceil(solution.flight_time_s * 1.1 + 120.0))
     return fly_threats([obj], grid, None, 1)

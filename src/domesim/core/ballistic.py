@@ -13,7 +13,7 @@ Dynamics, in the ECI frame of :mod:`domesim.core.frames` (SI units)::
   axes at lift-off: vertical until ``t_vert``, then the elevation above the launch horizon falls
   linearly from 90 deg to ``theta_end`` at ``t_cut``, in the plane of the launch azimuth. The end
   pitch sets the burnout flight-path angle (the targeting solver picks it: minimum energy, lofted
-  or depressed). With ``P_PITCH_LOCAL`` the elevation is measured from the local horizontal under the
+  or depressed). With ``pitch_local`` the elevation is measured from the local horizontal under the
   vehicle instead (up = r/|r|, downrange = the launch downrange axis made horizontal there), which is
   what an orbital insertion needs.
 - an optional impulsive burn at ``t_impulse`` changes the inertial velocity by ``dv_impulse`` along
@@ -22,10 +22,10 @@ Dynamics, in the ECI frame of :mod:`domesim.core.frames` (SI units)::
   Earth and an exponential atmosphere (rho0 = 1.225 kg/m3, H = 8.5 km). During boost, drag and
   gravity-loss effects are folded into the stage delta-v values of the threat class.
 
-Integration: the Dormand-Prince 5(4) pair with step-size control (Dormand & Prince 1980, the method of
+Integration: the Dormand-Prince 5(4) pair of :mod:`domesim.core.integrate` (the method of
 ``scipy.integrate.solve_ivp(method='RK45')`` with the same ``rtol``/``atol`` error norm), steps clipped
 to thrust events so no step straddles a discontinuity. Outputs on the requested times come from the
-method's continuous extension (Shampine 1986), so the output grid does not limit the step size.
+method's continuous extension, so the output grid does not limit the step size.
 Impact: the first step ending below the WGS84 ellipsoid is refined by bisection on the continuous
 extension. Python allocates the
 outputs, the kernels fill them; failures are a status code plus NaN rows, never an exception.
@@ -39,7 +39,6 @@ import numba as nb
 import numpy as np
 
 from domesim.core.constants import (
-    E2_EARTH,
     GM_EARTH_M3_S2,
     J2_EARTH,
     OMEGA_EARTH_RAD_S,
@@ -47,24 +46,51 @@ from domesim.core.constants import (
     RHO0_KG_M3,
     SCALE_HEIGHT_M,
 )
+from domesim.core.frames import eci_to_ecef_state_row, ellipsoid_altitude, geodetic_height
+from domesim.core.integrate import dense, error_norm, make_dp5_step, make_locate, step_factor
 
-# Layout of the per-trajectory parameter rows (structure of arrays packed in one (B, P) table).
-P_T0 = 0  # launch (or release) time, s since epoch
-P_BETA = 1  # ballistic coefficient after thrust ends, kg/m2 (0: no drag)
-P_T_VERT = 2  # end of the vertical rise, s after launch
-P_THETA_END = 3  # elevation of the thrust axis at t_cut, rad
-P_T_CUT = 4  # thrust termination, s after launch (0: unpowered)
-P_UP = 5  # 3 components: launch-site up unit vector, ECI at launch
-P_DOWNRANGE = 8  # 3 components: launch-site horizontal unit vector along the launch azimuth
-P_N_STAGES = 11
-P_T_IMPULSE = 12  # impulsive burn (a de-orbit burn), s after launch (0: none)
-P_DV_IMPULSE = 13  # its velocity change along the inertial velocity, m/s (negative: retro)
-P_PITCH_LOCAL = (
-    14  # 1: pitch measured from the local horizontal (orbital insertion); 0: from the launch horizon
-)
-P_STAGE0 = 15  # then (ve_m_s, k_per_s, end_s) for each stage
 MAX_STAGES = 4
-N_PARAMS = P_STAGE0 + 3 * MAX_STAGES
+
+# One record per flight: the parameters the kernels read by field name (``p["beta_kg_m2"]``).
+PARAMS = np.dtype(
+    [
+        ("t0_s", np.float64),  # launch (or release) time, s since epoch
+        ("beta_kg_m2", np.float64),  # ballistic coefficient after thrust ends, kg/m2 (0: no drag)
+        ("t_vert_s", np.float64),  # end of the vertical rise, s after launch
+        ("theta_end_rad", np.float64),  # elevation of the thrust axis at t_cut
+        ("t_cut_s", np.float64),  # thrust termination, s after launch (0: unpowered)
+        ("up_eci", np.float64, (3,)),  # launch-site up unit vector, ECI at launch
+        ("downrange_eci", np.float64, (3,)),  # launch-site horizontal unit vector along the launch azimuth
+        ("n_stages", np.int64),
+        ("t_impulse_s", np.float64),  # impulsive burn (a de-orbit burn), s after launch (0: none)
+        ("dv_impulse_m_s", np.float64),  # its velocity change along the inertial velocity (negative: retro)
+        (
+            "pitch_local",
+            np.bool_,
+        ),  # pitch from the local horizontal (orbital insertion), else the launch horizon
+        ("stage_ve_m_s", np.float64, (MAX_STAGES,)),  # exhaust velocity of each stage
+        ("stage_k_per_s", np.float64, (MAX_STAGES,)),  # mass-flow fraction (1 - 1/MR) / t_burn of each stage
+        ("stage_end_s", np.float64, (MAX_STAGES,)),  # end of each stage's burn, s after launch
+    ],
+    align=True,
+)
+
+
+def make_records(dtype: np.dtype, shape=1, **fields) -> np.ndarray:
+    """Records of ``dtype`` (``shape``), every field 0 but those given (broadcast over the shape).
+
+    The one way the Python side builds the parameters of the flight kernels (:data:`PARAMS` here,
+    :data:`domesim.core.glide.PARAMS`); an unknown field name raises ``ValueError``.
+
+    >>> p = make_records(PARAMS, 2, t0_s=[0.0, 10.0], beta_kg_m2=5e3)
+    >>> p["t0_s"].tolist(), p["beta_kg_m2"].tolist(), int(p["n_stages"][0])
+    ([0.0, 10.0], [5000.0, 5000.0], 0)
+    """
+    records = np.zeros(shape, dtype=dtype)
+    for name, value in fields.items():
+        records[name] = value
+    return records
+
 
 MAX_STEPS = 200_000  # accepted plus rejected steps of one flight: a thirty-minute flight takes a few hundred
 
@@ -81,52 +107,51 @@ STATUS_DIVERGED = 2  # non-finite state (e.g. absurd parameters)
 
 REENTRY_ALT_M = 100e3  # conventional top of the sensible atmosphere (Karman line)
 _DRAG_CEILING_M = 300e3  # exp(-300/8.5) ~ 5e-16: drag above this is skipped
-_B_OVER_A = math.sqrt(1.0 - E2_EARTH)
 
 
-@nb.njit(cache=True, inline="always")
-def ellipsoid_altitude(x, y, z):
-    """Height above the WGS84 ellipsoid measured along the radius (< 10 m from geodetic below 1,000 km)."""
-    r = math.sqrt(x * x + y * y + z * z)
-    s2 = (z / r) ** 2
-    return r - R_EARTH_EQ_M * _B_OVER_A / math.sqrt(1.0 - E2_EARTH * (1.0 - s2))
-
-
-_EP2 = E2_EARTH / (1.0 - E2_EARTH)  # second eccentricity squared
-_B_EQ = R_EARTH_EQ_M * _B_OVER_A  # semi-minor axis
-
-
-@nb.njit(cache=True, inline="always")
-def geodetic_height(x, y, z):
-    """WGS84 geodetic height of an ECEF point (Bowring, two rounds: < 1 mm below 40,000 km)."""
-    p = math.sqrt(x * x + y * y)
-    beta = math.atan2(R_EARTH_EQ_M * z, _B_EQ * p)
-    lat = 0.0
-    for _ in range(2):
-        sb, cb = math.sin(beta), math.cos(beta)
-        lat = math.atan2(z + _EP2 * _B_EQ * sb * sb * sb, p - E2_EARTH * R_EARTH_EQ_M * cb * cb * cb)
-        beta = math.atan2(_B_EQ * math.sin(lat), R_EARTH_EQ_M * math.cos(lat))
-    sl, cl = math.sin(lat), math.cos(lat)
-    n = R_EARTH_EQ_M / math.sqrt(1.0 - E2_EARTH * sl * sl)
-    return p * cl + (z + E2_EARTH * n * sl) * sl - n
+def check_batch(y0: np.ndarray, params: np.ndarray, dtype: np.dtype) -> None:
+    """Raise ``ValueError`` unless ``y0`` is (B, 6) and ``params`` (B,) records of ``dtype``."""
+    b = y0.shape[0]
+    if y0.shape != (b, 6) or params.shape != (b,) or params.dtype != dtype:
+        raise ValueError(
+            f"y0 must be (B, 6) and params (B,) records of {dtype}; "
+            f"got {y0.shape} and {params.shape} records of {params.dtype}"
+        )
 
 
 @nb.njit(cache=True)
-def _store(y, t, to_ecef, era0, row, alt):
-    """Write a state into an output row (ECEF with Earth-relative velocity if ``to_ecef``) and its height."""
+def store_state(y, t, to_ecef, omega, era0, row, alt):
+    """Write an ECI state into an output row (ECEF with Earth-relative velocity, the Earth Rotation Angle
+    ``era0 + omega t``, if ``to_ecef``) and its height (geodetic in ECEF, radial in ECI) into ``alt[0]``."""
     if to_ecef:
-        theta = era0 + OMEGA_EARTH_RAD_S * t
-        c, s = math.cos(theta), math.sin(theta)
-        x = c * y[0] + s * y[1]
-        yy = -s * y[0] + c * y[1]
-        row[0], row[1], row[2] = x, yy, y[2]
-        row[3] = c * y[3] + s * y[4] + OMEGA_EARTH_RAD_S * yy
-        row[4] = -s * y[3] + c * y[4] - OMEGA_EARTH_RAD_S * x
-        row[5] = y[5]
+        eci_to_ecef_state_row(y, era0 + omega * t, omega, row)
+        alt[0] = geodetic_height(row[0], row[1], row[2])
     else:
         for j in range(6):
             row[j] = y[j]
-    alt[0] = geodetic_height(row[0], row[1], row[2]) if to_ecef else ellipsoid_altitude(y[0], y[1], y[2])
+        alt[0] = ellipsoid_altitude(y[0], y[1], y[2])
+
+
+@nb.njit(cache=True, inline="always")
+def blank_rows(state_out, alt_out, phase_out, start, stop, phase):
+    """Rows ``start:stop`` of the outputs with no state (before the start, after impact): NaN, ``phase``."""
+    for i in range(start, stop):
+        for j in range(6):
+            state_out[i, j] = np.nan
+        alt_out[i] = np.nan
+        phase_out[i] = phase
+
+
+@nb.njit(cache=True, inline="always")
+def gravity_j2(x, y, z, j2):
+    """Point mass plus the J2 zonal term (Vallado, 4th ed., eq. 8-30) at an ECI position: (gx, gy, gz, r)."""
+    r2 = x * x + y * y + z * z
+    r = math.sqrt(r2)
+    mu_r3 = GM_EARTH_M3_S2 / (r2 * r)
+    k = 1.5 * j2 * R_EARTH_EQ_M * R_EARTH_EQ_M / r2
+    z2r2 = z * z / r2
+    gxy = -mu_r3 * (1.0 + k * (1.0 - 5.0 * z2r2))
+    return gxy * x, gxy * y, -mu_r3 * (1.0 + k * (3.0 - 5.0 * z2r2)) * z, r
 
 
 @nb.njit(cache=True)
@@ -137,48 +162,42 @@ def _segment(t_rel, p):
     once per step from its midpoint: this keeps the RK4 stages of a step on the same side of a
     discontinuity, whatever the rounding of ``t + h``.
     """
-    if t_rel >= p[P_T_CUT]:
+    if t_rel >= p["t_cut_s"]:
         return -1
-    for i in range(int(p[P_N_STAGES])):
-        if t_rel < p[P_STAGE0 + 3 * i + 2]:
+    for i in range(p["n_stages"]):
+        if t_rel < p["stage_end_s"][i]:
             return i
     return -1
 
 
 @nb.njit(cache=True)
-def _derivative(t, y, p, stage, out):
-    """Fill ``out`` with d/dt of the state ``y = (r, v)`` (ECI, SI) at ``t`` in segment ``stage``."""
+def _derivative(t, y, args, out):
+    """Fill ``out`` with d/dt of the state ``y = (r, v)`` (ECI, SI) at ``t``; ``args = (p, stage)``: the
+    parameter row and the segment (:func:`_segment`)."""
+    p, stage = args
     x, yy, z = y[0], y[1], y[2]
-    r2 = x * x + yy * yy + z * z
-    r = math.sqrt(r2)
-    mu_r3 = GM_EARTH_M3_S2 / (r2 * r)
-    k = 1.5 * J2_EARTH * R_EARTH_EQ_M * R_EARTH_EQ_M / r2
-    z2r2 = z * z / r2
-    gxy = -mu_r3 * (1.0 + k * (1.0 - 5.0 * z2r2))
-    ax = gxy * x
-    ay = gxy * yy
-    az = -mu_r3 * (1.0 + k * (3.0 - 5.0 * z2r2)) * z
+    ax, ay, az, r = gravity_j2(x, yy, z, J2_EARTH)
 
     if stage >= 0:
-        t_rel = t - p[P_T0]
-        t_cut = p[P_T_CUT]
-        start = p[P_STAGE0 + 3 * (stage - 1) + 2] if stage > 0 else 0.0
-        ve = p[P_STAGE0 + 3 * stage]
-        kk = p[P_STAGE0 + 3 * stage + 1]
+        t_rel = t - p["t0_s"]
+        t_cut = p["t_cut_s"]
+        start = p["stage_end_s"][stage - 1] if stage > 0 else 0.0
+        ve = p["stage_ve_m_s"][stage]
+        kk = p["stage_k_per_s"][stage]
         accel = ve * kk / (1.0 - kk * (t_rel - start))
-        t_vert = p[P_T_VERT]
+        t_vert = p["t_vert_s"]
         if t_rel <= t_vert:
             theta = 0.5 * math.pi
         else:
             frac = (t_rel - t_vert) / (t_cut - t_vert)
-            if p[P_PITCH_LOCAL] > 0.0:  # insertion: pitch over early, then fly near the local horizontal
+            if p["pitch_local"]:  # insertion: pitch over early, then fly near the local horizontal
                 frac = 1.0 - (1.0 - frac) ** 3
-            theta = 0.5 * math.pi + (p[P_THETA_END] - 0.5 * math.pi) * frac
+            theta = 0.5 * math.pi + (p["theta_end_rad"] - 0.5 * math.pi) * frac
         c = math.cos(theta) * accel
         s = math.sin(theta) * accel
-        ux, uy, uz = p[P_UP], p[P_UP + 1], p[P_UP + 2]
-        dx, dy, dz = p[P_DOWNRANGE], p[P_DOWNRANGE + 1], p[P_DOWNRANGE + 2]
-        if p[P_PITCH_LOCAL] > 0.0:
+        ux, uy, uz = p["up_eci"][0], p["up_eci"][1], p["up_eci"][2]
+        dx, dy, dz = p["downrange_eci"][0], p["downrange_eci"][1], p["downrange_eci"][2]
+        if p["pitch_local"]:
             ux, uy, uz = x / r, yy / r, z / r
             along = dx * ux + dy * uy + dz * uz
             dx, dy, dz = dx - along * ux, dy - along * uy, dz - along * uz
@@ -187,14 +206,14 @@ def _derivative(t, y, p, stage, out):
         ax += c * dx + s * ux
         ay += c * dy + s * uy
         az += c * dz + s * uz
-    elif p[P_BETA] > 0.0:
+    elif p["beta_kg_m2"] > 0.0:
         alt = ellipsoid_altitude(x, yy, z)
         if alt < _DRAG_CEILING_M:
             vrx = y[3] + OMEGA_EARTH_RAD_S * yy  # velocity relative to the co-rotating air
             vry = y[4] - OMEGA_EARTH_RAD_S * x
             vrz = y[5]
             vr = math.sqrt(vrx * vrx + vry * vry + vrz * vrz)
-            q = -0.5 * RHO0_KG_M3 * math.exp(-alt / SCALE_HEIGHT_M) * vr / p[P_BETA]
+            q = -0.5 * RHO0_KG_M3 * math.exp(-alt / SCALE_HEIGHT_M) * vr / p["beta_kg_m2"]
             ax += q * vrx
             ay += q * vry
             az += q * vrz
@@ -206,70 +225,7 @@ def _derivative(t, y, p, stage, out):
     out[5] = az
 
 
-# Dormand-Prince 5(4) tableau, error weights and continuous-extension coefficients (as in SciPy's RK45).
-_C = np.array([0.0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1.0])
-_A = np.array(
-    [
-        [0.0, 0.0, 0.0, 0.0, 0.0],
-        [1 / 5, 0.0, 0.0, 0.0, 0.0],
-        [3 / 40, 9 / 40, 0.0, 0.0, 0.0],
-        [44 / 45, -56 / 15, 32 / 9, 0.0, 0.0],
-        [19372 / 6561, -25360 / 2187, 64448 / 6561, -212 / 729, 0.0],
-        [9017 / 3168, -355 / 33, 46732 / 5247, 49 / 176, -5103 / 18656],
-    ]
-)
-_B = np.array([35 / 384, 0.0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84])
-_E = np.array([-71 / 57600, 0.0, 71 / 16695, -71 / 1920, 17253 / 339200, -22 / 525, 1 / 40])
-_P = np.array(
-    [
-        [1.0, -2.8535800653862835, 3.0717434641059005, -1.1270175653862835],
-        [0.0, 0.0, 0.0, 0.0],
-        [0.0, 4.023133379230305, -6.249321565289, 2.675424484351598],
-        [0.0, -3.7324019615885042, 10.068970589843675, -5.685526961588504],
-        [0.0, 2.5548038301849423, -6.399112377351017, 3.5219323679207912],
-        [0.0, -1.3744241142186024, 3.272657752246729, -1.7672812570757455],
-        [0.0, 1.3824689317781436, -3.764937863556287, 2.382468931778144],
-    ]
-)
-
-
-@nb.njit(cache=True)
-def _dp5_step(t, h, y, p, stage, k, y_new, tmp):
-    """One Dormand-Prince step from (t, y); ``k[0]`` holds f(t, y). Fills ``k[1:7]`` and ``y_new``.
-
-    Returns the RMS error estimate (not yet scaled by the tolerances, per component in ``tmp``).
-    """
-    for i in range(1, 6):
-        for j in range(6):
-            acc = 0.0
-            for m in range(i):
-                acc += _A[i, m] * k[m, j]
-            tmp[j] = y[j] + h * acc
-        _derivative(t + _C[i] * h, tmp, p, stage, k[i])
-    for j in range(6):
-        acc = 0.0
-        for m in range(6):
-            acc += _B[m] * k[m, j]
-        y_new[j] = y[j] + h * acc
-    _derivative(t + h, y_new, p, stage, k[6])
-    for j in range(6):
-        acc = 0.0
-        for m in range(7):
-            acc += _E[m] * k[m, j]
-        tmp[j] = h * acc
-
-
-@nb.njit(cache=True)
-def _dense(y, h, k, theta, out):
-    """Continuous extension: the state at ``t + theta h`` inside an accepted step."""
-    t2 = theta * theta
-    t3 = t2 * theta
-    t4 = t3 * theta
-    for j in range(6):
-        acc = 0.0
-        for m in range(7):
-            acc += k[m, j] * (_P[m, 0] * theta + _P[m, 1] * t2 + _P[m, 2] * t3 + _P[m, 3] * t4)
-        out[j] = y[j] + h * acc
+_dp5_step = make_dp5_step(_derivative)
 
 
 @nb.njit(cache=True)
@@ -280,31 +236,26 @@ def _next_event(t_rel, p):
     ``t0 + t_rel`` can leave it a few ulps short of an event it was clipped to, where a step of that
     size would not move ``t`` at all.
     """
-    t_cut = p[P_T_CUT]
-    t_imp = p[P_T_IMPULSE]
+    t_cut = p["t_cut_s"]
+    t_imp = p["t_impulse_s"]
     if t_rel >= t_cut - 1e-9:
         return t_imp if t_imp > t_rel + 1e-9 else np.inf
-    if p[P_T_VERT] > t_rel + 1e-9:
-        return min(p[P_T_VERT], t_cut)
-    for i in range(int(p[P_N_STAGES])):
-        end = p[P_STAGE0 + 3 * i + 2]
+    if p["t_vert_s"] > t_rel + 1e-9:
+        return min(p["t_vert_s"], t_cut)
+    for i in range(p["n_stages"]):
+        end = p["stage_end_s"][i]
         if end > t_rel + 1e-9:
             return min(end, t_cut)
     return t_cut
 
 
-@nb.njit(cache=True)
-def _ground_crossing(y, h, k, tmp):
-    """Fraction of an accepted step at which the continuous extension crosses the ellipsoid (bisection)."""
-    lo, hi = 0.0, 1.0
-    for _ in range(48):  # 2^-48 of a step: far below a millimetre
-        mid = 0.5 * (lo + hi)
-        _dense(y, h, k, mid, tmp)
-        if ellipsoid_altitude(tmp[0], tmp[1], tmp[2]) > 0.0:
-            lo = mid
-        else:
-            hi = mid
-    return hi
+@nb.njit(cache=True, inline="always")
+def _below_ground(kind, t, y, args):
+    """The one event of a flight, its impact: >= 0 at or below the ellipsoid."""
+    return -ellipsoid_altitude(y[0], y[1], y[2])
+
+
+_ground_crossing = make_locate(_below_ground)
 
 
 @nb.njit(cache=True)
@@ -321,16 +272,16 @@ def _phase(y, t_rel, t_cut, descending):
 def _fly_one(
     y0, p, t_out, rtol, atol, h_max, to_ecef, era0, state_out, alt_out, phase_out, impact_state, burnout_state
 ):
-    """Fly one object from ``y0`` at ``p[P_T0]``; fill the rows of ``t_out`` (NaN before launch and
+    """Fly one object from ``y0`` at ``p["t0_s"]``; fill the rows of ``t_out`` (NaN before launch and
     after impact). Returns (status, impact_time)."""
     y = y0.copy()
     y_new = np.empty(6)
     tmp = np.empty(6)
     k = np.empty((7, 6))
-    t0 = p[P_T0]
-    n_stages = int(p[P_N_STAGES])
-    last_end = p[P_STAGE0 + 3 * (n_stages - 1) + 2] if n_stages > 0 else 0.0
-    t_cut = min(p[P_T_CUT], last_end)  # thrust cannot outlast the propellant
+    t0 = p["t0_s"]
+    n_stages = p["n_stages"]
+    last_end = p["stage_end_s"][n_stages - 1] if n_stages > 0 else 0.0
+    t_cut = min(p["t_cut_s"], last_end)  # thrust cannot outlast the propellant
     t = t0
     status = STATUS_FLYING
     t_impact = np.nan
@@ -338,13 +289,10 @@ def _fly_one(
     n_out = t_out.shape[0]
     i = 0
     while i < n_out and t_out[i] < t0 - 1e-9:  # before launch
-        for j in range(6):
-            state_out[i, j] = np.nan
-        alt_out[i] = np.nan
-        phase_out[i] = PHASE_PRELAUNCH
         i += 1
+    blank_rows(state_out, alt_out, phase_out, 0, i, PHASE_PRELAUNCH)
     while i < n_out and t_out[i] <= t0 + 1e-9:  # at launch
-        _store(y, t_out[i], to_ecef, era0, state_out[i], alt_out[i:])
+        store_state(y, t_out[i], to_ecef, OMEGA_EARTH_RAD_S, era0, state_out[i], alt_out[i:])
         phase_out[i] = PHASE_BOOST if t_cut > 0.0 else PHASE_MIDCOURSE
         i += 1
     if t_cut <= 0.0:
@@ -365,37 +313,33 @@ def _fly_one(
         hits_event = event - t_rel <= h_step
         if hits_event:
             h_step = event - t_rel
-        stage = _segment(t_rel + 0.5 * h_step, p)
+        args = (p, _segment(t_rel + 0.5 * h_step, p))
         if not k_valid:
-            _derivative(t, y, p, stage, k[0])
-        _dp5_step(t, h_step, y, p, stage, k, y_new, tmp)
-        err = 0.0
-        for j in range(6):
-            scale = atol + rtol * max(abs(y[j]), abs(y_new[j]))
-            err += (tmp[j] / scale) ** 2
-        err = math.sqrt(err / 6.0)
+            _derivative(t, y, args, k[0])
+        _dp5_step(t, h_step, y, args, k, y_new, tmp)
+        err = error_norm(y, y_new, tmp, rtol, atol)
         if not math.isfinite(err):
             status = STATUS_DIVERGED
             break
         if err > 1.0:  # reject: shrink and retry (k[0] is still f(t, y) in the same segment)
-            h = h_step * max(0.2, 0.9 * err**-0.2)
+            h = h_step * step_factor(err)
             k_valid = True
             continue
         t_next = t + h_step
         impact_theta = 2.0
-        airborne = t_next - t0 > max(p[P_T_VERT], 1.0)  # the pad itself is at zero height
+        airborne = t_next - t0 > max(p["t_vert_s"], 1.0)  # the pad itself is at zero height
         if airborne and ellipsoid_altitude(y_new[0], y_new[1], y_new[2]) < 0.0:
-            impact_theta = _ground_crossing(y, h_step, k, tmp)
+            impact_theta = _ground_crossing(0, t, y, h_step, k, (), tmp)
             t_impact = t + impact_theta * h_step
-            _dense(y, h_step, k, impact_theta, impact_state)
+            dense(y, h_step, k, impact_theta, impact_state)
             status = STATUS_IMPACTED
         while i < n_out and t_out[i] <= t_next + 1e-9:  # outputs inside this step
             theta = (t_out[i] - t) / h_step
             if theta > impact_theta:
                 break
-            _dense(y, h_step, k, theta, tmp)
+            dense(y, h_step, k, theta, tmp)
             phase_out[i], descending = _phase(tmp, t_out[i] - t0, t_cut, descending)
-            _store(tmp, t_out[i], to_ecef, era0, state_out[i], alt_out[i:])
+            store_state(tmp, t_out[i], to_ecef, OMEGA_EARTH_RAD_S, era0, state_out[i], alt_out[i:])
             i += 1
         if status != STATUS_FLYING:
             break
@@ -406,18 +350,21 @@ def _fly_one(
             y[j] = y_new[j]
             k[0, j] = k[6, j]  # first-same-as-last, unless a thrust event changes the derivative
         k_valid = not hits_event
-        if hits_event and p[P_T_IMPULSE] > 0.0 and abs(t_next - t0 - p[P_T_IMPULSE]) < 1e-6:
+        if hits_event and p["t_impulse_s"] > 0.0 and abs(t_next - t0 - p["t_impulse_s"]) < 1e-6:
             speed = math.sqrt(y[3] * y[3] + y[4] * y[4] + y[5] * y[5])
             for j in range(3, 6):
-                y[j] += p[P_DV_IMPULSE] * y[j] / speed
+                y[j] += p["dv_impulse_m_s"] * y[j] / speed
         t = t_next
-        h = h_step * (10.0 if err == 0.0 else min(10.0, 0.9 * err**-0.2))
-    while i < n_out:  # after impact (or after a failure)
-        for j in range(6):
-            state_out[i, j] = np.nan
-        alt_out[i] = np.nan
-        phase_out[i] = PHASE_IMPACTED if status == STATUS_IMPACTED else PHASE_PRELAUNCH
-        i += 1
+        h = h_step * step_factor(err)
+    # after impact (or after a failure)
+    blank_rows(
+        state_out,
+        alt_out,
+        phase_out,
+        i,
+        n_out,
+        PHASE_IMPACTED if status == STATUS_IMPACTED else PHASE_PRELAUNCH,
+    )
     return status, t_impact
 
 
@@ -444,9 +391,9 @@ def fly_batch(
     Parameters
     ----------
     y0 : (B, 6) float64
-        ECI state at each object's launch time ``params[:, P_T0]``, m and m/s.
-    params : (B, N_PARAMS) float64
-        Packed per-object parameters (see the ``P_*`` layout above).
+        ECI state at each object's launch time ``params["t0_s"]``, m and m/s.
+    params : (B,) records of :data:`PARAMS`
+        Parameters of each object (built with :func:`make_records`).
     t_out : (T,) float64
         Increasing output times, s since epoch.
     rtol, atol : float
@@ -506,17 +453,16 @@ def allocate_and_fly(y0, params, t_out, rtol=1e-8, atol=1e-3, h_max=60.0, era0=N
     >>> import numpy as np
     >>> from domesim.core.constants import R_EARTH_EQ_M
     >>> y0 = np.array([[R_EARTH_EQ_M + 200e3, 0, 0, 0, 7000.0, 0]])
-    >>> p = np.zeros((1, N_PARAMS))
+    >>> p = make_records(PARAMS, 1)
     >>> state, phase, impact, burnout, status, t_imp = allocate_and_fly(y0, p, np.array([0.0, 60.0]))
     >>> state.shape, int(status[0])
     ((1, 2, 6), 0)
     """
     y0 = np.ascontiguousarray(y0, dtype=np.float64)
-    params = np.ascontiguousarray(params, dtype=np.float64)
+    params = np.ascontiguousarray(params)
     t_out = np.ascontiguousarray(t_out, dtype=np.float64)
     b, t = y0.shape[0], t_out.shape[0]
-    if y0.shape != (b, 6) or params.shape != (b, N_PARAMS):
-        raise ValueError(f"y0 must be (B, 6) and params (B, {N_PARAMS}); got {y0.shape} and {params.shape}")
+    check_batch(y0, params, PARAMS)
     state = np.empty((b, t, 6))
     alt = np.empty((b, t))
     phase = np.empty((b, t), dtype=np.int8)

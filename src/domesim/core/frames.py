@@ -21,10 +21,18 @@ Error budget of the ECEF <-> ECI rotation for scenario work
   rotation, so relative geometry (sensor to threat, interceptor to threat) is unaffected.
 - Polar motion neglected: < 0.5 arcsec, < 15 m at the surface.
 - Geodetic <-> ECEF: exact to < 1 mm (iterated Bowring solution, see tests against pymap3d).
+
+Scalar kernels
+--------------
+Compiled loops (numba) rotate and measure heights one point at a time with the ``*_xyz`` and height
+kernels at the end of this module; they are the one place those rotations and heights are written.
 """
 
 from __future__ import annotations
 
+import math
+
+import numba as nb
 import numpy as np
 
 from domesim.core.constants import (
@@ -191,3 +199,61 @@ def great_circle_distance_m(lat1_rad, lon1_rad, lat2_rad, lon2_rad, radius_m: fl
     dlon = np.asarray(lon2_rad) - lon1_rad
     h = np.sin(dlat / 2) ** 2 + np.cos(lat1_rad) * np.cos(lat2_rad) * np.sin(dlon / 2) ** 2
     return 2.0 * radius_m * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
+# Scalar kernels for compiled loops (numba). Components in, components out; ``c, s`` are the cosine and
+# sine of the Earth Rotation Angle (computed once by the caller when it rotates many points).
+
+
+@nb.njit(cache=True, inline="always")
+def eci_to_ecef_xyz(c, s, x, y, z):
+    """``R3(ERA) (x, y, z)``: ECI components to ECEF (a position; a velocity without the omega x r term)."""
+    return c * x + s * y, -s * x + c * y, z
+
+
+@nb.njit(cache=True, inline="always")
+def ecef_to_eci_xyz(c, s, x, y, z):
+    """``R3(-ERA) (x, y, z)``: ECEF components to ECI."""
+    return c * x - s * y, s * x + c * y, z
+
+
+@nb.njit(cache=True, inline="always")
+def eci_to_ecef_state_row(y, era_rad, omega, row):
+    """ECI state ``y`` (6,) to ECEF position and Earth-relative velocity ``row`` (6,):
+    ``v_ecef = R3(ERA) v_eci - omega x r_ecef`` (``omega`` rad/s about z)."""
+    c, s = math.cos(era_rad), math.sin(era_rad)
+    x, yy, z = eci_to_ecef_xyz(c, s, y[0], y[1], y[2])
+    vx, vy, vz = eci_to_ecef_xyz(c, s, y[3], y[4], y[5])
+    row[0], row[1], row[2] = x, yy, z
+    row[3] = vx + omega * yy
+    row[4] = vy - omega * x
+    row[5] = vz
+
+
+_B_OVER_A = math.sqrt(1.0 - E2_EARTH)
+_EP2 = E2_EARTH / (1.0 - E2_EARTH)  # second eccentricity squared
+_B_EQ = R_EARTH_EQ_M * _B_OVER_A  # semi-minor axis
+
+
+@nb.njit(cache=True, inline="always")
+def ellipsoid_altitude(x, y, z):
+    """Height above the WGS84 ellipsoid measured along the radius (< 10 m from geodetic below 1,000 km)."""
+    r = math.sqrt(x * x + y * y + z * z)
+    s2 = (z / r) ** 2
+    return r - R_EARTH_EQ_M * _B_OVER_A / math.sqrt(1.0 - E2_EARTH * (1.0 - s2))
+
+
+@nb.njit(cache=True, inline="always")
+def geodetic_height(x, y, z):
+    """WGS84 geodetic height of an ECEF point (Bowring, two rounds: < 1 mm below 40,000 km); the scalar
+    kernel of :func:`ecef_to_geodetic` (three rounds)."""
+    p = math.sqrt(x * x + y * y)
+    beta = math.atan2(R_EARTH_EQ_M * z, _B_EQ * p)
+    lat = 0.0
+    for _ in range(2):
+        sb, cb = math.sin(beta), math.cos(beta)
+        lat = math.atan2(z + _EP2 * _B_EQ * sb * sb * sb, p - E2_EARTH * R_EARTH_EQ_M * cb * cb * cb)
+        beta = math.atan2(_B_EQ * math.sin(lat), R_EARTH_EQ_M * math.cos(lat))
+    sl, cl = math.sin(lat), math.cos(lat)
+    n = R_EARTH_EQ_M / math.sqrt(1.0 - E2_EARTH * sl * sl)
+    return p * cl + (z + E2_EARTH * n * sl) * sl - n

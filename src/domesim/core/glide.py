@@ -46,8 +46,8 @@ Simplifications: the drag coefficient does not change with the commanded lift (f
 L/D lowers the lift, not the drag), C_D and L/D do not depend on Mach number, no heating limits, and the
 guidance knows the present state exactly (navigation errors enter as an offset of the aim point).
 
-Integration: the Dormand-Prince 5(4) pair of :mod:`domesim.core.ballistic` (its tableau and continuous
-extension are imported), with the same error norm. The mode changes (end of the pull-up, start of the
+Integration: the Dormand-Prince 5(4) pair of :mod:`domesim.core.integrate`, with the error norm and
+step-size rule of :mod:`domesim.core.ballistic`. The mode changes (end of the pull-up, start of the
 dive) and the ground impact are located by bisection on the continuous extension and the step is cut
 there, so the trajectory does not depend on the step sequence beyond the tolerances. Python allocates the
 outputs, the kernel fills them; failures are a status code plus NaN rows, never an exception.
@@ -62,10 +62,6 @@ import numba as nb
 import numpy as np
 
 from domesim.core.ballistic import (
-    _A,
-    _B,
-    _C,
-    _E,
     PHASE_IMPACTED,
     PHASE_MIDCOURSE,
     PHASE_PRELAUNCH,
@@ -73,33 +69,43 @@ from domesim.core.ballistic import (
     STATUS_DIVERGED,
     STATUS_FLYING,
     STATUS_IMPACTED,
-    _dense,
-    ellipsoid_altitude,
-    geodetic_height,
+    blank_rows,
+    check_batch,
+    gravity_j2,
+    store_state,
 )
 from domesim.core.constants import (
     GM_EARTH_M3_S2,
     J2_EARTH,
     OMEGA_EARTH_RAD_S,
-    R_EARTH_EQ_M,
     RHO0_KG_M3,
     SCALE_HEIGHT_M,
 )
+from domesim.core.frames import ecef_to_eci_xyz, ellipsoid_altitude
+from domesim.core.integrate import dense, error_norm, make_dp5_step, make_locate, step_factor
 
-# Layout of the per-glider parameter rows (one (B, G_N_PARAMS) table).
-G_T0 = 0  # time of the initial state (the booster's burnout), s since epoch
-G_BETA = 1  # ballistic coefficient m / (C_D S), kg/m2
-G_LD_MAX = 2  # largest lift-to-drag ratio
-G_H_MIN = 3  # glide band, m above the ellipsoid
-G_H_MAX = 4
-G_BANK_MAX = 5  # largest bank angle in the glide, rad
-G_DIVE_K = 6  # the dive starts when the ground distance to the aim point < G_DIVE_K * altitude
-G_V_END = 7  # planned speed at the end of the glide (relative to the air), m/s
-G_AIM = 8  # 3 components: aim point, ECEF, m
-G_MODE0 = 11  # guidance mode at G_T0 (MODE_*)
-G_LD_FIXED = 12  # MODE_FIXED: lift-to-drag ratio
-G_BANK_FIXED = 13  # MODE_FIXED: bank angle, rad
-G_N_PARAMS = 14
+# One record per glider: the parameters the kernel reads by field name (``p["ld_max"]``); built with
+# :func:`domesim.core.ballistic.make_records`.
+PARAMS = np.dtype(
+    [
+        ("t0_s", np.float64),  # time of the initial state (the booster's burnout), s since epoch
+        ("beta_kg_m2", np.float64),  # ballistic coefficient m / (C_D S)
+        ("ld_max", np.float64),  # largest lift-to-drag ratio
+        ("h_min_m", np.float64),  # glide band, m above the ellipsoid
+        ("h_max_m", np.float64),
+        ("bank_max_rad", np.float64),  # largest bank angle in the glide
+        (
+            "dive_k",
+            np.float64,
+        ),  # the dive starts when the ground distance to the aim point < dive_k * altitude
+        ("v_end_m_s", np.float64),  # planned speed at the end of the glide (relative to the air)
+        ("aim_ecef", np.float64, (3,)),  # aim point, ECEF, m
+        ("mode0", np.int64),  # guidance mode at t0_s (MODE_*)
+        ("ld_fixed", np.float64),  # MODE_FIXED: lift-to-drag ratio
+        ("bank_fixed_rad", np.float64),  # MODE_FIXED: bank angle
+    ],
+    align=True,
+)
 
 MODE_PULLUP = 0
 MODE_GLIDE = 1
@@ -115,16 +121,13 @@ LD_PLAN_FRAC = 0.9  # the range plan uses at most this fraction of (L/D)_max: th
 BAND_MARGIN_M = 5e3  # h_ref stays this far inside the band (at most a quarter of its width)
 _AERO_CEILING_M = 300e3  # exp(-300/8.5) ~ 5e-16: no aerodynamic force above this
 _MAX_V2_GR = 0.98  # clip v^2 / (g r) in the range plan (near-orbital speeds)
-_BISECT = 48  # bisection rounds for events: 2^-48 of a step
 
 
 @nb.njit(cache=True)
 def _aim_eci(p, t, omega, era0):
     """Aim point (ECEF parameter) rotated into ECI at time ``t``."""
     th = era0 + omega * t
-    c, s = math.cos(th), math.sin(th)
-    ax, ay, az = p[G_AIM], p[G_AIM + 1], p[G_AIM + 2]
-    return c * ax - s * ay, s * ax + c * ay, az
+    return ecef_to_eci_xyz(math.cos(th), math.sin(th), p["aim_ecef"][0], p["aim_ecef"][1], p["aim_ecef"][2])
 
 
 @nb.njit(cache=True)
@@ -144,7 +147,7 @@ def _lift(t, y, p, mode, omega, era0, r, alt, drag, vrx, vry, vrz, v_rel, gx, gy
     x, yy, z = y[0], y[1], y[2]
     ux, uy, uz = x / r, yy / r, z / r
     ex, ey, ez = vrx / v_rel, vry / v_rel, vrz / v_rel
-    l_max = p[G_LD_MAX] * drag
+    l_max = p["ld_max"] * drag
     if mode == MODE_DIVE:
         ax, ay, az = _aim_eci(p, t, omega, era0)
         rx, ry, rz = ax - x, ay - yy, az - z
@@ -176,9 +179,9 @@ def _lift(t, y, p, mode, omega, era0, r, alt, drag, vrx, vry, vrz, v_rel, gx, gy
     l0x, l0y, l0z = (ux - sin_g * ex) / cos_g, (uy - sin_g * ey) / cos_g, (uz - sin_g * ez) / cos_g
     sx, sy, sz = ey * l0z - ez * l0y, ez * l0x - ex * l0z, ex * l0y - ey * l0x
     if mode == MODE_FIXED:
-        mag = p[G_LD_FIXED] * drag
-        lv = mag * math.cos(p[G_BANK_FIXED])
-        ll = mag * math.sin(p[G_BANK_FIXED])
+        mag = p["ld_fixed"] * drag
+        lv = mag * math.cos(p["bank_fixed_rad"])
+        ll = mag * math.sin(p["bank_fixed_rad"])
     elif mode == MODE_PULLUP:
         lv = l_max
         ll = 0.0
@@ -189,17 +192,17 @@ def _lift(t, y, p, mode, omega, era0, r, alt, drag, vrx, vry, vrz, v_rel, gx, gy
         gm_r = GM_EARTH_M3_S2 / r
         g_eff = gm_r / r - v_h2 / r
         # range plan: the L/D that spends the energy above v_f over the glide distance to go
-        s_go = _ground_distance(x, yy, z, p, t, omega, era0) - p[G_DIVE_K] * alt
+        s_go = _ground_distance(x, yy, z, p, t, omega, era0) - p["dive_k"] * alt
         q0 = min(v_rel * v_rel / gm_r, _MAX_V2_GR)
-        qf = p[G_V_END] * p[G_V_END] / gm_r
-        ld_plan = LD_PLAN_FRAC * p[G_LD_MAX]
+        qf = p["v_end_m_s"] * p["v_end_m_s"] / gm_r
+        ld_plan = LD_PLAN_FRAC * p["ld_max"]
         if q0 > qf:
             ld_cmd = min(max(s_go / (0.5 * r * math.log((1.0 - qf) / (1.0 - q0))), 0.0), ld_plan)
         else:
             ld_cmd = ld_plan
-        margin = min(BAND_MARGIN_M, 0.25 * (p[G_H_MAX] - p[G_H_MIN]))
-        h_lo, h_hi = p[G_H_MIN] + margin, p[G_H_MAX] - margin
-        arg = RHO0_KG_M3 * ld_cmd * v_rel * v_rel / (2.0 * p[G_BETA] * max(g_eff, 1e-3))
+        margin = min(BAND_MARGIN_M, 0.25 * (p["h_max_m"] - p["h_min_m"]))
+        h_lo, h_hi = p["h_min_m"] + margin, p["h_max_m"] - margin
+        arg = RHO0_KG_M3 * ld_cmd * v_rel * v_rel / (2.0 * p["beta_kg_m2"] * max(g_eff, 1e-3))
         h_ref = SCALE_HEIGHT_M * math.log(arg) if arg > 0.0 else h_lo
         h_ref = min(max(h_ref, h_lo), h_hi)
         a_up = g_eff + K_H_S2 * (h_ref - alt) - K_HDOT_S * h_dot
@@ -211,7 +214,7 @@ def _lift(t, y, p, mode, omega, era0, r, alt, drag, vrx, vry, vrz, v_rel, gx, gy
         hx, hy, hz = (ex - sin_g * ux), (ey - sin_g * uy), (ez - sin_g * uz)
         d_psi = math.atan2(dx * sx + dy * sy + dz * sz, dx * hx + dy * hy + dz * hz)
         ll = K_PSI_S * v_rel * d_psi
-        ll_max = lv * math.tan(p[G_BANK_MAX])
+        ll_max = lv * math.tan(p["bank_max_rad"])
         ll = min(max(ll, -ll_max), ll_max)
         mag = math.sqrt(lv * lv + ll * ll)
         if mag > l_max:
@@ -221,18 +224,12 @@ def _lift(t, y, p, mode, omega, era0, r, alt, drag, vrx, vry, vrz, v_rel, gx, gy
 
 
 @nb.njit(cache=True)
-def _derivative(t, y, p, mode, omega, j2, era0, out):
-    """Fill ``out`` with d/dt of ``y = (r, v)`` (ECI, SI) at ``t`` under guidance ``mode``."""
+def _derivative(t, y, args, out):
+    """Fill ``out`` with d/dt of ``y = (r, v)`` (ECI, SI) at ``t``; ``args = (p, mode, omega, j2, era0)``:
+    the parameter row, the guidance mode and the Earth model (see :func:`glide_batch`)."""
+    p, mode, omega, j2, era0 = args
     x, yy, z = y[0], y[1], y[2]
-    r2 = x * x + yy * yy + z * z
-    r = math.sqrt(r2)
-    mu_r3 = GM_EARTH_M3_S2 / (r2 * r)
-    k = 1.5 * j2 * R_EARTH_EQ_M * R_EARTH_EQ_M / r2
-    z2r2 = z * z / r2
-    gxy = -mu_r3 * (1.0 + k * (1.0 - 5.0 * z2r2))
-    gx = gxy * x
-    gy = gxy * yy
-    gz = -mu_r3 * (1.0 + k * (3.0 - 5.0 * z2r2)) * z
+    gx, gy, gz, r = gravity_j2(x, yy, z, j2)
     ax, ay, az = gx, gy, gz
     alt = ellipsoid_altitude(x, yy, z)
     if alt < _AERO_CEILING_M:
@@ -241,7 +238,7 @@ def _derivative(t, y, p, mode, omega, j2, era0, out):
         vrz = y[5]
         v_rel = math.sqrt(vrx * vrx + vry * vry + vrz * vrz)
         if v_rel > 1e-6:
-            drag = 0.5 * RHO0_KG_M3 * math.exp(-alt / SCALE_HEIGHT_M) * v_rel * v_rel / p[G_BETA]
+            drag = 0.5 * RHO0_KG_M3 * math.exp(-alt / SCALE_HEIGHT_M) * v_rel * v_rel / p["beta_kg_m2"]
             f = drag / v_rel
             ax -= f * vrx
             ay -= f * vry
@@ -258,28 +255,7 @@ def _derivative(t, y, p, mode, omega, j2, era0, out):
     out[5] = az
 
 
-@nb.njit(cache=True)
-def _dp5_step(t, h, y, p, mode, omega, j2, era0, k, y_new, err):
-    """One Dormand-Prince step from (t, y); ``k[0]`` holds f(t, y). Fills ``k[1:7]``, ``y_new`` and the
-    error estimate ``err`` (per component, not yet scaled by the tolerances)."""
-    for i in range(1, 6):
-        for j in range(6):
-            acc = 0.0
-            for m in range(i):
-                acc += _A[i, m] * k[m, j]
-            err[j] = y[j] + h * acc
-        _derivative(t + _C[i] * h, err, p, mode, omega, j2, era0, k[i])
-    for j in range(6):
-        acc = 0.0
-        for m in range(6):
-            acc += _B[m] * k[m, j]
-        y_new[j] = y[j] + h * acc
-    _derivative(t + h, y_new, p, mode, omega, j2, era0, k[6])
-    for j in range(6):
-        acc = 0.0
-        for m in range(7):
-            acc += _E[m] * k[m, j]
-        err[j] = h * acc
+_dp5_step = make_dp5_step(_derivative)
 
 
 @nb.njit(cache=True)
@@ -293,48 +269,19 @@ def flight_path_angle(y, omega):
 
 
 @nb.njit(cache=True)
-def _event(kind, y, t, p, omega, era0):
-    """Event functions; each fires when it becomes >= 0. 0: ground; 1: end of the pull-up; 2: dive."""
+def _event(kind, t, y, args):
+    """Event functions; each fires when it becomes >= 0. 0: ground; 1: end of the pull-up; 2: dive.
+    ``args = (p, omega, era0)``."""
+    p, omega, era0 = args
     alt = ellipsoid_altitude(y[0], y[1], y[2])
     if kind == 0:
         return -alt
     if kind == 1:
         return flight_path_angle(y, omega) - GAMMA_EXIT_RAD
-    return p[G_DIVE_K] * alt - _ground_distance(y[0], y[1], y[2], p, t, omega, era0)
+    return p["dive_k"] * alt - _ground_distance(y[0], y[1], y[2], p, t, omega, era0)
 
 
-@nb.njit(cache=True)
-def _locate(kind, y, t, h, k, p, omega, era0, tmp):
-    """Fraction of an accepted step where event ``kind`` first becomes >= 0 (bisection on the
-    continuous extension); the event is < 0 at the start and >= 0 at the end of the step."""
-    lo, hi = 0.0, 1.0
-    for _ in range(_BISECT):
-        mid = 0.5 * (lo + hi)
-        _dense(y, h, k, mid, tmp)
-        if _event(kind, tmp, t + mid * h, p, omega, era0) < 0.0:
-            lo = mid
-        else:
-            hi = mid
-    return hi
-
-
-@nb.njit(cache=True)
-def _store(y, t, to_ecef, omega, era0, row, alt):
-    """Write a state into an output row (ECEF with Earth-relative velocity if ``to_ecef``) and its height."""
-    if to_ecef:
-        theta = era0 + omega * t
-        c, s = math.cos(theta), math.sin(theta)
-        x = c * y[0] + s * y[1]
-        yy = -s * y[0] + c * y[1]
-        row[0], row[1], row[2] = x, yy, y[2]
-        row[3] = c * y[3] + s * y[4] + omega * yy
-        row[4] = -s * y[3] + c * y[4] - omega * x
-        row[5] = y[5]
-        alt[0] = geodetic_height(x, yy, y[2])
-    else:
-        for j in range(6):
-            row[j] = y[j]
-        alt[0] = ellipsoid_altitude(y[0], y[1], y[2])
+_locate = make_locate(_event)
 
 
 @nb.njit(cache=True)
@@ -346,13 +293,13 @@ def _phase_of(mode):
 def _glide_one(
     y0, p, t_out, rtol, atol, h_max, omega, j2, to_ecef, era0, state_out, alt_out, phase_out, impact
 ):
-    """Fly one glider from ``y0`` at ``p[G_T0]``; returns (status, impact time, dive start time)."""
+    """Fly one glider from ``y0`` at ``p["t0_s"]``; returns (status, impact time, dive start time)."""
     y = y0.copy()
     y_new = np.empty(6)
     tmp = np.empty(6)
     k = np.empty((7, 6))
-    t0 = p[G_T0]
-    mode = int(p[G_MODE0])
+    t0 = p["t0_s"]
+    mode = p["mode0"]
     t = t0
     status = STATUS_FLYING
     t_impact = np.nan
@@ -360,16 +307,14 @@ def _glide_one(
     n_out = t_out.shape[0]
     i = 0
     while i < n_out and t_out[i] < t0 - 1e-9:  # before the glide starts
-        for j in range(6):
-            state_out[i, j] = np.nan
-        alt_out[i] = np.nan
-        phase_out[i] = PHASE_PRELAUNCH
         i += 1
+    blank_rows(state_out, alt_out, phase_out, 0, i, PHASE_PRELAUNCH)
     while i < n_out and t_out[i] <= t0 + 1e-9:
-        _store(y, t_out[i], to_ecef, omega, era0, state_out[i], alt_out[i:])
+        store_state(y, t_out[i], to_ecef, omega, era0, state_out[i], alt_out[i:])
         phase_out[i] = _phase_of(mode)
         i += 1
-    if (mode == MODE_PULLUP or mode == MODE_GLIDE) and _event(2, y, t, p, omega, era0) >= 0.0:
+    ev = (p, omega, era0)  # the arguments of the event functions
+    if (mode == MODE_PULLUP or mode == MODE_GLIDE) and _event(2, t, y, ev) >= 0.0:
         mode = MODE_DIVE  # already inside the dive distance
         t_dive = t0
     h = 1.0
@@ -377,35 +322,32 @@ def _glide_one(
     t_end = t_out[n_out - 1] if n_out > 0 else t0
     while t < t_end - 1e-9 and status == STATUS_FLYING:
         h_step = min(h, h_max, t_end - t)
+        args = (p, mode, omega, j2, era0)
         if not k_valid:
-            _derivative(t, y, p, mode, omega, j2, era0, k[0])
-        _dp5_step(t, h_step, y, p, mode, omega, j2, era0, k, y_new, tmp)
-        err = 0.0
-        for j in range(6):
-            scale = atol + rtol * max(abs(y[j]), abs(y_new[j]))
-            err += (tmp[j] / scale) ** 2
-        err = math.sqrt(err / 6.0)
+            _derivative(t, y, args, k[0])
+        _dp5_step(t, h_step, y, args, k, y_new, tmp)
+        err = error_norm(y, y_new, tmp, rtol, atol)
         if not math.isfinite(err):
             status = STATUS_DIVERGED
             break
         if err > 1.0:  # reject: shrink and retry
-            h = h_step * max(0.2, 0.9 * err**-0.2)
+            h = h_step * step_factor(err)
             k_valid = True
             continue
         # events inside the step: the earliest one cuts it
         cut = 1.0
         event = -1
-        if _event(0, y_new, t + h_step, p, omega, era0) >= 0.0:
-            cut = _locate(0, y, t, h_step, k, p, omega, era0, tmp)
+        if _event(0, t + h_step, y_new, ev) >= 0.0:
+            cut = _locate(0, t, y, h_step, k, ev, tmp)
             event = 0
         if mode == MODE_PULLUP or mode == MODE_GLIDE:
-            if _event(2, y_new, t + h_step, p, omega, era0) >= 0.0 and _event(2, y, t, p, omega, era0) < 0.0:
-                c2 = _locate(2, y, t, h_step, k, p, omega, era0, tmp)
+            if _event(2, t + h_step, y_new, ev) >= 0.0 and _event(2, t, y, ev) < 0.0:
+                c2 = _locate(2, t, y, h_step, k, ev, tmp)
                 if c2 < cut:
                     cut, event = c2, 2
         if mode == MODE_PULLUP:
-            if _event(1, y_new, t + h_step, p, omega, era0) >= 0.0 and _event(1, y, t, p, omega, era0) < 0.0:
-                c1 = _locate(1, y, t, h_step, k, p, omega, era0, tmp)
+            if _event(1, t + h_step, y_new, ev) >= 0.0 and _event(1, t, y, ev) < 0.0:
+                c1 = _locate(1, t, y, h_step, k, ev, tmp)
                 if c1 < cut:
                     cut, event = c1, 1
         t_next = t + cut * h_step if event >= 0 else t + h_step
@@ -413,17 +355,17 @@ def _glide_one(
             theta = (t_out[i] - t) / h_step
             if theta > cut:
                 break
-            _dense(y, h_step, k, theta, tmp)
+            dense(y, h_step, k, theta, tmp)
             phase_out[i] = _phase_of(mode)
-            _store(tmp, t_out[i], to_ecef, omega, era0, state_out[i], alt_out[i:])
+            store_state(tmp, t_out[i], to_ecef, omega, era0, state_out[i], alt_out[i:])
             i += 1
         if event == 0:
             t_impact = t + cut * h_step
-            _dense(y, h_step, k, cut, impact)
+            dense(y, h_step, k, cut, impact)
             status = STATUS_IMPACTED
             break
         if event > 0:
-            _dense(y, h_step, k, cut, y_new)
+            dense(y, h_step, k, cut, y_new)
             if event == 2:
                 mode = MODE_DIVE
                 t_dive = t_next
@@ -434,13 +376,16 @@ def _glide_one(
             k[0, j] = k[6, j]  # first-same-as-last, unless an event changed the mode or cut the step
         k_valid = event < 0
         t = t_next
-        h = h_step * (10.0 if err == 0.0 else min(10.0, 0.9 * err**-0.2))
-    while i < n_out:  # after impact (or after a failure)
-        for j in range(6):
-            state_out[i, j] = np.nan
-        alt_out[i] = np.nan
-        phase_out[i] = PHASE_IMPACTED if status == STATUS_IMPACTED else PHASE_PRELAUNCH
-        i += 1
+        h = h_step * step_factor(err)
+    # after impact (or after a failure)
+    blank_rows(
+        state_out,
+        alt_out,
+        phase_out,
+        i,
+        n_out,
+        PHASE_IMPACTED if status == STATUS_IMPACTED else PHASE_PRELAUNCH,
+    )
     return status, t_impact, t_dive
 
 
@@ -469,9 +414,9 @@ def glide_batch(
     Parameters
     ----------
     y0 : (B, 6) float64
-        ECI state at each glider's start time ``params[:, G_T0]``, m and m/s.
-    params : (B, G_N_PARAMS) float64
-        Packed per-glider parameters (the ``G_*`` layout above).
+        ECI state at each glider's start time ``params["t0_s"]``, m and m/s.
+    params : (B,) records of :data:`PARAMS`
+        Parameters of each glider.
     t_out : (T,) float64
         Increasing output times, s since epoch.
     rtol, atol : float
@@ -554,17 +499,19 @@ def allocate_and_glide(
     with a point-mass field (the setting of the equilibrium-glide range equation).
 
     >>> import numpy as np
-    >>> p = np.zeros((1, G_N_PARAMS))
-    >>> p[0, [G_BETA, G_LD_MAX, G_MODE0, G_LD_FIXED]] = 6000.0, 2.5, MODE_FIXED, 2.5
+    >>> from domesim.core.constants import R_EARTH_EQ_M
+    >>> from domesim.core.ballistic import make_records
+    >>> p = make_records(PARAMS, 1, beta_kg_m2=6000.0, ld_max=2.5, mode0=MODE_FIXED, ld_fixed=2.5)
     >>> y0 = np.array([[R_EARTH_EQ_M + 60e3, 0.0, 0.0, 0.0, 5000.0, 0.0]])
     >>> out = allocate_and_glide(y0, p, np.array([0.0, 60.0]), omega=0.0, j2=0.0)
     >>> out.state.shape, int(out.status[0]), int(out.phase[0, 1])
     ((1, 2, 6), 0, 2)
     """
     y0 = np.ascontiguousarray(y0, dtype=np.float64)
-    params = np.ascontiguousarray(params, dtype=np.float64)
+    params = np.ascontiguousarray(params)
     t_out = np.ascontiguousarray(t_out, dtype=np.float64)
     b, t = y0.shape[0], t_out.shape[0]
+    check_batch(y0, params, PARAMS)
     out = GlideFlight(
         np.empty((b, t, 6)),
         np.empty((b, t)),

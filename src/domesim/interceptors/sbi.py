@@ -33,6 +33,7 @@ import numpy as np
 from domesim.core import ballistic as phases
 from domesim.core import kepler
 from domesim.core.constants import GM_EARTH_M3_S2, OMEGA_EARTH_RAD_S
+from domesim.core.frames import ecef_to_eci_xyz
 from domesim.errors import ParameterError
 
 # The kernels' record of one SBI class's fly-out (SI; :meth:`SbiKinematics.record`).
@@ -102,14 +103,6 @@ def flyout_distance(tau, accel, dv):
 
 
 @nb.njit(cache=True)
-def _earth_fixed_to_inertial(r_ecef, theta, out):
-    c, s = math.cos(theta), math.sin(theta)
-    out[0] = c * r_ecef[0] - s * r_ecef[1]
-    out[1] = s * r_ecef[0] + c * r_ecef[1]
-    out[2] = r_ecef[2]
-
-
-@nb.njit(cache=True)
 def tracks_inertial(r_ecef, ok, t_s, theta0, offset, track, centre, radius):
     """Missile tracks (M, W, 3) into the inertial frame of one epoch; centre (M, 3) and radius (M,)."""
     n_m, n_w = ok.shape
@@ -119,7 +112,8 @@ def tracks_inertial(r_ecef, ok, t_s, theta0, offset, track, centre, radius):
         for w in range(n_w):
             if ok[m, w]:
                 theta = theta0 + OMEGA_EARTH_RAD_S * (t_s[w] + offset)
-                _earth_fixed_to_inertial(r_ecef[m, w], theta, track[m, w])
+                p, out = r_ecef[m, w], track[m, w]
+                out[0], out[1], out[2] = ecef_to_eci_xyz(math.cos(theta), math.sin(theta), p[0], p[1], p[2])
                 centre[m] += track[m, w]
                 count += 1
         radius[m] = -1.0  # no usable step

@@ -18,6 +18,7 @@ import numpy as np
 
 from domesim.core import kepler
 from domesim.core.constants import OMEGA_EARTH_RAD_S, R_EARTH_EQ_M
+from domesim.core.frames import eci_to_ecef_xyz
 
 
 @nb.njit(cache=True, inline="always")
@@ -42,9 +43,7 @@ def satellites_ecef(elements, rates, t, theta, out):
     c, s = math.cos(theta), math.sin(theta)
     for j in range(elements.shape[0]):
         kepler.state_at(elements[j], rates[j], t, r, v)
-        out[j, 0] = c * r[0] + s * r[1]
-        out[j, 1] = -s * r[0] + c * r[1]
-        out[j, 2] = r[2]
+        out[j, 0], out[j, 1], out[j, 2] = eci_to_ecef_xyz(c, s, r[0], r[1], r[2])
 
 
 @nb.njit(cache=True, parallel=True, fastmath=True)
@@ -57,9 +56,7 @@ def _block_counts(r_eci, t_s, theta0, points, r_block2, max_range2, cos_for2, co
         c, s = math.cos(theta), math.sin(theta)
         x, y, z, s2 = np.empty(n_s), np.empty(n_s), np.empty(n_s), np.empty(n_s)  # structure of arrays
         for j in range(n_s):
-            x[j] = c * r_eci[j, k, 0] + s * r_eci[j, k, 1]
-            y[j] = -s * r_eci[j, k, 0] + c * r_eci[j, k, 1]
-            z[j] = r_eci[j, k, 2]
+            x[j], y[j], z[j] = eci_to_ecef_xyz(c, s, r_eci[j, k, 0], r_eci[j, k, 1], r_eci[j, k, 2])
             s2[j] = x[j] * x[j] + y[j] * y[j] + z[j] * z[j]
         for g in range(n_g):
             gx, gy, gz = points[g, 0], points[g, 1], points[g, 2]

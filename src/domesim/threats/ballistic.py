@@ -62,7 +62,7 @@ class BallisticMissile:
         return np.array(rows)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LaunchSolution:
     """Launch parameters that put the RV on its aim point (dispersions off)."""
 
@@ -89,6 +89,7 @@ def _launch_frame(lat_rad: float, lon_rad: float, azimuth_rad):
 
 def pack_params(
     missile: BallisticMissile,
+    *,
     t0_s,
     up_eci,
     downrange_eci,
@@ -99,7 +100,9 @@ def pack_params(
     t_impulse_s=0.0,
     dv_impulse_m_s=0.0,
 ) -> np.ndarray:
-    """Pack per-object kernel parameter rows, shape (B, N_PARAMS); arguments broadcast over B."""
+    """Kernel parameter records (:data:`domesim.core.ballistic.PARAMS`) of B flights of ``missile``,
+    shape (B,); the arguments broadcast over B (``up_eci``, ``downrange_eci``: (..., 3) ECI at launch;
+    ``thrust_scale`` scales the exhaust velocities; ``beta_kg_m2`` defaults to the class's)."""
     t0 = np.atleast_1d(np.asarray(t0_s, dtype=np.float64))
     b = np.broadcast_shapes(
         t0.shape,
@@ -109,28 +112,31 @@ def pack_params(
         np.shape(up_eci)[:-1],
         np.shape(downrange_eci)[:-1],
     )
-    p = np.zeros(b + (kernel.N_PARAMS,))
-    p[..., kernel.P_T0] = t0
-    p[..., kernel.P_BETA] = missile.reentry_beta_kg_m2 if beta_kg_m2 is None else beta_kg_m2
-    p[..., kernel.P_T_VERT] = missile.vertical_rise_s
-    p[..., kernel.P_THETA_END] = theta_end_rad
-    p[..., kernel.P_T_CUT] = t_cut_s
-    p[..., kernel.P_T_IMPULSE] = t_impulse_s
-    p[..., kernel.P_DV_IMPULSE] = dv_impulse_m_s
-    p[..., kernel.P_PITCH_LOCAL] = float(missile.pitch_local)
-    p[..., kernel.P_UP : kernel.P_UP + 3] = up_eci
-    p[..., kernel.P_DOWNRANGE : kernel.P_DOWNRANGE + 3] = downrange_eci
     n = len(missile.stage_burn_s)
     if n > kernel.MAX_STAGES:
         raise TargetingError(f"{missile.name}: {n} stages; at most {kernel.MAX_STAGES} are supported")
-    p[..., kernel.P_N_STAGES] = n
-    scale = np.asarray(thrust_scale, dtype=np.float64)
-    table = missile.stage_table()
-    for i in range(n):
-        p[..., kernel.P_STAGE0 + 3 * i] = table[i, 0] * scale
-        p[..., kernel.P_STAGE0 + 3 * i + 1] = table[i, 1]
-        p[..., kernel.P_STAGE0 + 3 * i + 2] = table[i, 2]
-    return p.reshape(-1, kernel.N_PARAMS)
+    scale = np.asarray(thrust_scale, dtype=np.float64)[..., None]
+    stages = np.zeros((3, kernel.MAX_STAGES))  # rows: exhaust velocity, mass-flow fraction, end of burn
+    stages[:, :n] = missile.stage_table().T
+    p = kernel.make_records(
+        kernel.PARAMS,
+        b,
+        t0_s=t0,
+        beta_kg_m2=missile.reentry_beta_kg_m2 if beta_kg_m2 is None else beta_kg_m2,
+        t_vert_s=missile.vertical_rise_s,
+        theta_end_rad=theta_end_rad,
+        t_cut_s=t_cut_s,
+        up_eci=up_eci,
+        downrange_eci=downrange_eci,
+        n_stages=n,
+        t_impulse_s=t_impulse_s,
+        dv_impulse_m_s=dv_impulse_m_s,
+        pitch_local=missile.pitch_local,
+        stage_ve_m_s=stages[0] * scale,
+        stage_k_per_s=stages[1],
+        stage_end_s=stages[2],
+    )
+    return p.reshape(-1)
 
 
 def _fly_nominal(
@@ -157,11 +163,11 @@ def _fly_nominal(
     y0 = np.tile(np.concatenate([r0, v0]), (b, 1))
     params = pack_params(
         missile,
-        0.0,
-        up,
-        downrange,
-        theta_end.ravel(),
-        t_cut.ravel(),
+        t0_s=0.0,
+        up_eci=up,
+        downrange_eci=downrange,
+        theta_end_rad=theta_end.ravel(),
+        t_cut_s=t_cut.ravel(),
         t_impulse_s=t_impulse.ravel(),
         dv_impulse_m_s=dv_impulse,
     )
@@ -275,31 +281,37 @@ def solve_launch(
     # to the pitch that needs the shortest burn: the most margin; the solution records the shape error.
     idx = np.nonzero(ok)[0]
     crossings = [i for i in idx[:-1] if ok[i + 1] and residual[i] * residual[i + 1] <= 0]
-    args = (missile, launch_lat_rad, launch_lon_rad, aim_lat_rad, aim_lon_rad, az0)
+    common = {
+        "launch": (launch_lat_rad, launch_lon_rad),
+        "aim_point": (aim_lat_rad, aim_lon_rad),
+        "az": az0,
+        "loft_rad": loft_rad,
+        "target_range": target_range,
+        "tolerance_m": tolerance_m,
+    }
     if crossings:
         i = crossings[0]
         w = residual[i] / (residual[i] - residual[i + 1])
         theta = thetas[i] + w * (thetas[i + 1] - thetas[i])
         t_cut = needed[i] + w * (needed[i + 1] - needed[i])
         try:
-            return _newton_on_aim(
-                *args, float(theta), float(t_cut), loft_rad, False, target_range, tolerance_m
-            )
+            return _newton_on_aim(missile, theta=float(theta), t_cut=float(t_cut), fix_theta=False, **common)
         except TargetingError:
             pass
     i = idx[np.argmin(needed[idx])]
-    return _newton_on_aim(
-        *args, float(thetas[i]), float(needed[i]), loft_rad, True, target_range, tolerance_m
-    )
+    return _newton_on_aim(missile, theta=float(thetas[i]), t_cut=float(needed[i]), fix_theta=True, **common)
 
 
 def _newton_on_aim(
-    missile, lat0, lon0, aim_lat, aim_lon, az, theta, t_cut, loft_rad, fix_theta, target_range, tolerance_m
+    missile, *, launch, aim_point, az, theta, t_cut, loft_rad, fix_theta, target_range, tolerance_m
 ):
     """Damped Newton on (azimuth, pitch, burn) -> (miss east, miss north, angle residual).
 
-    With ``fix_theta`` the pitch is held and only (azimuth, burn) are solved for the miss.
+    ``launch``, ``aim_point``: (lat, lon), rad. With ``fix_theta`` the pitch is held and only (azimuth,
+    burn) are solved for the miss.
     """
+    lat0, lon0 = launch
+    aim_lat, aim_lon = aim_point
     enu_aim = frames.enu_matrix(aim_lat, aim_lon)[:2]
     aim = frames.geodetic_to_ecef(aim_lat, aim_lon, 0.0)
     t_min, t_max = missile.vertical_rise_s + 1.0, missile.boost_time_s
@@ -326,14 +338,14 @@ def _newton_on_aim(
         norm = float(np.linalg.norm(res[0, : 2 if fix_theta else 3]))
         if miss <= tolerance_m and (fix_theta or abs(res[0, 2]) < 1e-5 * angle_weight):
             return LaunchSolution(
-                float(x[0] % (2 * math.pi)),
-                float(x[1]),
-                float(x[2]),
-                target_range,
-                miss,
-                float(flight["apogee_m"][0]),
-                float(flight["t_impact"][0]),
-                float(np.degrees(res[0, 2] / angle_weight)),
+                azimuth_rad=float(x[0] % (2 * math.pi)),
+                theta_end_rad=float(x[1]),
+                t_cut_s=float(x[2]),
+                range_m=target_range,
+                miss_m=miss,
+                apogee_m=float(flight["apogee_m"][0]),
+                flight_time_s=float(flight["t_impact"][0]),
+                shape_error_deg=float(np.degrees(res[0, 2] / angle_weight)),
             )
         rows = [0, 1] if fix_theta else [0, 1, 2]
         jac = ((res[1:] - res[0]) / steps[:, None]).T[np.ix_(rows, free)]
@@ -353,7 +365,7 @@ def _newton_on_aim(
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ThreatObject:
     """One launched missile with its nominal launch solution and, optionally, a bus payload.
 
@@ -381,17 +393,17 @@ class ThreatObject:
 
         def info(name: str, kind: str, lethal: bool, aim_lat: float, aim_lon: float) -> ObjectInfo:
             return ObjectInfo(
-                name,
-                kind,
-                lethal,
-                self,
-                aim_lat,
-                aim_lon,
-                self.missile.name,
-                self.launch_t_s,
-                self.launch_t_s + sol.flight_time_s,
-                sol.range_m,
-                sol.apogee_m,
+                name=name,
+                kind=kind,
+                lethal=lethal,
+                threat=self,
+                aim_lat_rad=aim_lat,
+                aim_lon_rad=aim_lon,
+                threat_class=self.missile.name,
+                launch_t_s=self.launch_t_s,
+                nominal_impact_t_s=self.launch_t_s + sol.flight_time_s,
+                range_m=sol.range_m,
+                apogee_m=sol.apogee_m,
             )
 
         if self.releases:
@@ -401,7 +413,7 @@ class ThreatObject:
         return [main] + [info(r.name, r.kind, r.lethal, r.aim_lat_rad, r.aim_lon_rad) for r in self.releases]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ObjectInfo:
     """What one simulated object is: its name, kind and whether it carries a warhead."""
 
@@ -426,11 +438,11 @@ def nominal_states(
     r0, v0 = frames.ecef_to_eci_state(pad, np.zeros(3), 0.0)
     params = pack_params(
         missile,
-        0.0,
-        up,
-        downrange,
-        solution.theta_end_rad,
-        solution.t_cut_s,
+        t0_s=0.0,
+        up_eci=up,
+        downrange_eci=downrange,
+        theta_end_rad=solution.theta_end_rad,
+        t_cut_s=solution.t_cut_s,
         t_impulse_s=solution.t_impulse_s,
         dv_impulse_m_s=solution.dv_impulse_m_s,
     )
@@ -455,7 +467,7 @@ def fly_threats(
     n = len(objects)
     t_s = grid.t_s
     y0 = np.empty((trials, n, 6))
-    params = np.empty((trials, n, kernel.N_PARAMS))
+    params = np.empty((trials, n), dtype=kernel.PARAMS)
     era0 = frames.earth_rotation_angle(0.0, grid.epoch_jd)
     shape = (trials, n)
     if rng is not None:
@@ -473,17 +485,19 @@ def fly_threats(
         beta = obj.missile.reentry_beta_kg_m2 * np.exp(obj.beta_sigma_frac * z_beta[:, j])
         params[:, j] = pack_params(
             obj.missile,
-            np.full(trials, obj.launch_t_s),
-            np.broadcast_to(rot @ up, (trials, 3)),
-            np.sum(downrange[:, None, :] * rot[None], axis=-1),  # row by row: BLAS rounds by batch size
-            sol.theta_end_rad + obj.pitch_sigma_rad * z_pitch[:, j],
-            np.full(trials, sol.t_cut_s),
-            1.0 + obj.thrust_sigma_frac * z_thrust[:, j],
-            beta,
-            sol.t_impulse_s,
-            sol.dv_impulse_m_s,
+            t0_s=np.full(trials, obj.launch_t_s),
+            up_eci=np.broadcast_to(rot @ up, (trials, 3)),
+            downrange_eci=np.sum(
+                downrange[:, None, :] * rot[None], axis=-1
+            ),  # row by row: BLAS rounds by size
+            theta_end_rad=sol.theta_end_rad + obj.pitch_sigma_rad * z_pitch[:, j],
+            t_cut_s=np.full(trials, sol.t_cut_s),
+            thrust_scale=1.0 + obj.thrust_sigma_frac * z_thrust[:, j],
+            beta_kg_m2=beta,
+            t_impulse_s=sol.t_impulse_s,
+            dv_impulse_m_s=sol.dv_impulse_m_s,
         )
-    flat_y0, flat_params = y0.reshape(-1, 6), params.reshape(-1, kernel.N_PARAMS)
+    flat_y0, flat_params = y0.reshape(-1, 6), params.reshape(-1)
     state, phase, impact, _, status, t_imp, alt = kernel.allocate_and_fly(
         flat_y0, flat_params, t_s, rtol, atol, era0=float(era0)
     )

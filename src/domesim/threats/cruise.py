@@ -295,19 +295,19 @@ class CruiseObject:
         """The one simulated object of a cruise missile."""
         plan = self.plan()
         end = self.launch_t_s + plan.flight_time_s
-        aim = (self.aim_lat_rad, self.aim_lon_rad)
         return [
             ObjectInfo(
-                self.name,
-                "cruise",
-                True,
-                self,
-                *aim,
-                self.missile.name,
-                self.launch_t_s,
-                end,
-                plan.path_length_m,
-                self.missile.cruise_alt_m,
+                name=self.name,
+                kind="cruise",
+                lethal=True,
+                threat=self,
+                aim_lat_rad=self.aim_lat_rad,
+                aim_lon_rad=self.aim_lon_rad,
+                threat_class=self.missile.name,
+                launch_t_s=self.launch_t_s,
+                nominal_impact_t_s=end,
+                range_m=plan.path_length_m,
+                apogee_m=self.missile.cruise_alt_m,
             )
         ]
 

@@ -87,16 +87,14 @@ def solve_fobs(
             )
         solution = _aim(
             missile,
-            theta,
-            t_cut,
-            deorbit_dv_m_s,
-            launch_lat,
-            launch_lon,
-            aim_lat,
-            aim_lon,
-            az,
-            t_d,
-            tolerance_m,
+            theta=theta,
+            t_cut=t_cut,
+            deorbit_dv_m_s=deorbit_dv_m_s,
+            launch=(launch_lat, launch_lon),
+            aim_point=(aim_lat, aim_lon),
+            az=az,
+            t_d=t_d,
+            tolerance_m=tolerance_m,
         )
         settled = abs(math.remainder(solution.azimuth_rad - az, 2 * math.pi)) < 1e-6
         az, t_d = solution.azimuth_rad, solution.t_impulse_s
@@ -105,10 +103,13 @@ def solve_fobs(
     raise TargetingError(f"{missile.name}: fractional-orbit targeting did not settle for this aim point")
 
 
-def _aim(
-    missile, theta, t_cut, deorbit_dv_m_s, launch_lat, launch_lon, aim_lat, aim_lon, az, t_d, tolerance_m
-):
-    """Newton on (azimuth, de-orbit time) for a given insertion; a scan of de-orbit times starts it."""
+def _aim(missile, *, theta, t_cut, deorbit_dv_m_s, launch, aim_point, az, t_d, tolerance_m):
+    """Newton on (azimuth, de-orbit time) for a given insertion; a scan of de-orbit times starts it.
+
+    ``launch`` and ``aim_point``: (lat, lon), rad.
+    """
+    launch_lat, launch_lon = launch
+    aim_lat, aim_lon = aim_point
     enu = frames.enu_matrix(aim_lat, aim_lon)[:2]
     aim = frames.geodetic_to_ecef(aim_lat, aim_lon, 0.0)
 
@@ -138,16 +139,16 @@ def _aim(
         if flight["distance"][0] <= tolerance_m:
             range_m = float(frames.great_circle_distance_m(launch_lat, launch_lon, aim_lat, aim_lon))
             return LaunchSolution(
-                float(x[0] % (2 * math.pi)),
-                theta,
-                t_cut,
-                range_m,
-                float(flight["distance"][0]),
-                float(flight["apogee_m"][0]),
-                float(flight["t_impact"][0]),
-                0.0,
-                float(x[1]),
-                -deorbit_dv_m_s,
+                azimuth_rad=float(x[0] % (2 * math.pi)),
+                theta_end_rad=theta,
+                t_cut_s=t_cut,
+                range_m=range_m,
+                miss_m=float(flight["distance"][0]),
+                apogee_m=float(flight["apogee_m"][0]),
+                flight_time_s=float(flight["t_impact"][0]),
+                shape_error_deg=0.0,
+                t_impulse_s=float(x[1]),
+                dv_impulse_m_s=-deorbit_dv_m_s,
             )
         jac = ((res[1:] - res[0]) / steps[:, None]).T
         step = np.linalg.solve(jac, -res[0])

@@ -61,7 +61,7 @@ _KEYS = {
 _STAGE_KEYS = ("stage_burn_s", "stage_delta_v_km_s", "exhaust_velocity_km_s")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class GlideVehicle:
     """A boost-glide class, SI units. Construction checks every value (:class:`ParameterError` naming
     the catalogue key).
@@ -186,7 +186,7 @@ below glide_alt_max_km (got glide_alt_min_km = -1, glide_alt_max_km = 100)
             except (TypeError, ValueError):
                 kind = "a list of numbers" if key in _STAGE_KEYS else "a number"
                 raise ParameterError(f"glide class {name!r}: {key} must be {kind} (got {value!r})") from None
-        return cls(name, **values)
+        return cls(name=name, **values)
 
     @property
     def boost_time_s(self) -> float:
@@ -205,7 +205,7 @@ below glide_alt_max_km (got glide_alt_min_km = -1, glide_alt_max_km = 100)
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class GlideSolution:
     """Launch parameters of a glider and its nominal flight (dispersions off)."""
 
@@ -222,7 +222,7 @@ class GlideSolution:
     reach_m: float  # ground range of a glide flown to exhaustion along the launch azimuth (no dive)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class GlideObject:
     """One launched glide vehicle with its nominal solution and dispersion sigmas (one per trial draw).
 
@@ -252,25 +252,25 @@ class GlideObject:
         sol = self.solution
         return [
             ObjectInfo(
-                self.name,
-                "hgv",
-                True,
-                self,
-                self.aim_lat_rad,
-                self.aim_lon_rad,
-                self.vehicle.name,
-                self.launch_t_s,
-                self.launch_t_s + sol.flight_time_s,
-                sol.range_m,
-                sol.burnout_alt_m,
+                name=self.name,
+                kind="hgv",
+                lethal=True,
+                threat=self,
+                aim_lat_rad=self.aim_lat_rad,
+                aim_lon_rad=self.aim_lon_rad,
+                threat_class=self.vehicle.name,
+                launch_t_s=self.launch_t_s,
+                nominal_impact_t_s=self.launch_t_s + sol.flight_time_s,
+                range_m=sol.range_m,
+                apogee_m=sol.burnout_alt_m,
             )
         ]
 
 
 def _pack(
-    vehicle, lat, lon, launch_t, azimuth, theta_end, thrust_scale, era0, aim_ecef, ld_scale, beta_scale
+    vehicle, lat, lon, *, launch_t, azimuth, theta_end, thrust_scale, era0, aim_ecef, ld_scale, beta_scale
 ):
-    """Booster start states and parameter rows, and glider parameter rows, for n flights of one class.
+    """Booster start states and parameter records, and glider parameter records, for n flights of one class.
 
     ``azimuth``, ``theta_end``, ``thrust_scale``, ``ld_scale``, ``beta_scale``: (n,); ``aim_ecef``: (n, 3).
     """
@@ -283,25 +283,30 @@ def _pack(
     rot = frames.rotation_z(era)
     p_boost = pack_params(
         vehicle.booster,
-        np.full(n, launch_t),
-        np.broadcast_to(rot @ up, (n, 3)),
-        np.sum(downrange[:, None, :] * rot[None, :, :], axis=-1),  # row by row: no BLAS, same bits for any n
-        np.broadcast_to(theta_end, (n,)),
-        np.full(n, vehicle.boost_time_s),
-        np.broadcast_to(thrust_scale, (n,)),
-        0.0,
+        t0_s=np.full(n, launch_t),
+        up_eci=np.broadcast_to(rot @ up, (n, 3)),
+        downrange_eci=np.sum(
+            downrange[:, None, :] * rot[None, :, :], axis=-1
+        ),  # row by row: same bits for any n
+        theta_end_rad=np.broadcast_to(theta_end, (n,)),
+        t_cut_s=np.full(n, vehicle.boost_time_s),
+        thrust_scale=np.broadcast_to(thrust_scale, (n,)),
+        beta_kg_m2=0.0,
     )
-    p_glide = np.zeros((n, glide_kernel.G_N_PARAMS))
-    p_glide[:, glide_kernel.G_T0] = launch_t + vehicle.boost_time_s
-    p_glide[:, glide_kernel.G_BETA] = vehicle.beta_kg_m2 * beta_scale
-    p_glide[:, glide_kernel.G_LD_MAX] = vehicle.lift_to_drag * ld_scale
-    p_glide[:, glide_kernel.G_H_MIN] = vehicle.glide_alt_min_m
-    p_glide[:, glide_kernel.G_H_MAX] = vehicle.glide_alt_max_m
-    p_glide[:, glide_kernel.G_BANK_MAX] = vehicle.max_bank_rad
-    p_glide[:, glide_kernel.G_DIVE_K] = vehicle.dive_range_factor
-    p_glide[:, glide_kernel.G_V_END] = vehicle.glide_end_speed_m_s
-    p_glide[:, glide_kernel.G_AIM : glide_kernel.G_AIM + 3] = aim_ecef
-    p_glide[:, glide_kernel.G_MODE0] = glide_kernel.MODE_PULLUP
+    p_glide = boost_kernel.make_records(
+        glide_kernel.PARAMS,
+        n,
+        t0_s=launch_t + vehicle.boost_time_s,
+        beta_kg_m2=vehicle.beta_kg_m2 * beta_scale,
+        ld_max=vehicle.lift_to_drag * ld_scale,
+        h_min_m=vehicle.glide_alt_min_m,
+        h_max_m=vehicle.glide_alt_max_m,
+        bank_max_rad=vehicle.max_bank_rad,
+        dive_k=vehicle.dive_range_factor,
+        v_end_m_s=vehicle.glide_end_speed_m_s,
+        aim_ecef=aim_ecef,
+        mode0=glide_kernel.MODE_PULLUP,
+    )
     return y0, p_boost, p_glide
 
 
@@ -314,7 +319,7 @@ def _fly(y0_boost, p_boost, p_glide, t_out, era0, rtol, atol):
     at the end of the integration), so a batch equals its flights run one at a time, bit for bit.
     """
     t_out = np.asarray(t_out, dtype=np.float64)
-    t_bo = p_glide[:, glide_kernel.G_T0]
+    t_bo = p_glide["t0_s"]
     t_last = float(np.max(t_bo)) + _BOOST_PAD_S
     m = int(np.searchsorted(t_out, t_last, side="left"))
     t_boost = np.append(t_out[:m], t_last)
@@ -356,7 +361,19 @@ def _boost_pitch(vehicle: GlideVehicle, lat: float, lon: float, azimuth: float) 
     gamma = np.empty(0)
     for _ in range(3):
         n = thetas.size
-        y0, pb, pg = _pack(vehicle, lat, lon, 0.0, np.full(n, azimuth), thetas, 1.0, 0.0, aim, 1.0, 1.0)
+        y0, pb, pg = _pack(
+            vehicle,
+            lat,
+            lon,
+            launch_t=0.0,
+            azimuth=np.full(n, azimuth),
+            theta_end=thetas,
+            thrust_scale=1.0,
+            era0=0.0,
+            aim_ecef=aim,
+            ld_scale=1.0,
+            beta_scale=1.0,
+        )
         burnout = boost_kernel.allocate_and_fly(y0, pb, t_out, era0=0.0)[3]
         _, _, gamma = _burnout_relative(burnout, t_bo)
         above = np.nonzero(gamma >= vehicle.burnout_gamma_rad)[0]
@@ -432,7 +449,17 @@ def solve_glide(
     probe = _destination(launch_lat_rad, launch_lon_rad, azimuth, _REACH_PROBE_M)
     aims = frames.geodetic_to_ecef(np.array([aim_lat_rad, probe[0]]), np.array([aim_lon_rad, probe[1]]), 0.0)
     y0, pb, pg = _pack(
-        vehicle, launch_lat_rad, launch_lon_rad, 0.0, np.full(2, azimuth), theta, 1.0, 0.0, aims, 1.0, 1.0
+        vehicle,
+        launch_lat_rad,
+        launch_lon_rad,
+        launch_t=0.0,
+        azimuth=np.full(2, azimuth),
+        theta_end=theta,
+        thrust_scale=1.0,
+        era0=0.0,
+        aim_ecef=aims,
+        ld_scale=1.0,
+        beta_scale=1.0,
     )
     t_out = np.arange(0.0, _MAX_FLIGHT_S + 1.0, _CHECK_STEP_S)
     state, alt, phase, impact, status, t_imp, t_dive, burnout = _fly(y0, pb, pg, t_out, 0.0, 1e-8, 1e-3)
@@ -474,17 +501,17 @@ def solve_glide(
             "the glide to lose its energy"
         )
     return GlideSolution(
-        float(azimuth),
-        theta,
-        vehicle.boost_time_s,
-        target_range,
-        miss,
-        float(t_imp[0]),
-        float(t_dive[0]),
-        float(bo_alt),
-        float(bo_speed),
-        float(bo_gamma),
-        reach,
+        azimuth_rad=float(azimuth),
+        theta_end_rad=theta,
+        t_cut_s=vehicle.boost_time_s,
+        range_m=target_range,
+        miss_m=miss,
+        flight_time_s=float(t_imp[0]),
+        dive_time_s=float(t_dive[0]),
+        burnout_alt_m=float(bo_alt),
+        burnout_speed_m_s=float(bo_speed),
+        burnout_gamma_rad=float(bo_gamma),
+        reach_m=reach,
     )
 
 
@@ -525,8 +552,8 @@ def fly_gliders(
     else:
         z = {name: np.zeros(shape) for name in names}
     y0 = np.empty((trials, n, 6))
-    p_boost = np.empty((trials, n, boost_kernel.N_PARAMS))
-    p_glide = np.empty((trials, n, glide_kernel.G_N_PARAMS))
+    p_boost = np.empty((trials, n), dtype=boost_kernel.PARAMS)
+    p_glide = np.empty((trials, n), dtype=glide_kernel.PARAMS)
     for j, obj in enumerate(objects):
         sol = obj.solution
         enu = frames.enu_matrix(obj.aim_lat_rad, obj.aim_lon_rad)
@@ -537,19 +564,19 @@ def fly_gliders(
             obj.vehicle,
             obj.launch_lat_rad,
             obj.launch_lon_rad,
-            obj.launch_t_s,
-            sol.azimuth_rad + obj.azimuth_sigma_rad * z["az"][:, j],
-            sol.theta_end_rad + obj.pitch_sigma_rad * z["pitch"][:, j],
-            1.0 + obj.thrust_sigma_frac * z["thrust"][:, j],
-            era0,
-            aim,
-            np.exp(obj.ld_sigma_frac * z["ld"][:, j]),
-            np.exp(obj.beta_sigma_frac * z["beta"][:, j]),
+            launch_t=obj.launch_t_s,
+            azimuth=sol.azimuth_rad + obj.azimuth_sigma_rad * z["az"][:, j],
+            theta_end=sol.theta_end_rad + obj.pitch_sigma_rad * z["pitch"][:, j],
+            thrust_scale=1.0 + obj.thrust_sigma_frac * z["thrust"][:, j],
+            era0=era0,
+            aim_ecef=aim,
+            ld_scale=np.exp(obj.ld_sigma_frac * z["ld"][:, j]),
+            beta_scale=np.exp(obj.beta_sigma_frac * z["beta"][:, j]),
         )
     state, alt, phase, impact, status, t_imp, _, _ = _fly(
         y0.reshape(-1, 6),
-        p_boost.reshape(-1, boost_kernel.N_PARAMS),
-        p_glide.reshape(-1, glide_kernel.G_N_PARAMS),
+        p_boost.reshape(-1),
+        p_glide.reshape(-1),
         t_s,
         era0,
         rtol,

@@ -52,13 +52,9 @@ def released_state(bus_state_eci: np.ndarray, dv_local_m_s) -> np.ndarray:
 
 
 def unpowered_params(t0_s, beta_kg_m2) -> np.ndarray:
-    """Kernel parameter rows of released (unpowered) objects."""
+    """Kernel parameter records (:data:`domesim.core.ballistic.PARAMS`) of released (unpowered) objects."""
     t0 = np.atleast_1d(np.asarray(t0_s, dtype=np.float64))
-    beta = np.broadcast_to(np.asarray(beta_kg_m2, dtype=np.float64), t0.shape)
-    p = np.zeros(t0.shape + (kernel.N_PARAMS,))
-    p[..., kernel.P_T0] = t0
-    p[..., kernel.P_BETA] = beta
-    return p
+    return kernel.make_records(kernel.PARAMS, t0.shape, t0_s=t0, beta_kg_m2=beta_kg_m2)
 
 
 def solve_release_dv(

@@ -17,7 +17,7 @@ import numba as nb
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from domesim.tracking.tracker import hungarian
+from domesim.core.assignment import hungarian
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def gospa_distance(truth, tracks, c):
     Every truth and every track starts as missed or false (``c^2 / 2`` each); pairing a truth with a
     track changes that by ``min(d, c)^2 - c^2`` (never positive), and leaving a truth unpaired by 0 (its
     own column). The pairing of least total change is solved exactly by
-    :func:`domesim.tracking.tracker.hungarian`.
+    :func:`domesim.core.assignment.hungarian`.
     """
     n, j = truth.shape[0], tracks.shape[0]
     c2 = c * c

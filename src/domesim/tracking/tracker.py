@@ -29,6 +29,7 @@ import numba as nb
 import numpy as np
 
 from domesim.core import kalman
+from domesim.core.assignment import hungarian
 from domesim.core.constants import F_EARTH, R_EARTH_EQ_M
 from domesim.errors import ParameterError
 
@@ -119,59 +120,6 @@ class TrackStore(NamedTuple):
     @classmethod
     def empty(cls, capacity: int) -> TrackStore:
         return empty_track_store(capacity)
-
-
-@nb.njit(cache=True, error_model="numpy")
-def hungarian(cost):
-    """Rows-to-columns assignment of least total cost for an (n, m) matrix, n <= m; returns (n,) columns.
-
-    Kuhn-Munkres with potentials, O(n^2 m).
-    """
-    n, m = cost.shape
-    inf = np.inf
-    u = np.zeros(n + 1)
-    v = np.zeros(m + 1)
-    p = np.zeros(m + 1, dtype=np.int64)  # p[j]: row (1-based) matched to column j
-    way = np.zeros(m + 1, dtype=np.int64)
-    for i in range(1, n + 1):
-        p[0] = i
-        j0 = 0
-        minv = np.full(m + 1, inf)
-        used = np.zeros(m + 1, dtype=np.bool_)
-        while True:
-            used[j0] = True
-            i0 = p[j0]
-            delta = inf
-            j1 = 0
-            for j in range(1, m + 1):
-                if not used[j]:
-                    cur = cost[i0 - 1, j - 1] - u[i0] - v[j]
-                    if cur < minv[j]:
-                        minv[j] = cur
-                        way[j] = j0
-                    if minv[j] < delta:
-                        delta = minv[j]
-                        j1 = j
-            for j in range(m + 1):
-                if used[j]:
-                    u[p[j]] += delta
-                    v[j] -= delta
-                else:
-                    minv[j] -= delta
-            j0 = j1
-            if p[j0] == 0:
-                break
-        while True:
-            j1 = way[j0]
-            p[j0] = p[j1]
-            j0 = j1
-            if j0 == 0:
-                break
-    out = np.full(n, -1, dtype=np.int64)
-    for j in range(1, m + 1):
-        if p[j] > 0:
-            out[p[j] - 1] = j - 1
-    return out
 
 
 @nb.njit(cache=True, error_model="numpy")
