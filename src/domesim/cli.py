@@ -194,6 +194,10 @@ def run(
             table.add_row(f"{name} fired (mean)", f"{mean:.3f}")
         for layer, mean in summary["kills_by_layer"].items():
             table.add_row(f"kills, {layer} layer (mean)", f"{mean:.3f}")
+        for cause, mean in summary["leak_causes"].items():
+            if mean > 0:
+                table.add_row(f"leakers: {cause.replace('_', ' ')} (mean)", f"{mean:.3f}")
+        table.add_row("sensing", summary["sensing_note"].split(":")[0])
         table.add_row("wall time", f"{wall:.2f} s")
         out_console.print(table)
         out_console.print(f"results: {out_dir}/summary.json, report.html, trials/engagements/objects.parquet")

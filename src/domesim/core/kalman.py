@@ -28,21 +28,14 @@ import math
 import numba as nb
 import numpy as np
 
-from domesim.core.constants import GM_EARTH_M3_S2, J2_EARTH, R_EARTH_EQ_M
+from domesim.core.ballistic import gravity_j2
+from domesim.core.constants import GM_EARTH_M3_S2, J2_EARTH
 
 
 @nb.njit(cache=True, inline="always", error_model="numpy")
 def _gravity(r, out):
     """Gravity acceleration (point mass + J2) at inertial position ``r`` into ``out``."""
-    x, y, z = r[0], r[1], r[2]
-    r2 = x * x + y * y + z * z
-    rn = math.sqrt(r2)
-    k = -GM_EARTH_M3_S2 / (r2 * rn)
-    j = 1.5 * J2_EARTH * (R_EARTH_EQ_M * R_EARTH_EQ_M) / r2
-    zz = 5.0 * z * z / r2
-    out[0] = k * x * (1.0 + j * (1.0 - zz))
-    out[1] = k * y * (1.0 + j * (1.0 - zz))
-    out[2] = k * z * (1.0 + j * (3.0 - zz))
+    out[0], out[1], out[2], _ = gravity_j2(r[0], r[1], r[2], J2_EARTH)
 
 
 @nb.njit(cache=True, error_model="numpy")

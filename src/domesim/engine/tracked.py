@@ -27,6 +27,7 @@ import numpy as np
 from domesim.core import ballistic as phases
 from domesim.core.constants import OMEGA_EARTH_RAD_S, R_EARTH_EQ_M
 from domesim.core.counter_rng import check_counter_bounds, draw_counter, normal, uniform
+from domesim.core.frames import ecef_to_eci_xyz, eci_to_ecef_xyz
 from domesim.orbits.coverage import satellites_ecef, sees
 from domesim.sensors import radar as rad
 from domesim.sensors.space_ir import Constellations, Truth
@@ -62,25 +63,25 @@ def _poisson(lam, u):
 
 @nb.njit(cache=True, error_model="numpy")
 def _to_inertial(v_ecef, theta, out):
-    c, s = math.cos(theta), math.sin(theta)
-    out[0] = c * v_ecef[0] - s * v_ecef[1]
-    out[1] = s * v_ecef[0] + c * v_ecef[1]
-    out[2] = v_ecef[2]
+    out[0], out[1], out[2] = ecef_to_eci_xyz(
+        math.cos(theta), math.sin(theta), v_ecef[0], v_ecef[1], v_ecef[2]
+    )
 
 
 @nb.njit(cache=True, error_model="numpy")
 def _to_earth_fixed(v_eci, theta, out):
-    c, s = math.cos(theta), math.sin(theta)
-    out[0] = c * v_eci[0] + s * v_eci[1]
-    out[1] = -s * v_eci[0] + c * v_eci[1]
-    out[2] = v_eci[2]
+    out[0], out[1], out[2] = eci_to_ecef_xyz(math.cos(theta), math.sin(theta), v_eci[0], v_eci[1], v_eci[2])
 
 
 @nb.njit(cache=True, error_model="numpy")
 def _rotate_cov(R_ecef, theta, out):
+    """``R3(-ERA) R R3(-ERA)^T``: a covariance from ECEF to ECI, column by column then row by row."""
     c, s = math.cos(theta), math.sin(theta)
-    rot = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
-    out[:, :] = rot @ R_ecef @ rot.T
+    half = np.empty((3, 3))
+    for j in range(3):
+        half[0, j], half[1, j], half[2, j] = ecef_to_eci_xyz(c, s, R_ecef[0, j], R_ecef[1, j], R_ecef[2, j])
+    for i in range(3):
+        out[i, 0], out[i, 1], out[i, 2] = ecef_to_eci_xyz(c, s, half[i, 0], half[i, 1], half[i, 2])
 
 
 @nb.njit(cache=True, error_model="numpy")

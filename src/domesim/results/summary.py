@@ -217,6 +217,21 @@ def nominal_altitudes(world: World) -> dict[str, np.ndarray]:
     return {"t_s": truth.t_s, "alt_km": alt}
 
 
+# What each sensing fidelity means, said in every output: a result that rests on a modelling shortcut
+# says so.
+SENSING_NOTES = {
+    "cued": (
+        "screening estimate (optimistic): a first detection by any sensor plus a fixed decision delay "
+        "makes an object engageable, with no track quality"
+    ),
+    "tracked": (
+        "full kill chain: radars and space sensors, tracks built without truth, each layer committing on "
+        "its own fire-control track quality"
+    ),
+    "ideal": "ideal sensing (an upper bound): every object is known from the moment it exists",
+}
+
+
 def build_summary(
     world: World,
     tables: dict[str, dict[str, np.ndarray]],
@@ -253,6 +268,7 @@ def build_summary(
         "git_hash": git_hash,
         "scenario_hash": scenario_hash,
         "sensing": world.sensing,
+        "sensing_note": SENSING_NOTES[world.sensing],
         "p_no_leak": {"mean": _round(no_leak / trials), "ci95": [_round(lo), _round(hi)]},
         "expected_leakers": _round(t["leakers"].mean()),
         "threat_objects": int(sum(info.lethal for info in world.objects)),  # warheads

@@ -30,7 +30,7 @@ import numpy as np
 
 from domesim.core import kalman
 from domesim.core.assignment import hungarian
-from domesim.core.constants import F_EARTH, R_EARTH_EQ_M
+from domesim.core.frames import ellipsoid_altitude
 from domesim.errors import ParameterError
 
 FREE, TENTATIVE, CONFIRMED = 0, 1, 2
@@ -123,14 +123,6 @@ class TrackStore(NamedTuple):
 
 
 @nb.njit(cache=True, error_model="numpy")
-def _altitude(x):
-    """Height of position ``x[:3]`` above the WGS84 ellipsoid, to first order in the flattening: the
-    surface radius at geocentric latitude phi is ``a (1 - f sin^2 phi)`` (within 30 m up to 200 km)."""
-    r2 = x[0] * x[0] + x[1] * x[1] + x[2] * x[2]
-    return math.sqrt(r2) - R_EARTH_EQ_M * (1.0 - F_EARTH * x[2] * x[2] / r2)
-
-
-@nb.njit(cache=True, error_model="numpy")
 def _find(parent, a):
     while parent[a] != a:
         parent[a] = parent[parent[a]]
@@ -177,7 +169,9 @@ def scan(store, t, z, R, det_label, in_view, cfg, assigned):
     for j in live:  # Predictor
         dt = t - t_state[j]
         if dt != 0.0:
-            if manoeuvre_alt > 0.0 and _altitude(x[j]) < manoeuvre_alt:  # in the air: lift, drag, thrust
+            if (
+                manoeuvre_alt > 0.0 and ellipsoid_altitude(x[j, 0], x[j, 1], x[j, 2]) < manoeuvre_alt
+            ):  # in the air: lift, drag, thrust
                 kalman.predict(x[j], P[j], dt, q_man, False)
             else:
                 kalman.predict(x[j], P[j], dt, q, ballistic)

@@ -61,17 +61,17 @@ class StraightLineVehicle:
         """Its one simulated object, lethal from launch to impact."""
         return [
             ObjectInfo(
-                self.name,
-                "straight_line",
-                True,
-                self,
-                self.aim_lat_rad,
-                self.aim_lon_rad,
-                self.threat_class,
-                self.launch_t_s,
-                self.launch_t_s + self.range_m / self.speed_m_s,
-                self.range_m,
-                self.height_m,
+                name=self.name,
+                kind="straight_line",
+                lethal=True,
+                threat=self,
+                aim_lat_rad=self.aim_lat_rad,
+                aim_lon_rad=self.aim_lon_rad,
+                threat_class=self.threat_class,
+                launch_t_s=self.launch_t_s,
+                nominal_impact_t_s=self.launch_t_s + self.range_m / self.speed_m_s,
+                range_m=self.range_m,
+                apogee_m=self.height_m,
             )
         ]
 

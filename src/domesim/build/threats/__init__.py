@@ -45,6 +45,22 @@ class ThreatContext:
     def launch_time_s(self, j: int) -> float:
         return self.block.launch_time_s + j * self.block.launch_interval_s
 
+    def vehicle_and_places(self, from_params: Callable[[str, dict[str, Any]], Any]):
+        """(vehicle, launch point, aim points) of the block: the class built by ``from_params(class id,
+        SI parameters)`` (a :class:`~domesim.errors.ParameterError` becomes a problem on ``override``),
+        or None when a problem was recorded."""
+        from domesim.errors import ParameterError
+
+        p = self.builder.params(self.entry, self.block.override, self.path, f"threat {self.entry.id}")
+        launch, aims = launch_point(self), aim_points(self)
+        if p is None or launch is None or aims is None:
+            return None
+        try:
+            return from_params(self.entry.id, p), launch, aims
+        except ParameterError as exc:
+            self.builder.problem(self.path + ("override",), str(exc))
+            return None
+
     def targeting_key(self) -> Path:
         """The key a failed targeting solution is reported on."""
         return self.path + ("aim_lat_deg" if self.block.aim_lat_deg is not None else "aim_asset",)

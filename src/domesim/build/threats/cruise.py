@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from domesim.build.blocks import StrictModel, ThreatBlock
-from domesim.build.threats import THREAT_FAMILIES, ThreatContext, ThreatFamily, aim_points, launch_point
+from domesim.build.threats import THREAT_FAMILIES, ThreatContext, ThreatFamily
 from domesim.core.units import DEG
-from domesim.errors import ParameterError, TargetingError
+from domesim.errors import TargetingError
 
 if TYPE_CHECKING:  # the physics is imported where it runs: validating a file compiles nothing
     from domesim.threats.batch import ThreatBatch
@@ -39,17 +39,11 @@ def build(ctx: ThreatContext) -> list[CruiseObject]:
     """Cruise missiles of one block, flying the block's waypoints to each aim point."""
     from domesim.threats.cruise import CruiseMissile, CruiseObject
 
-    b, t, entry = ctx.builder, ctx.block, ctx.entry
-    p = b.params(entry, t.override, ctx.path, f"threat {entry.id}")
-    launch = launch_point(ctx)
-    aims = aim_points(ctx)
-    if p is None or launch is None or aims is None:
+    b, t = ctx.builder, ctx.block
+    resolved = ctx.vehicle_and_places(CruiseMissile.from_params)
+    if resolved is None:
         return []
-    try:
-        missile = CruiseMissile.from_params(entry.id, p)
-    except ParameterError as exc:
-        b.problem(ctx.path + ("override",), str(exc))
-        return []
+    missile, launch, aims = resolved
     way_lat = tuple(w[0] * DEG for w in t.waypoints_deg)
     way_lon = tuple(w[1] * DEG for w in t.waypoints_deg)
     d = t.dispersion

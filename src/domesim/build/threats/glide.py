@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from domesim.build.blocks import StrictModel, ThreatBlock
-from domesim.build.threats import THREAT_FAMILIES, ThreatContext, ThreatFamily, aim_points, launch_point
+from domesim.build.threats import THREAT_FAMILIES, ThreatContext, ThreatFamily
 from domesim.core.units import DEG
-from domesim.errors import ParameterError, TargetingError
+from domesim.errors import TargetingError
 
 if TYPE_CHECKING:  # the physics is imported where it runs: validating a file compiles nothing
     from domesim.threats.batch import ThreatBatch
@@ -39,17 +39,11 @@ def build(ctx: ThreatContext) -> list[GlideObject]:
     """Glide vehicles of one block: one solution per distinct aim point."""
     from domesim.threats.glide import GlideObject, GlideVehicle, solve_glide
 
-    b, t, entry = ctx.builder, ctx.block, ctx.entry
-    p = b.params(entry, t.override, ctx.path, f"threat {entry.id}")
-    launch = launch_point(ctx)
-    aims = aim_points(ctx)
-    if p is None or launch is None or aims is None:
+    b, t = ctx.builder, ctx.block
+    resolved = ctx.vehicle_and_places(GlideVehicle.from_params)
+    if resolved is None:
         return []
-    try:
-        vehicle = GlideVehicle.from_params(entry.id, p)
-    except ParameterError as exc:
-        b.problem(ctx.path + ("override",), str(exc))
-        return []
+    vehicle, launch, aims = resolved
     solved: dict[tuple[float, float], GlideSolution] = {}
     for _, aim in aims:
         if aim not in solved:
