@@ -26,6 +26,8 @@ def nrows(table: Table) -> int:
 
 #: Engagements of at most this many trials are drawn, so the timeline stays readable and small.
 MAX_TIMELINE_TRIALS = 200
+#: More objects than this are drawn one row per threat class.
+MAX_TIMELINE_ROWS = 60
 
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies and in greyscale print.
 _HIT, _MISS, _LAUNCH = "#0072B2", "#D55E00", "#444444"
@@ -115,20 +117,36 @@ def gospa_png(gospa: Table, info: Mapping[str, Any], t0: float) -> str:
 
 
 def timeline_png(objects: Table, eng: Table, t0: float) -> str:
+    """Threat flights with the engagements of the first trials: one bar per object, or one per threat
+    class when the raid has more than :data:`MAX_TIMELINE_ROWS` objects (the figure stays readable and
+    quick to draw whatever the raid size)."""
     n = nrows(objects)
-    fig = figure(min(1.8 + 0.35 * max(n, 1), 24.0))
+    launch, impact = (
+        (np.asarray(objects[c], dtype=float) - t0 for c in ("launch_t_s", "impact_t_s"))
+        if n
+        else (np.zeros(0), np.zeros(0))
+    )
+    if n > MAX_TIMELINE_ROWS:  # one row per class: from its first launch to its last nominal impact
+        labels, row_of = np.unique(np.asarray(objects["threat_class"], dtype=str), return_inverse=True)
+        starts = np.array([launch[row_of == i].min() for i in range(labels.size)])
+        ends = np.array([impact[row_of == i].max() for i in range(labels.size)])
+        names = [f"{label} ({np.count_nonzero(row_of == i)} objects)" for i, label in enumerate(labels)]
+    else:
+        row_of, starts, ends, names = np.arange(n), launch, impact, [str(x) for x in objects.get("name", [])]
+    n_rows = len(names)
+    fig = figure(min(1.8 + 0.35 * max(n_rows, 1), 24.0))
     ax = fig.add_subplot()
-    if n:
-        launch, impact = objects["launch_t_s"] - t0, objects["impact_t_s"] - t0
-        ax.barh(np.arange(n), impact - launch, left=launch, height=0.6, color="#e0e0e0", edgecolor="#909090",
-                label="threat flight, launch to nominal impact")  # fmt: skip
-        ax.set_yticks(np.arange(n), labels=[str(x) for x in objects["name"]])
+    if n_rows:
+        ax.barh(np.arange(n_rows), ends - starts, left=starts, height=0.6, color="#e0e0e0",
+                edgecolor="#909090", label="threat flight, launch to nominal impact")  # fmt: skip
+        ax.set_yticks(np.arange(n_rows), labels=names)
     if nrows(eng) and n:
         kept = np.isin(eng["trial"], np.unique(eng["trial"])[:MAX_TIMELINE_TRIALS])
-        rows = rows_of(objects["object"], eng["object"][kept])
-        on_row = rows >= 0
+        objects_of = rows_of(objects["object"], eng["object"][kept])
+        on_row = objects_of >= 0
+        rows = row_of[objects_of[on_row]]
         # Spread the trials over the bar's height so that many trials' markers stay apart.
-        y = (rows + 0.06 * ((eng["trial"][kept] % 9) - 4))[on_row]
+        y = rows + 0.06 * ((eng["trial"][kept][on_row] % 9) - 4)
         hit = eng["killed"][kept][on_row].astype(bool)
         t_launch, t_int = (eng[c][kept][on_row] - t0 for c in ("launch_t_s", "intercept_t_s"))
         ax.scatter(t_launch, y, marker="|", s=25, color=_LAUNCH, linewidths=0.8, label="interceptor launch")
@@ -137,8 +155,8 @@ def timeline_png(objects: Table, eng: Table, t0: float) -> str:
     else:
         ax.text(0.5, 0.5, "no interceptor engagements" if n else "no threat objects",
                 transform=ax.transAxes, ha="center", va="center", color="#555555")  # fmt: skip
-    if n:
-        ax.set_ylim(n - 0.5, -0.5)  # first object on top
+    if n_rows:
+        ax.set_ylim(n_rows - 0.5, -0.5)  # first row on top
     else:
         ax.set_yticks([])
     ax.set_xlabel("time after first launch (s)")

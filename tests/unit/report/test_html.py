@@ -158,3 +158,32 @@ def test_report_without_objects_or_nominal(tmp_path: Path) -> None:
     path = render_report(tmp_path / "r.html", _summary(), {"trials": trials}, {}, "", [])
     html = path.read_text(encoding="utf-8")
     assert len(_embedded_pngs(html)) == 2 and "No provenance records" in html
+
+
+def test_timeline_of_a_large_raid_has_one_row_per_class():
+    """5,000 objects are drawn as one row per threat class: a short figure, quick to draw."""
+    import base64
+    import struct
+
+    from domesim.viz.report_figures import timeline_png
+
+    n = 5000
+    objects = {
+        "object": np.arange(n, dtype=np.int32),
+        "name": np.array([f"o{i}" for i in range(n)]),
+        "threat_class": np.array(
+            ["icbm_solid", "light_decoy", "hgv_regional"] * (n // 3) + ["icbm_solid"] * (n % 3)
+        ),
+        "launch_t_s": np.linspace(0.0, 600.0, n),
+        "impact_t_s": np.linspace(1800.0, 2400.0, n),
+    }
+    eng = {
+        "trial": np.zeros(10, dtype=np.int64),
+        "object": np.arange(10, dtype=np.int32) * 400,
+        "killed": np.ones(10, dtype=bool),
+        "launch_t_s": np.full(10, 700.0),
+        "intercept_t_s": np.full(10, 1200.0),
+    }
+    png = base64.b64decode(timeline_png(objects, eng, 0.0))
+    width, height = struct.unpack(">II", png[16:24])  # the IHDR chunk
+    assert height < 600  # three rows; one row per object would be the 24-inch maximum (2,640 px)
