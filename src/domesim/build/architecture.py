@@ -37,20 +37,19 @@ Override = Mapping[str, Any]
 
 
 @dataclass(frozen=True, kw_only=True)
-class InterceptorSite:
-    """One ``[[interceptor_site]]`` in play: a surface battery of one interceptor class."""
+class PlacedElement:
+    """What a ``[[sensor]]`` and an ``[[interceptor_site]]`` in play have in common: a catalogue class at a
+    place, labelled as the builder labels it."""
 
-    path: KeyPath  # ("interceptor_site", i) in the file
-    class_id: str  # catalogue [interceptor.<id>]
-    layer: str  # the class's layer ("midcourse", "upper_tier"...; "unassigned" if the catalogue has none)
-    label: str  # name, else deployment id, else "<class>@<site>": the builder's battery name
+    path: KeyPath  # ("sensor" or "interceptor_site", i) in the file
+    class_id: str  # catalogue [sensor.<id>] or [interceptor.<id>]
+    family: str  # the class's catalogue family (the registered kind that builds it)
+    label: str  # name, else deployment id, else "<class>@<site>": the battery's or radar's name
     deployment: str | None  # catalogue [deployment.<id>], if named
     site: str | None  # catalogue [site.<id>], if any (named or the deployment's)
-    family: str  # the class's catalogue family (the registered interceptor class that builds it)
     lat_rad: float
     lon_rad: float
     alt_m: float
-    inventory: int  # the file's inventory, else the deployment's catalogue inventory
     country: str  # the site's country ("US" when the site is not in the catalogue)
     override: Override = field(default_factory=dict)  # the file's overrides of the class's parameters
 
@@ -64,29 +63,18 @@ class InterceptorSite:
 
 
 @dataclass(frozen=True, kw_only=True)
-class SensorSite:
+class InterceptorSite(PlacedElement):
+    """One ``[[interceptor_site]]`` in play: a surface battery of one interceptor class."""
+
+    layer: str  # the class's layer ("midcourse", "upper_tier"...; "unassigned" if the catalogue has none)
+    inventory: int  # the file's inventory, else the deployment's catalogue inventory
+
+
+@dataclass(frozen=True, kw_only=True)
+class SensorSite(PlacedElement):
     """One ``[[sensor]]`` in play: a surface sensor (radar) at one place."""
 
-    path: KeyPath  # ("sensor", i) in the file
-    class_id: str  # catalogue [sensor.<id>]
-    family: str  # the class's family ("radar"...)
     band: str | None  # the file's band, else the class's
-    label: str  # name, else deployment id, else "<class>@<site>": the builder's radar name
-    deployment: str | None
-    site: str | None
-    lat_rad: float
-    lon_rad: float
-    alt_m: float
-    country: str
-    override: Override = field(default_factory=dict)
-
-    @property
-    def lat_deg(self) -> float:
-        return self.lat_rad / DEG
-
-    @property
-    def lon_deg(self) -> float:
-        return self.lon_rad / DEG
 
 
 @dataclass(frozen=True, kw_only=True)

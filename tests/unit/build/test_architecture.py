@@ -84,7 +84,7 @@ def _assert_same_as_world(path: Path) -> None:
 def test_golden_dome_architecture_is_what_the_world_fields() -> None:
     _assert_same_as_world(GOLDEN_DOME)
     arch = architecture(load_spec(GOLDEN_DOME).spec, load_catalogue(), EXAMPLES)
-    assert len(arch.interceptor_sites) == 12 and len(arch.sensor_sites) == 9
+    assert len(arch.interceptor_sites) == 12 and len(arch.sensor_sites) == 11
     inventory = {s.label: s.inventory for s in arch.interceptor_sites}
     assert inventory["gbi_fort_greely"] == 40 and inventory["gbi_vandenberg"] == 4  # catalogue (S01)
     assert [(c.label, c.satellites) for c in arch.constellations] == [
