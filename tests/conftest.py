@@ -26,14 +26,18 @@ def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     return data_dir
 
 
-def _side_by_side(call: Callable[[T], R], items: Iterable[T]) -> list[R]:
+def _side_by_side(call: Callable[[T], R], items: Iterable[T], first_alone: bool = True) -> list[R]:
+    todo = list(items)
+    done = [call(todo.pop(0))] if first_alone and todo else []
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        return list(pool.map(call, items))
+        return done + list(pool.map(call, todo))
 
 
 @pytest.fixture(scope="session")
-def side_by_side() -> Callable[[Callable[[T], R], Iterable[T]], list[R]]:
-    """``side_by_side(call, items)``: ``[call(item) for item in items]``, as many at a time as there are
-    CPUs. For calls that each start a domesim process (seconds of start-up and work each) and do not
-    depend on one another; the results come back in the order of ``items``."""
+def side_by_side() -> Callable[..., list]:
+    """``side_by_side(call, items, first_alone=True)``: ``[call(item) for item in items]``, as many at a
+    time as there are CPUs. For calls that each start a domesim process (seconds of start-up and work
+    each) and do not depend on one another; the results come back in the order of ``items``. The first
+    call runs alone unless ``first_alone`` is false: on a cold numba cache it compiles what the others
+    then load from the cache instead of compiling it again each."""
     return _side_by_side

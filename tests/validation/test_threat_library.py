@@ -311,6 +311,7 @@ def test_large_raid_memory_is_bounded_by_chunking(tmp_path: Path, side_by_side) 
             env=dict(os.environ),
         ),
         trial_counts,
+        first_alone=False,
     )
     for trials, out in zip(trial_counts, outs, strict=True):
         objects, done, peak_kb = map(int, out.stdout.split())
