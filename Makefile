@@ -1,4 +1,7 @@
 # domesim: `make demo` runs the default scenario, `make test` runs every check, `make bench` the benchmarks.
+# `make check` is the quick loop while editing: ruff, mypy, the import layers and the tests not marked
+# `slow` with the doctests in src/ (a few minutes on a cold numba cache, less once the cache is warm).
+# `make test` runs everything: the same lint, then every test and doctest, slow ones included.
 # Each target creates (or refreshes) the virtual environment in .venv first.
 
 PYTHON ?= python3
@@ -7,7 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO ?= examples/golden-dome.toml
 
-.PHONY: demo test lint bench clean
+.PHONY: demo check test lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +25,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+# Tests marked @pytest.mark.slow (registered in pyproject.toml) compile or simulate a lot, or start
+# several domesim processes; `check` leaves them to `test`.
+check: lint
+	$(BIN)/python -m pytest -m "not slow" --doctest-modules src tests
 
 test: lint
 	$(BIN)/python -m pytest --doctest-modules src tests

@@ -290,10 +290,26 @@ def test_loader_missing_file(tmp_path: Path) -> None:
 # ------------------------------------------------------------------------------------ domesim validate
 
 
+Validated = dict[str, tuple[Path, subprocess.CompletedProcess[str]]]
+
+
+@pytest.fixture(scope="module")
+def validated(tmp_path_factory: pytest.TempPathFactory, side_by_side) -> Validated:
+    """``domesim validate`` on every case and every example, each a real process, started side by side
+    (seconds of start-up each): case id or example name -> (scenario path, completed process)."""
+    folder = tmp_path_factory.mktemp("validate")
+    runs = [(case.id, _write(folder, case), ()) for case in CASES]
+    runs += [(example.name, example, ("--json",)) for example in EXAMPLES]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DOMESIM_DATA_DIR", str(tmp_path_factory.mktemp("validate-data")))
+        results = side_by_side(lambda run: _cli("validate", str(run[1]), *run[2]), runs)
+    return {key: (path, result) for (key, path, _), result in zip(runs, results, strict=True)}
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_validate_bad_input_exit_2(tmp_path: Path, case: Case) -> None:
-    path = _write(tmp_path, case)
-    result = _cli("validate", str(path))
+def test_validate_bad_input_exit_2(validated: Validated, case: Case) -> None:
+    path, result = validated[case.id]
     assert result.returncode == 2, result.stderr
     _assert_clear_message(result.stderr, result.stdout, path, case)
     assert result.stdout == ""
@@ -307,6 +323,7 @@ def test_validate_message_names_key(tmp_path: Path, case: Case) -> None:
     assert case.key in result.stderr, f"message does not name {case.key!r}:\n{result.stderr}"
 
 
+@pytest.mark.slow
 def test_validate_missing_file(tmp_path: Path) -> None:
     path = tmp_path / "nowhere.toml"
     result = _cli("validate", str(path))
@@ -315,15 +332,17 @@ def test_validate_missing_file(tmp_path: Path) -> None:
     assert str(path) in result.stderr and "not found" in result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("example", EXAMPLES, ids=[p.name for p in EXAMPLES])
-def test_validate_examples_pass(example: Path) -> None:
-    result = _cli("validate", str(example), "--json")
+def test_validate_examples_pass(validated: Validated, example: Path) -> None:
+    _, result = validated[example.name]
     assert result.returncode == 0, result.stderr
     info = json.loads(result.stdout)
     assert info["valid"] is True and info["scenario"] == example.stem
     assert info["threat_objects"] >= 1
 
 
+@pytest.mark.slow
 def test_validate_epoch_out_of_range_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "epoch.toml"
     path.write_text(BASE.replace("2026-01-01T00:00:00Z", "0001-01-01T00:00:00+01:00"), encoding="utf-8")
@@ -352,6 +371,7 @@ def test_run_bad_input_exit_2_in_process(tmp_path: Path, case: Case) -> None:
 SUBPROCESS_RUN_CASES = [c for c in CASES if c.id in {"malformed-toml", "unreachable-aim-point"}]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", SUBPROCESS_RUN_CASES, ids=[c.id for c in SUBPROCESS_RUN_CASES])
 def test_run_bad_input_exit_2_subprocess(tmp_path: Path, case: Case) -> None:
     path = _write(tmp_path, case)
@@ -371,6 +391,7 @@ def test_run_message_names_key(tmp_path: Path, case: Case) -> None:
     assert case.key in result.stderr, f"message does not name {case.key!r}:\n{result.stderr}"
 
 
+@pytest.mark.slow
 def test_run_missing_file(tmp_path: Path) -> None:
     path = tmp_path / "nowhere.toml"
     result = _cli("run", str(path), "--out", str(tmp_path / "out"))
@@ -382,6 +403,7 @@ def test_run_missing_file(tmp_path: Path) -> None:
 # -------------------------------------------------------------------------------------- domesim calc
 
 
+@pytest.mark.slow
 def test_calc_salvo_pk_above_one_exit_2() -> None:
     result = _cli("calc", "salvo", "--pk", "1.5", "--shots", "2")
     assert result.returncode == 2, result.stderr
@@ -416,6 +438,7 @@ def test_calc_bad_parameter_exit_2_in_process(args: list[str]) -> None:
     assert result.stderr.strip() and result.stdout == ""
 
 
+@pytest.mark.slow
 def test_calc_salvo_good_parameters_exit_0() -> None:
     result = _cli("calc", "salvo", "--pk", "0.5", "--shots", "2", "--json")
     assert result.returncode == 0, result.stderr

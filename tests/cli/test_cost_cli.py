@@ -166,6 +166,7 @@ def test_bad_dollar_year_option_exits_2():
     assert "dollar_year" in result.stderr and "outside the deflator table" in result.stderr
 
 
+@pytest.mark.slow
 def test_bad_cost_input_in_a_real_process(tmp_path):
     path = tmp_path / "bad.toml"
     path.write_text(NK_10.read_text(encoding="utf-8") + "\n[cost]\ndollar_year = 1950\n", encoding="utf-8")

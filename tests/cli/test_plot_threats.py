@@ -44,6 +44,7 @@ def nk10_plots(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.Com
     return _plot(str(NK10), "--out", "plots", cwd=work), work / "plots"
 
 
+@pytest.mark.slow
 def test_writes_both_pngs_and_prints_their_paths(nk10_plots) -> None:
     result, out = nk10_plots
     assert result.returncode == 0, result.stderr
@@ -58,6 +59,7 @@ def test_writes_both_pngs_and_prints_their_paths(nk10_plots) -> None:
         assert 800 <= width <= 3000 and 500 <= height <= 3000, (path, image.shape)
 
 
+@pytest.mark.slow
 def test_ground_tracks_are_not_blank(nk10_plots) -> None:
     result, out = nk10_plots
     assert result.returncode == 0, result.stderr
@@ -68,6 +70,7 @@ def test_ground_tracks_are_not_blank(nk10_plots) -> None:
     assert land.sum() > 0.05 * pixels  # coastlines drawn: Asia and North America are filled
 
 
+@pytest.mark.slow
 def test_altitude_plot_is_not_blank(nk10_plots) -> None:
     result, out = nk10_plots
     assert result.returncode == 0, result.stderr
@@ -75,6 +78,7 @@ def test_altitude_plot_is_not_blank(nk10_plots) -> None:
     assert _strongly_coloured(image).sum() > 3_000
 
 
+@pytest.mark.slow
 def test_bad_scenario_path_exits_2_with_a_message(tmp_path: Path) -> None:
     result = _plot(str(tmp_path / "missing.toml"), "--out", str(tmp_path / "plots"), cwd=tmp_path)
     assert result.returncode == 2
@@ -83,6 +87,7 @@ def test_bad_scenario_path_exits_2_with_a_message(tmp_path: Path) -> None:
     assert not (tmp_path / "plots").exists()
 
 
+@pytest.mark.slow
 def test_unwritable_output_exits_2_with_a_message(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")

@@ -20,7 +20,10 @@ from matplotlib import image
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="no chromium installed")
+pytestmark = [
+    pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="no chromium installed"),
+    pytest.mark.slow,  # a `domesim run` and a headless browser per test
+]
 
 
 def _chromium(*args: str) -> subprocess.CompletedProcess:

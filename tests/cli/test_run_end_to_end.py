@@ -16,6 +16,9 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
+# Every test runs `domesim run` in subprocesses (seconds each): left out of `make check`.
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[2]
 NK1 = REPO / "examples" / "nk-1.toml"
 TABLES = ("trials", "engagements", "objects")

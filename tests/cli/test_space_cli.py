@@ -8,9 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from domesim.cli import app
+
+# Sizing searches, coverage maps, a run and subprocesses: left out of `make check`.
+pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
 runner = CliRunner()

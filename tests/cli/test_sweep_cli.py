@@ -83,6 +83,7 @@ def _rows(data_dir: Path) -> list[tuple]:
         con.close()
 
 
+@pytest.mark.slow
 def test_sweep_stores_points_and_draws_the_frontier(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = _cli("sweep", str(_sweep_file(tmp_path)), "--out", str(out), "--json", data_dir=tmp_path)
@@ -110,6 +111,7 @@ def test_sweep_stores_points_and_draws_the_frontier(tmp_path: Path) -> None:
     assert _rows(tmp_path) == rows
 
 
+@pytest.mark.slow
 def test_interrupted_sweep_loses_and_repeats_nothing(tmp_path: Path) -> None:
     path = _sweep_file(tmp_path, "ctrl-c", gbi="values = [1, 2, 3, 4, 5, 6]")
     proc = subprocess.Popen(
@@ -140,6 +142,7 @@ def test_interrupted_sweep_loses_and_repeats_nothing(tmp_path: Path) -> None:
     assert len(stored_again) == 12 - len(before)
 
 
+@pytest.mark.slow
 def test_sampled_sweep_uses_a_latin_hypercube(tmp_path: Path) -> None:
     path = _sweep_file(
         tmp_path,
@@ -158,19 +161,33 @@ def test_sampled_sweep_uses_a_latin_hypercube(tmp_path: Path) -> None:
 NOWHERE = 'values = [1]\n\n[[parameter]]\nkey = "interceptor_site[nowhere].inventory"\nvalues = [1]'
 
 
-@pytest.mark.parametrize(
-    "edit,needle",
-    [
-        ({"salvo": NOWHERE}, "no block named 'nowhere'"),
-        ({"gbi": "low = 0\nhigh = 8"}, "a grid sweep needs values"),
-        ({"gbi": "values = [-4]"}, "inventory"),
-        ({"scenario": "missing.toml"}, "sweep.scenario"),
-        ({"salvo": 'values = [1]\n\n[[parameter]]\nkey = "interceptor site.inventory"\nvalues = [1]'},
-         "bad.toml [parameter]: key 'interceptor site.inventory'"),
-    ],
-)  # fmt: skip
-def test_bad_sweep_input_exits_2_naming_the_key(tmp_path: Path, edit: dict[str, str], needle: str) -> None:
-    result = _cli("sweep", str(_sweep_file(tmp_path, "bad", **edit)), data_dir=tmp_path)
+BAD_SWEEPS = [
+    ({"salvo": NOWHERE}, "no block named 'nowhere'"),
+    ({"gbi": "low = 0\nhigh = 8"}, "a grid sweep needs values"),
+    ({"gbi": "values = [-4]"}, "inventory"),
+    ({"scenario": "missing.toml"}, "sweep.scenario"),
+    ({"salvo": 'values = [1]\n\n[[parameter]]\nkey = "interceptor site.inventory"\nvalues = [1]'},
+     "bad.toml [parameter]: key 'interceptor site.inventory'"),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def bad_sweeps(
+    tmp_path_factory: pytest.TempPathFactory, side_by_side
+) -> list[subprocess.CompletedProcess[str]]:
+    """``domesim sweep`` on each of BAD_SWEEPS (in a folder of its own), the processes side by side."""
+    folders = [tmp_path_factory.mktemp("bad-sweep") for _ in BAD_SWEEPS]
+    return side_by_side(
+        lambda i: _cli("sweep", str(_sweep_file(folders[i], "bad", **BAD_SWEEPS[i][0])), data_dir=folders[i]),
+        range(len(BAD_SWEEPS)),
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", range(len(BAD_SWEEPS)), ids=[needle for _, needle in BAD_SWEEPS])
+def test_bad_sweep_input_exits_2_naming_the_key(bad_sweeps, case: int) -> None:
+    needle = BAD_SWEEPS[case][1]
+    result = bad_sweeps[case]
     assert result.returncode == 2, result.stderr
     assert needle in result.stderr and "Traceback" not in result.stderr
 
@@ -199,6 +216,7 @@ def test_edits_name_the_key_they_cannot_apply() -> None:
             apply_edits(data, {key: 1})
 
 
+@pytest.mark.slow
 def test_sensitivity_tornado_moves_with_the_input(tmp_path: Path) -> None:
     """nk-1 with only the GBI inputs varied: a higher single-shot kill probability cannot lower P(no leak)
     (common random numbers), and the unit cost moves the cost but not the simulated outcome."""

@@ -69,6 +69,7 @@ def _p_no_leak(world, trials: int, seed: int = 3) -> tuple[float, tuple[float, f
     return no_leak / trials, binomial_ci(no_leak, trials), log
 
 
+@pytest.mark.slow
 def test_independent_layers_match_the_layered_formula(tmp_path: Path) -> None:
     """One warhead, three layers (GBI midcourse, THAAD upper tier, PAC-3 lower tier), one two-shot salvo each,
     ample inventory, ideal sensing: P(no leak) = 1 - prod_l (1 - r_l (1 - (1 - p_l)^2)) within the 95 % CI."""
@@ -83,6 +84,7 @@ def test_independent_layers_match_the_layered_formula(tmp_path: Path) -> None:
     assert (log["shots_fired"] > 0).any(axis=0).all()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "small,large", [((1, 0, 0), (4, 0, 0)), ((2, 2, 0), (2, 2, 4)), ((0, 2, 2), (8, 2, 2))]
 )
@@ -97,11 +99,13 @@ def test_p_no_leak_does_not_fall_when_inventory_grows(tmp_path: Path, small, lar
     assert p[1] >= p[0] - 2 * math.sqrt(p[0] * (1 - p[0]) / 1000 + 1e-12)
 
 
+@pytest.mark.slow
 def test_p_no_leak_is_zero_without_interceptors(tmp_path: Path) -> None:
     world = _world(tmp_path, LAYERED.format(gbi=0, thaad=0, pac3=0))
     assert _p_no_leak(world, 200)[0] == 0.0
 
 
+@pytest.mark.slow
 def test_shots_and_kills_balance(tmp_path: Path) -> None:
     """Per trial and battery: shots fired = the shots of its engagements; each killed single-object missile
     has
@@ -126,6 +130,7 @@ def test_shots_and_kills_balance(tmp_path: Path) -> None:
     assert (tables["trials"]["shots_fired"] == log["shots_fired"].sum(axis=1)).all()
 
 
+@pytest.mark.slow
 def test_threat_evaluation_assigns_warheads_to_their_cities(tmp_path: Path) -> None:
     world = load_scenario("examples/nk-10.toml").world
     log = run_trials(world, 20, 1)
@@ -141,6 +146,7 @@ def test_threat_evaluation_assigns_warheads_to_their_cities(tmp_path: Path) -> N
     )
 
 
+@pytest.mark.slow
 def test_reserves_hold_interceptors_for_priority_one_threats(tmp_path: Path) -> None:
     """A midcourse reserve of 100 % keeps every GBI for first-priority assets: none is fired at a raid on
     priority-2 cities, and all engagements resume when the city is made priority 1."""
@@ -194,6 +200,7 @@ assignment = "{rule}"
 """
 
 
+@pytest.mark.slow
 def test_value_assignment_spends_scarce_interceptors_on_the_most_valuable_asset(tmp_path: Path) -> None:
     """One salvo for two warheads launched together: "earliest" gives it to the first object in the list
     (the small town's), maximum marginal return (c2.wta) to the one threatening Seattle, whose catalogue

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from domesim.montecarlo.runner import run_trials
 from domesim.results.summary import build_tables
@@ -40,6 +41,7 @@ def test_fielded_world_scales_inventories_and_thins_constellations() -> None:
     assert np.unique(kept[:, 3].round(6)).size == np.unique(layer.elements[:, 3].round(6)).size
 
 
+@pytest.mark.slow
 def test_capability_grows_to_the_full_architecture(tmp_path: Path) -> None:
     path = tmp_path / "ramp.toml"
     path.write_text(Path("examples/nk-10-space.toml").read_text(encoding="utf-8") + RAMP, encoding="utf-8")

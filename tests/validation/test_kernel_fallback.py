@@ -13,6 +13,10 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
+
+# The interpreted run takes tens of seconds: left out of `make check`.
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = """
@@ -47,8 +51,8 @@ def _run(tmp_path: Path, jit: bool) -> dict[str, np.ndarray]:
         return {name: data[name] for name in data.files}
 
 
-def test_interpreted_kernels_match_compiled(tmp_path: Path) -> None:
-    compiled, interpreted = _run(tmp_path, True), _run(tmp_path, False)
+def test_interpreted_kernels_match_compiled(tmp_path: Path, side_by_side) -> None:
+    compiled, interpreted = side_by_side(lambda jit: _run(tmp_path, jit), (True, False), first_alone=False)
     np.testing.assert_allclose(compiled["r_ecef"], interpreted["r_ecef"], rtol=0, atol=1e-6, equal_nan=True)
     np.testing.assert_allclose(compiled["impact_t_s"], interpreted["impact_t_s"], rtol=0, atol=1e-9)
     for name in (

@@ -27,6 +27,9 @@ from domesim.montecarlo.runner import run_trials
 from domesim.results.metrics import binomial_ci, mean_ci
 from domesim.scenario.loader import load_scenario
 
+# Each case simulates thousands of trials: left out of `make check`.
+pytestmark = pytest.mark.slow
+
 TRIALS = 2000
 LEVEL = 0.99
 

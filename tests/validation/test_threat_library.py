@@ -269,7 +269,8 @@ print(len(world.objects), log["killed"].shape[0], peak_kb)
 """
 
 
-def test_large_raid_memory_is_bounded_by_chunking(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_large_raid_memory_is_bounded_by_chunking(tmp_path: Path, side_by_side) -> None:
     """Issue acceptance: a raid of 10 missiles with 3 RVs and 10 decoys each runs in chunks without
     exceeding a few GB. The full 10,000-trial raid (`domesim run ... --trials 10000`) peaked at 712 MB
     resident (GNU time, 2026-11) in 14 min; too slow for a unit test, so measured here on 30 and 90
@@ -299,15 +300,20 @@ def test_large_raid_memory_is_bounded_by_chunking(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     peaks = []
-    for trials in (30, 90):
-        out = subprocess.run(
+    trial_counts = (30, 90)
+    outs = side_by_side(  # two processes, each measuring its own peak: they may run at the same time
+        lambda trials: subprocess.run(
             [sys.executable, "-c", MEMORY_SCRIPT, str(raid), str(trials)],
             capture_output=True,
             text=True,
             timeout=600,
             check=True,
             env=dict(os.environ),
-        )
+        ),
+        trial_counts,
+        first_alone=False,
+    )
+    for trials, out in zip(trial_counts, outs, strict=True):
         objects, done, peak_kb = map(int, out.stdout.split())
         assert objects == 140 and done == trials
         peaks.append(peak_kb * 1024)

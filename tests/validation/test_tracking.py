@@ -224,6 +224,7 @@ def _p_no_leak(world, trials: int, seed: int):
     return no_leak / trials, binomial_ci(no_leak, trials), log
 
 
+@pytest.mark.slow
 def test_tracked_nk10_is_no_better_than_cued() -> None:
     """Acceptance: a tracked run of examples/nk-10.toml gives a probability of no leak lower than or equal to
     the cued run within confidence intervals; no fire-control track comes before the first detection."""

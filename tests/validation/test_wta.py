@@ -115,6 +115,7 @@ def test_milp_equals_brute_force_on_tiny_problems():
         assert g.expected_value <= best * (1 + EXACT_RTOL)
 
 
+@pytest.mark.slow
 def test_greedy_acceptance_gap_against_milp_on_1000_problems(capsys):
     """The issue's acceptance test: 1,000 random small problems, greedy within the stated gap."""
     rng = np.random.default_rng(SEED)
@@ -139,6 +140,7 @@ def test_greedy_acceptance_gap_against_milp_on_1000_problems(capsys):
     assert gap.max() < WORST_GAP_BOUND
 
 
+@pytest.mark.slow
 def test_greedy_is_optimal_for_identical_weapons():
     """den Broeder et al. (1959): with p_ij = p_i the marginal returns decrease; greedy is optimal."""
     rng = np.random.default_rng(SEED + 2)

@@ -454,8 +454,9 @@ def allocate_and_fly(y0, params, t_out, rtol=1e-8, atol=1e-3, h_max=60.0, era0=N
     >>> from domesim.core.constants import R_EARTH_EQ_M
     >>> y0 = np.array([[R_EARTH_EQ_M + 200e3, 0, 0, 0, 7000.0, 0]])
     >>> p = make_records(PARAMS, 1)
-    >>> state, phase, impact, burnout, status, t_imp = allocate_and_fly(y0, p, np.array([0.0, 60.0]))
-    >>> state.shape, int(status[0])
+    >>> state, phase, impact, burnout, status, t_imp = allocate_and_fly(  # doctest: +SKIP
+    ...     y0, p, np.array([0.0, 60.0]))
+    >>> state.shape, int(status[0])  # doctest: +SKIP
     ((1, 2, 6), 0)
     """
     y0 = np.ascontiguousarray(y0, dtype=np.float64)

