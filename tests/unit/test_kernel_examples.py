@@ -48,8 +48,9 @@ def test_plan_route_example_cruise_missile() -> None:
 @pytest.mark.slow
 def test_allocate_and_glide_example() -> None:
     """:func:`domesim.core.glide.allocate_and_glide`."""
-    p = np.zeros((1, glide.G_N_PARAMS))
-    p[0, [glide.G_BETA, glide.G_LD_MAX, glide.G_MODE0, glide.G_LD_FIXED]] = 6000.0, 2.5, glide.MODE_FIXED, 2.5
+    p = ballistic.make_records(
+        glide.PARAMS, 1, beta_kg_m2=6000.0, ld_max=2.5, mode0=glide.MODE_FIXED, ld_fixed=2.5
+    )
     y0 = np.array([[R_EARTH_EQ_M + 60e3, 0.0, 0.0, 0.0, 5000.0, 0.0]])
     out = glide.allocate_and_glide(y0, p, np.array([0.0, 60.0]), omega=0.0, j2=0.0)
     assert (out.state.shape, int(out.status[0]), int(out.phase[0, 1])) == ((1, 2, 6), 0, 2)
@@ -59,7 +60,7 @@ def test_allocate_and_glide_example() -> None:
 def test_allocate_and_fly_example() -> None:
     """:func:`domesim.core.ballistic.allocate_and_fly`."""
     y0 = np.array([[R_EARTH_EQ_M + 200e3, 0, 0, 0, 7000.0, 0]])
-    p = np.zeros((1, ballistic.N_PARAMS))
+    p = ballistic.make_records(ballistic.PARAMS, 1)
     state, phase, impact, burnout, status, t_imp = ballistic.allocate_and_fly(y0, p, np.array([0.0, 60.0]))
     assert (state.shape, int(status[0])) == ((1, 2, 6), 0)
 

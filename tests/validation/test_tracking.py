@@ -27,7 +27,7 @@ from domesim.results.metrics import binomial_ci
 from domesim.scenario.loader import load_scenario
 from domesim.sensors import radar as rad
 from domesim.tracking.metrics import gospa, gospa_distance
-from domesim.tracking.tracker import Tracker, TrackerConfig, _altitude, hungarian
+from domesim.tracking.tracker import Tracker, TrackerConfig, hungarian
 
 
 def _midcourse_truth_eci(dt_s: float = 10.0):
@@ -179,12 +179,13 @@ def test_kalman_update_equals_the_joseph_form() -> None:
 
 
 def test_tracker_regime_altitude_is_above_the_ellipsoid() -> None:
-    """The model switch reads the height above WGS84 (frames.geodetic_to_ecef is the reference): within
-    50 m at any latitude, so a 100 km switch is the same over the poles as over the equator."""
+    """The model switch reads the height above WGS84 (``frames.ellipsoid_altitude``, the one height of
+    compiled code; frames.geodetic_to_ecef is the reference): within 50 m at any latitude, so a 100 km
+    switch is the same over the poles as over the equator."""
     rng = np.random.default_rng(2)
     lat, lon, h = rng.uniform(-90, 90, 500), rng.uniform(-180, 180, 500), rng.uniform(0, 200e3, 500)
     r = frames.geodetic_to_ecef(lat, lon, h)
-    got = np.array([_altitude(np.concatenate([ri, np.zeros(3)])) for ri in r])
+    got = np.array([frames.ellipsoid_altitude(*ri) for ri in r])
     assert np.abs(got - h).max() < 50.0
 
 

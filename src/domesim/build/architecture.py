@@ -27,8 +27,7 @@ from domesim.build.interceptors import INTERCEPTOR_CLASSES
 from domesim.build.schema import ScenarioFile
 from domesim.build.sensors import SENSOR_FAMILIES
 from domesim.core.constants import R_EARTH_EQ_M
-from domesim.core.frames import earth_rotation_angle
-from domesim.core.timegrid import julian_date
+from domesim.core.timegrid import earth_rotation_angle, julian_date
 from domesim.core.units import DEG, to_si
 from domesim.errors import ParameterError, ScenarioError
 

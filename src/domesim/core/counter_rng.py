@@ -35,7 +35,9 @@ def _mix(z):
     return z ^ (z >> _S31)
 
 
-@nb.njit(cache=True)
+# Explicit signatures: a counter is always a uint64 (a call with a Python int converts it), so a first
+# call with a small int cannot fix an int64 signature that a later 64-bit counter would overflow.
+@nb.njit("float64(uint64, uint64)", cache=True)
 def uniform(key, counter):
     """A uniform number in [0, 1) from a 64-bit ``key`` and an integer ``counter``.
 
@@ -51,7 +53,7 @@ def uniform(key, counter):
 _NORMAL_DOMAIN = np.uint64(0xD1B54A32D192ED03)  # the key of normal draws: key ^ this
 
 
-@nb.njit(cache=True)
+@nb.njit("float64(uint64, uint64)", cache=True)
 def normal(key, counter):
     """A standard normal number: Box-Muller on the uniforms of counters 2c and 2c + 1 of the key's normal
     domain (disjoint from its uniform draws)."""

@@ -37,14 +37,11 @@ import numpy as np
 
 from domesim.core.constants import (
     E2_EARTH,
-    ERA_AT_J2000_TURNS,
-    ERA_RATE_TURNS_PER_UT1_DAY,
-    JD_J2000,
     OMEGA_EARTH_RAD_S,
     R_EARTH_EQ_M,
     R_EARTH_POLAR_M,
-    SECONDS_PER_DAY,
 )
+from domesim.core.timegrid import earth_rotation_angle  # noqa: F401  (re-exported: frames of time)
 
 
 def geodetic_to_ecef(lat_rad, lon_rad, alt_m) -> np.ndarray:
@@ -103,22 +100,6 @@ def ecef_to_geodetic(r_ecef) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     alt = p * np.cos(lat) + (z + E2_EARTH * n * sin_lat) * sin_lat - n
     lon = np.arctan2(y, x)
     return lat, lon, alt
-
-
-def earth_rotation_angle(t_s, epoch_jd: float) -> np.ndarray:
-    """Earth Rotation Angle (IERS Conventions 2010, eq. 5.15) at ``t_s`` seconds after ``epoch_jd``.
-
-    UT1 is taken equal to UTC (see the module's error budget).
-
-    >>> round(float(earth_rotation_angle(0.0, 2451545.0)), 12)
-    4.894961212824
-    """
-    t = np.asarray(t_s, dtype=np.float64)
-    # Split the day count so that float64 keeps sub-microsecond resolution over decades.
-    du_whole = epoch_jd - JD_J2000
-    frac = ERA_AT_J2000_TURNS + (ERA_RATE_TURNS_PER_UT1_DAY - 1.0) * du_whole + du_whole % 1.0
-    turns = frac + ERA_RATE_TURNS_PER_UT1_DAY * t / SECONDS_PER_DAY
-    return 2.0 * np.pi * (turns % 1.0)
 
 
 def rotation_z(angle_rad) -> np.ndarray:

@@ -11,7 +11,12 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from domesim.core.constants import JD_J2000, SECONDS_PER_DAY
+from domesim.core.constants import (
+    ERA_AT_J2000_TURNS,
+    ERA_RATE_TURNS_PER_UT1_DAY,
+    JD_J2000,
+    SECONDS_PER_DAY,
+)
 
 _J2000_UTC = datetime(2000, 1, 1, 12, 0, 0, tzinfo=UTC)
 
@@ -68,3 +73,20 @@ class TimeGrid:
     def epoch_jd(self) -> float:
         """Julian date (UT1 taken as UTC) of ``t = 0``."""
         return julian_date(self.epoch_utc)
+
+
+def earth_rotation_angle(t_s, epoch_jd: float) -> np.ndarray:
+    """Earth Rotation Angle (IERS Conventions 2010, eq. 5.15) at ``t_s`` seconds after ``epoch_jd``.
+
+    UT1 is taken equal to UTC (the error budget is at the top of :mod:`domesim.core.frames`). It lives here,
+    with time, so that reading a scenario needs no compiled code.
+
+    >>> round(float(earth_rotation_angle(0.0, 2451545.0)), 12)
+    4.894961212824
+    """
+    t = np.asarray(t_s, dtype=np.float64)
+    # Split the day count so that float64 keeps sub-microsecond resolution over decades.
+    du_whole = epoch_jd - JD_J2000
+    frac = ERA_AT_J2000_TURNS + (ERA_RATE_TURNS_PER_UT1_DAY - 1.0) * du_whole + du_whole % 1.0
+    turns = frac + ERA_RATE_TURNS_PER_UT1_DAY * t / SECONDS_PER_DAY
+    return 2.0 * np.pi * (turns % 1.0)

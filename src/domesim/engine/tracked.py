@@ -389,7 +389,7 @@ def track_trials(world, truth, keys, theta0_rad, offsets_s, fc_levels_m) -> dict
     n_s = max((len(layer.elements) for layer in layers), default=0)
     check_counter_bounds(truth.t_s.size, n_m + len(layers), n_n + _FA_SLOTS, max(_DRAWS, n_s + 4))
     gospa_every = max(1, round(GOSPA_EVERY_S / step))
-    per_object = np.zeros((n_r, n_n), PER_OBJECT_DTYPE)
+    per_object = np.zeros((n_r, n_n), PER_OBJECT_DTYPE).view(np.recarray)
     per_object[["first_detect_t_s", "first_track_t_s", "fire_control_t_s"]] = (np.inf, np.inf, np.inf)
     seen_by = np.zeros((n_r, n_n, n_m), dtype=np.bool_)
     first_by_sensor = np.full((n_r, n_n, n_m + len(layers)), np.inf)
@@ -412,7 +412,7 @@ def track_trials(world, truth, keys, theta0_rad, offsets_s, fc_levels_m) -> dict
         brightness=np.array([world.ir_brightness.get(info.kind, 1.0) for info in infos]),
         fc_levels_m=np.ascontiguousarray(fc_levels_m, dtype=np.float64),
     )
-    tracker = np.array([world.tracker.record()])
+    tracker = np.array([world.tracker.record()]).view(np.recarray)
     _track_trials(
         trials,
         objects,

@@ -117,7 +117,7 @@ class Battery:
         for name in (BATTERY_DTYPE.names or ())[1:-1]:
             rec[name] = getattr(self.interceptor, name)
         rec["inventory"] = self.inventory
-        return cast(np.void, rec[()])
+        return cast(np.void, rec.view(np.recarray)[()])  # attribute access, compiled or not
 
 
 def latest_launch_t_s(battery: Battery, r_ecef: np.ndarray, alt_m: np.ndarray, t_s: np.ndarray) -> np.ndarray:

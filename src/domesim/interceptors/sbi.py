@@ -78,7 +78,7 @@ class SbiKinematics:
         rec = np.zeros((), KINEMATICS_DTYPE)
         for name in KINEMATICS_DTYPE.names or ():
             rec[name] = getattr(self, name)
-        return cast(np.void, rec[()])
+        return cast(np.void, rec.view(np.recarray)[()])  # attribute access, compiled or not
 
 
 class Window(NamedTuple):
@@ -286,7 +286,7 @@ def availability(
         ),
         float(theta0_rad),
         np.ascontiguousarray(offsets_s, dtype=np.float64).reshape(-1),
-        np.array([kin.record()]),
+        np.array([kin.record()]).view(np.recarray),
         int(k),
         in_reach,
         assigned,
@@ -350,7 +350,7 @@ class SbiLayer:
         rec["kinematics"] = self.kinematics.record()
         for name in (LAYER_DTYPE.names or ())[1:]:
             rec[name] = getattr(self, name)
-        return cast(np.void, rec[()])
+        return cast(np.void, rec.view(np.recarray)[()])  # attribute access, compiled or not
 
 
 class Boosters(NamedTuple):
@@ -476,7 +476,7 @@ def engage_boost(
     _engage_boost(
         elements,
         kepler.element_rates(elements),
-        np.array([layer.record()]),
+        np.array([layer.record()]).view(np.recarray),
         boosters,
         float(theta0_rad),
         np.ascontiguousarray(offsets_s, dtype=np.float64),

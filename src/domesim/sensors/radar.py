@@ -179,12 +179,12 @@ class Radar:
         rec["revisit_s"] = c.revisit_s
         rec["false_alarms_per_scan"] = c.false_alarms_per_scan
         rec["p_discriminate"] = c.p_discriminate
-        return cast(np.void, rec[()])
+        return cast(np.void, rec.view(np.recarray)[()])  # attribute access, compiled or not
 
 
 def records(radars: list[Radar]) -> np.ndarray:
     """The radars' records, shape (M,) of :data:`RADAR_DTYPE`."""
-    return np.array([radar.record() for radar in radars], dtype=RADAR_DTYPE)
+    return np.array([radar.record() for radar in radars], dtype=RADAR_DTYPE).view(np.recarray)
 
 
 @nb.njit(cache=True, error_model="numpy")

@@ -67,7 +67,7 @@ def records(radars: list[CueRadar]) -> np.ndarray:
         rec["max_range_m"] = radar.max_range_m
     # one call over all radars, as the kernel has always had it (bit for bit)
     out["sin_min_elevation"] = np.sin([radar.min_elevation_rad for radar in radars])
-    return out
+    return out.view(np.recarray)  # attribute access, compiled or not
 
 
 def is_visible(radar: CueRadar, r_ecef: np.ndarray) -> np.ndarray:

@@ -92,7 +92,7 @@ class SpaceSensorClass:
         rec = np.zeros((), SPACE_SENSOR_DTYPE)
         for name in SPACE_SENSOR_DTYPE.names or ():
             rec[name] = getattr(self, name)
-        return cast(np.void, rec[()])
+        return cast(np.void, rec.view(np.recarray)[()])  # attribute access, compiled or not
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -125,7 +125,8 @@ class Constellations(NamedTuple):
             if layers
             else np.zeros(0, np.int64)
         )
-        sensors = np.array([lay.sensor.record() for lay in layers], dtype=SPACE_SENSOR_DTYPE)
+        records = [lay.sensor.record() for lay in layers]
+        sensors = np.array(records, dtype=SPACE_SENSOR_DTYPE).view(np.recarray)
         return cls(elements, kepler.element_rates(elements), layer, sensors)
 
 

@@ -100,7 +100,7 @@ class TrackerConfig:
         rec = np.zeros((), TRACKER_DTYPE)
         for name in TRACKER_DTYPE.names or ():
             rec[name] = getattr(self, name)
-        return cast(np.void, rec[()])
+        return cast(np.void, rec.view(np.recarray)[()])  # attribute access, compiled or not
 
 
 class TrackStore(NamedTuple):
