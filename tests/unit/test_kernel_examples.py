@@ -65,6 +65,7 @@ def test_allocate_and_fly_example() -> None:
     assert (state.shape, int(status[0])) == ((1, 2, 6), 0)
 
 
+@pytest.mark.slow  # compiles kernels the fast tier does not otherwise need
 def test_propagate_example_circular_orbit() -> None:
     """:func:`domesim.core.kepler.propagate`."""
     el = np.array([[7078137.0, 0.0, 0.9, 0.0, 0.0, 0.0]])
@@ -75,6 +76,7 @@ def test_propagate_example_circular_orbit() -> None:
     )
 
 
+@pytest.mark.slow  # compiles kernels the fast tier does not otherwise need
 def test_visible_counts_example_below_and_antipode() -> None:
     """:func:`domesim.orbits.coverage.visible_counts`."""
     el = np.array([[R_EARTH_EQ_M + 1000e3, 0.0, 0.0, 0.0, 0.0, 0.0]])

@@ -574,6 +574,7 @@ np.savez(sys.argv[1], r=r, v=v, h=h, ph=ph, route=table.route)
 """
 
 
+@pytest.mark.slow  # compiles kernels the fast tier does not otherwise need
 def test_interpreted_kernels_match_compiled(tmp_path: Path) -> None:
     """design.md section 5: the numba kernels run unchanged with NUMBA_DISABLE_JIT=1. Tolerance: 1e-6 m and
     1e-9 m/s (compiled code may fuse multiply-adds), identical phases."""

@@ -507,6 +507,7 @@ np.savez(sys.argv[1], r=b.r_ecef, phase=b.phase, t=b.impact_t_s, lat=b.impact_la
 """
 
 
+@pytest.mark.slow  # compiles kernels the fast tier does not otherwise need
 def test_interpreted_kernel_matches_compiled(tmp_path: Path) -> None:
     """The numba kernels run as plain Python with ``NUMBA_DISABLE_JIT=1`` (design.md section 5: a
     non-compiled path with the same API, tested). Source of truth: the interpreted run. Tolerance:

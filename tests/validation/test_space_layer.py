@@ -46,6 +46,7 @@ def _cap_fraction(a_m: float, r_target_m: float, reach_m: float) -> float:
     return (1 - cos_theta) / 2
 
 
+@pytest.mark.slow  # compiles kernels the fast tier does not otherwise need
 def test_uniform_constellation_matches_spherical_cap() -> None:
     """20,000 satellites on randomly oriented circular orbits fill the shell uniformly: the simulated
     fraction in reach over random epochs equals the cap fraction within 4 binomial sigmas."""

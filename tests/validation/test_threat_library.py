@@ -220,6 +220,7 @@ def test_fractional_orbit_matches_kepler_and_the_public_orbit(tmp_path: Path) ->
     assert np.nanmin(np.degrees(frames.ecef_to_geodetic(truth.r_ecef[0, 0])[0])) < -55.0
 
 
+@pytest.mark.slow  # compiles kernels the fast tier does not otherwise need
 def test_bad_threat_parameters_name_the_key(tmp_path: Path) -> None:
     """A negative burn time and an unreachable aim point each give exit 2 with the key in the message."""
     path = tmp_path / "bad.toml"
@@ -328,6 +329,7 @@ def test_large_raid_memory_is_bounded_by_chunking(tmp_path: Path, side_by_side) 
         ("glide_alt_min_km = 150.0", ["threat#1.override", "glide_alt_min_km must be above the ground"]),
     ],
 )
+@pytest.mark.slow  # compiles kernels the fast tier does not otherwise need
 def test_glide_band_errors_name_the_key(tmp_path: Path, override: str, expected: list[str]) -> None:
     """A glide band below the ground or upside down gives exit 2 naming the key."""
     text = (ROOT / "examples" / "hgv-raid.toml").read_text(encoding="utf-8")

@@ -43,6 +43,7 @@ def _midcourse_truth_eci(dt_s: float = 10.0):
     return t, np.concatenate([r, v], axis=1)
 
 
+@pytest.mark.slow  # compiles kernels the fast tier does not otherwise need
 def test_ballistic_filter_is_consistent_nees() -> None:
     """100 Monte Carlo runs of the gravity + J2 EKF on the midcourse RV with 300 m position measurements every
     10 s: the run-averaged NEES lies within the two-sided 99 % chi-square bounds of 6 x 100 dof at 95 % of

@@ -81,6 +81,7 @@ def _assert_same_as_world(path: Path) -> None:
     ]
 
 
+@pytest.mark.slow  # builds the world: compiles the trajectory kernels
 def test_golden_dome_architecture_is_what_the_world_fields() -> None:
     _assert_same_as_world(GOLDEN_DOME)
     arch = architecture(load_spec(GOLDEN_DOME).spec, load_catalogue(), EXAMPLES)
@@ -101,6 +102,7 @@ def test_golden_dome_architecture_is_what_the_world_fields() -> None:
     assert holdings["pac3_mse"].canada_units == inventory["pac3_mse_ottawa"]
 
 
+@pytest.mark.slow
 def test_every_kind_of_site_and_orbit_is_what_the_world_fields(tmp_path: Path) -> None:
     path = tmp_path / "extra.toml"
     text = (EXAMPLES / "nk-10-space.toml").read_text(encoding="utf-8") + EXTRA

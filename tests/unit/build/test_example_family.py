@@ -71,6 +71,7 @@ def catalogue() -> Catalogue:
     return Catalogue({**shipped.data, "threat": {**shipped.data["threat"], "demo_straight_line": ENTRY}})
 
 
+@pytest.mark.slow
 def test_example_family_builds_flies_and_is_engaged(family, catalogue, tmp_path, load_text, run_and_report):
     loaded = load_text(tmp_path, SCENARIO, catalogue)
     world = loaded.world
@@ -86,6 +87,7 @@ def test_example_family_builds_flies_and_is_engaged(family, catalogue, tmp_path,
         load_text(tmp_path, bad, catalogue)
 
 
+@pytest.mark.slow
 def test_example_family_lands_on_its_aim_point(family, catalogue, tmp_path, load_text):
     from domesim.engine.simulate import fly_truth
 
