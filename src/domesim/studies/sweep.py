@@ -17,8 +17,11 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -230,11 +233,41 @@ def run_sweep(
     """Run the points not yet stored, storing each as it finishes; returns every point's row.
 
     ``on_point(index, row, reused)`` is called for each point (for progress). An interruption
-    (Ctrl-C) loses only the point in progress: every finished point is already in the store.
+    (Ctrl-C) takes effect between points: the point in progress is finished and stored, then
+    KeyboardInterrupt is raised (a second Ctrl-C stops at once, losing only that point).
     """
+    with _interrupt_between_points() as interrupted:
+        return _run_points(sweep, store, workers, on_point, interrupted)
+
+
+@contextmanager
+def _interrupt_between_points() -> Iterator[list[bool]]:
+    """Ctrl-C during a sweep takes effect between points. A SIGINT that arrives while the catalogue
+    (DuckDB) is writing a row can be absorbed by it, and the sweep would run on; so the signal only sets a
+    flag here, and the loop raises KeyboardInterrupt at the next point."""
+    flag = [False]
+    if threading.current_thread() is not threading.main_thread():
+        yield flag
+        return
+
+    def note(signum: int, frame: Any) -> None:
+        if flag[0]:  # a second Ctrl-C: stop now
+            raise KeyboardInterrupt
+        flag[0] = True
+
+    previous = signal.signal(signal.SIGINT, note)
+    try:
+        yield flag
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _run_points(sweep, store, workers, on_point, interrupted) -> list[dict[str, Any]]:
     done = store.done(sweep.sweep_id)
     rows = []
     for i, point in enumerate(sweep.points):
+        if interrupted[0]:
+            raise KeyboardInterrupt
         reused = i in done
         if reused:
             row = done[i]
@@ -252,6 +285,8 @@ def run_sweep(
         rows.append(row)
         if on_point is not None:
             on_point(i, row, reused)
+    if interrupted[0]:
+        raise KeyboardInterrupt
     return rows
 
 
