@@ -13,6 +13,7 @@ inventories between objects.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numba as nb
 import numpy as np
@@ -32,53 +33,78 @@ from domesim.sensors.radar_cue import first_detection_t_s
 from domesim.threats.batch import ThreatBatch, concatenate
 
 
+class Windows(NamedTuple):
+    """When each battery can intercept each object, and when the defence may act (arrays of a chunk)."""
+
+    latest_launch: np.ndarray  # (S, R, N, T) latest launch time for an intercept at each step, -inf if none
+    suffix_max: np.ndarray  # (S, R, N, T) its running maximum from the end
+    t_s: np.ndarray  # (T,) grid times
+    ready_t: np.ndarray  # (R, N) when the defence may first act on each object
+    battery_ready: np.ndarray  # (S, R, N) when each battery may commit on it (its class's track quality)
+    impact_step: np.ndarray  # (R, N) step of impact (T if none)
+
+
+class Stock(NamedTuple):
+    """The ground batteries (S,): inventories, salvo, lethality, layer and reserve."""
+
+    inventory0: np.ndarray
+    salvo: np.ndarray
+    sspk: np.ndarray
+    reliability: np.ndarray
+    battery_layer: np.ndarray  # index of each battery's layer
+    reserve: np.ndarray  # interceptors kept for threats to first-priority assets
+
+
+class Rules(NamedTuple):
+    """Doctrine scalars."""
+
+    max_engagements: int
+    kill_assessment_s: float
+    per_layer: int  # salvos one layer may fire at one object (0: no limit)
+    by_value: bool  # "value" assignment (maximum marginal return), else "earliest"
+
+
+class Threats(NamedTuple):
+    """What the battle manager knows of each (trial, object), and the kill draws."""
+
+    priority: np.ndarray  # (R, N) 1 (highest) to 3
+    value: np.ndarray  # (R, N) value of the threatened asset (0: none)
+    u: np.ndarray  # (R, N, E, 1 + salvo) uniforms: one reliability draw, then one per interceptor
+
+
+# What the engagement loop writes, one record per (trial, object) and per (trial, object, engagement).
+OUTCOME_DTYPE = np.dtype([("killed", "?"), ("kill_t_s", "f8"), ("kill_battery", "i8"), ("held", "i1")])
+ENGAGEMENT_DTYPE = np.dtype(
+    [("battery", "i8"), ("launch_step", "i8"), ("intercept_step", "i8"), ("shots", "i8"), ("hit", "?")]
+)
+
+
 @nb.njit(cache=True)
-def _allow(out, n, r, t, ready, per_layer, layer_eng, battery_layer, inventory, reserve, priority):
+def _allow(out, n, r, t, layer_eng, inventory, windows, stock, rules, threats):
     """Doctrine: the batteries that may engage object ``n`` now: those whose class's fire-control
-    requirement the track meets (``ready`` (S, R, N)), within the engagements per layer, keeping the
+    requirement the track meets (``battery_ready``), within the engagements per layer, keeping the
     reserves for threats to first-priority assets."""
+    per_layer = rules.per_layer
     for b in range(out.size):
         out[b] = (
-            t >= ready[b, r, n]
-            and (per_layer <= 0 or layer_eng[n, battery_layer[b]] < per_layer)
-            and (inventory[b] > reserve[b] or priority[r, n] == 1)
+            t >= windows.battery_ready[b, r, n]
+            and (per_layer <= 0 or layer_eng[n, stock.battery_layer[b]] < per_layer)
+            and (inventory[b] > stock.reserve[b] or threats.priority[r, n] == 1)
         )
 
 
 @nb.njit(cache=True, parallel=True)
-def _engage(
-    latest_launch,
-    suffix_max,
-    t_s,
-    ready_t,
-    battery_ready,
-    impact_step,
-    inventory0,
-    salvo,
-    max_engagements,
-    sspk,
-    reliability,
-    kill_assessment_s,
-    battery_layer,
-    per_layer,
-    reserve,
-    priority,
-    by_value,
-    value,
-    u,
-    killed,
-    kill_t,
-    kill_battery,
-    eng_battery,
-    eng_launch_step,
-    eng_intercept_step,
-    eng_shots,
-    eng_hit,
-    shots_fired,
-    held,
-):
-    """Fill the kill and engagement arrays for every trial (one trial per thread at a time); ``held``
-    (R, N) gets the reason a ready object last went without a salvo (``c2.doctrine.why_not_engaged``)."""
+def _engage(windows, stock, rules, threats, outcome, engagements, shots_fired):
+    """Fill the kill and engagement records for every trial (one trial per thread at a time).
+
+    ``outcome`` (R, N) :data:`OUTCOME_DTYPE`: killed, when, by which battery, and why a ready object last
+    went without a salvo (``c2.doctrine.why_not_engaged``); ``engagements`` (R, N, E)
+    :data:`ENGAGEMENT_DTYPE`; ``shots_fired`` (R, S). The outputs are plain arguments, never in a tuple:
+    numba's parallel loops lose some writes to arrays that come in tuples."""
+    latest_launch, suffix_max, t_s, ready_t, battery_ready, impact_step = windows
+    inventory0, salvo, sspk, reliability, battery_layer, reserve = stock
+    max_engagements, kill_assessment_s, per_layer, by_value = rules
+    priority, value, u = threats
     n_batteries, n_trials, n_objects, n_steps = latest_launch.shape
     n_layers = battery_layer.max() + 1 if n_batteries else 1
     for r in nb.prange(n_trials):
@@ -94,23 +120,23 @@ def _engage(
                 if pending[n] != k:
                     continue
                 e = n_eng[n] - 1
-                s = eng_battery[r, n, e]
+                s = engagements[r, n, e].battery
                 hit = False
                 if u[r, n, e, 0] < reliability[s]:
-                    for q in range(eng_shots[r, n, e]):
+                    for q in range(engagements[r, n, e].shots):
                         hit = hit or u[r, n, e, q + 1] < sspk[s]
-                eng_hit[r, n, e] = hit
+                engagements[r, n, e].hit = hit
                 pending[n] = -1
                 if hit:
-                    killed[r, n] = True
-                    kill_t[r, n] = t
-                    kill_battery[r, n] = s
+                    outcome[r, n].killed = True
+                    outcome[r, n].kill_t_s = t
+                    outcome[r, n].kill_battery = s
                 else:
                     next_ready[n] = t + kill_assessment_s
             ready = np.zeros(n_objects, dtype=np.bool_)  # objects a new salvo may be committed to
             for n in range(n_objects):
                 ready[n] = not (
-                    killed[r, n]
+                    outcome[r, n].killed
                     or pending[n] >= 0
                     or n_eng[n] >= max_engagements
                     or t < next_ready[n]
@@ -121,19 +147,7 @@ def _engage(
                 continue
             allowed = np.empty((objects.size, n_batteries), dtype=np.bool_)
             for c in range(objects.size):
-                _allow(
-                    allowed[c],
-                    objects[c],
-                    r,
-                    t,
-                    battery_ready,
-                    per_layer,
-                    layer_eng,
-                    battery_layer,
-                    inventory,
-                    reserve,
-                    priority,
-                )
+                _allow(allowed[c], objects[c], r, t, layer_eng, inventory, windows, stock, rules, threats)
             if by_value:
                 chosen, chosen_step = assign_by_value(
                     latest_launch, suffix_max, inventory, unreachable, allowed, salvo, sspk, reliability,
@@ -145,24 +159,12 @@ def _engage(
                     s, j = chosen[c], chosen_step[c]
                 else:  # in object order, each taking the battery that intercepts it first
                     # (reserves checked against the stock the objects before it have left)
-                    _allow(
-                        allowed[c],
-                        n,
-                        r,
-                        t,
-                        battery_ready,
-                        per_layer,
-                        layer_eng,
-                        battery_layer,
-                        inventory,
-                        reserve,
-                        priority,
-                    )
+                    _allow(allowed[c], n, r, t, layer_eng, inventory, windows, stock, rules, threats)
                     s, j = earliest_intercept(
                         latest_launch, suffix_max, inventory, unreachable, allowed[c], r, n, k, t
                     )
                 if s < 0:
-                    held[r, n] = why_not_engaged(
+                    outcome[r, n].held = why_not_engaged(
                         latest_launch, suffix_max, inventory, battery_ready, r, n, k, t
                     )
                     continue
@@ -171,10 +173,10 @@ def _engage(
                 inventory[s] -= shots
                 shots_fired[r, s] += shots
                 e = n_eng[n]
-                eng_battery[r, n, e] = s
-                eng_launch_step[r, n, e] = k
-                eng_intercept_step[r, n, e] = j
-                eng_shots[r, n, e] = shots
+                engagements[r, n, e].battery = s
+                engagements[r, n, e].launch_step = k
+                engagements[r, n, e].intercept_step = j
+                engagements[r, n, e].shots = shots
                 n_eng[n] += 1
                 pending[n] = j
 
@@ -276,9 +278,10 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
     if world.sensing == "tracked":
         battery_ready = np.maximum(battery_ready, battery_fc)
     battery_ready = np.ascontiguousarray(battery_ready)
-    killed = np.zeros((n_trials, n_objects), dtype=np.bool_)
-    kill_t = np.full((n_trials, n_objects), np.nan)
-    kill_battery = np.full((n_trials, n_objects), -1, dtype=np.int64)
+    outcome = np.zeros((n_trials, n_objects), OUTCOME_DTYPE).view(np.recarray)
+    outcome.kill_t_s[:] = np.nan
+    outcome.kill_battery[:] = -1
+    killed, kill_t, kill_battery = outcome.killed, outcome.kill_t_s, outcome.kill_battery  # views
     boost_log = _boost_phase(
         world, truth, t_s, detect, theta0, offsets, seed, chunk, killed, kill_t, kill_battery
     )
@@ -299,50 +302,51 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
     # Per engagement: one reliability draw, then one draw per interceptor of the salvo.
     u = stream(seed, chunk, "kill").random((n_trials, n_objects, max_eng, 1 + int(salvo.max(initial=1))))
 
-    eng_battery = np.full((n_trials, n_objects, max_eng), -1, dtype=np.int64)
-    eng_launch_step = np.full_like(eng_battery, -1)
-    eng_intercept_step = np.full_like(eng_battery, -1)
-    eng_shots = np.zeros_like(eng_battery)
-    eng_hit = np.zeros(eng_battery.shape, dtype=np.bool_)
+    salvos = np.zeros((n_trials, n_objects, max_eng), ENGAGEMENT_DTYPE).view(np.recarray)
+    for name in ("battery", "launch_step", "intercept_step"):
+        salvos[name] = -1
     ground_fired = np.zeros((n_trials, n_ground), dtype=np.int64)
-    held = np.zeros((n_trials, n_objects), dtype=np.int8)
+    reserve = [
+        math.floor(world.doctrine.reserve_frac.get(b.interceptor.layer, 0.0) * b.inventory) for b in ground
+    ]
     _engage(
-        np.ascontiguousarray(latest),
-        suffix_max,
-        t_s,
-        np.ascontiguousarray(ready),
-        battery_ready,
-        impact_step,
-        np.array([b.inventory for b in ground], dtype=np.int64),
-        salvo,
-        max_eng,
-        np.array([b.interceptor.sspk for b in ground]),
-        np.array([b.interceptor.reliability for b in ground]),
-        world.doctrine.kill_assessment_s,
-        battery_layer,
-        world.doctrine.engagements_per_layer,
-        np.array(
-            [
-                math.floor(world.doctrine.reserve_frac.get(b.interceptor.layer, 0.0) * b.inventory)
-                for b in ground
-            ],
-            dtype=np.int64,
+        Windows(
+            latest_launch=np.ascontiguousarray(latest),
+            suffix_max=suffix_max,
+            t_s=t_s,
+            ready_t=np.ascontiguousarray(ready),
+            battery_ready=battery_ready,
+            impact_step=impact_step,
         ),
-        priority,
-        world.doctrine.assignment == "value",
-        np.array([a.value for a in world.assets] + [0.0])[threatened],  # -1 (no asset) picks value 0
-        u,
-        killed,
-        kill_t,
-        kill_battery,
-        eng_battery,
-        eng_launch_step,
-        eng_intercept_step,
-        eng_shots,
-        eng_hit,
+        Stock(
+            inventory0=np.array([b.inventory for b in ground], dtype=np.int64),
+            salvo=salvo,
+            sspk=np.array([b.interceptor.sspk for b in ground]),
+            reliability=np.array([b.interceptor.reliability for b in ground]),
+            battery_layer=battery_layer,
+            reserve=np.array(reserve, dtype=np.int64),
+        ),
+        Rules(
+            max_engagements=max_eng,
+            kill_assessment_s=float(world.doctrine.kill_assessment_s),
+            per_layer=world.doctrine.engagements_per_layer,
+            by_value=world.doctrine.assignment == "value",
+        ),
+        Threats(
+            priority=priority,
+            value=np.array([a.value for a in world.assets] + [0.0])[threatened],  # -1 (no asset): 0
+            u=u,
+        ),
+        outcome,
+        salvos,
         ground_fired,
-        held,
     )
+    eng_battery, eng_launch_step, eng_intercept_step = (
+        salvos.battery,
+        salvos.launch_step,
+        salvos.intercept_step,
+    )
+    eng_shots, eng_hit, held = salvos.shots, salvos.hit, outcome.held
     shots_fired = np.concatenate([ground_fired, boost_log["fired"]], axis=1)
 
     r_idx, n_idx, e_idx = np.nonzero(eng_battery >= 0)
@@ -365,16 +369,16 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
         key: np.concatenate([boost_log["engagements"][key], ground_log[key]]) for key in ground_log
     }
     return {
-        "killed": killed,
-        "kill_t_s": kill_t,
-        "kill_battery": kill_battery,
+        "killed": np.ascontiguousarray(killed),
+        "kill_t_s": np.ascontiguousarray(kill_t),
+        "kill_battery": np.ascontiguousarray(kill_battery),
         "shots_fired": shots_fired,
         "detect_t_s": detect,
         "impact_t_s": truth.impact_t_s,
         "impact_lat_rad": truth.impact_lat_rad,
         "impact_lon_rad": truth.impact_lon_rad,
         "threatened_asset": threatened,
-        "held": held,
+        "held": np.ascontiguousarray(held),
         **{key: value for key, value in tracking.items() if key not in ("seen_by", "first_by_sensor_t_s")},
         **({"sensor_first_detect_t_s": tracking["first_by_sensor_t_s"]} if tracking else {}),
         **engagements,
