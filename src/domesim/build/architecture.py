@@ -197,15 +197,22 @@ def _placed_class(b: Builder, spec: Any, kind: str, path: KeyPath):
     return entry, class_id, site, place, label, deployment
 
 
+def _placed_blocks(b: Builder, blocks: list[Any], kind: str, canada: bool):
+    """(block, key path, resolved class and place) of each [[sensor]] or [[interceptor_site]] in play: the
+    ``[norad]`` switch for Canada applied, blocks with a problem (recorded) left out."""
+    section = "interceptor_site" if kind == "interceptor" else "sensor"
+    for i, s in enumerate(blocks):
+        path: KeyPath = (section, i)
+        if not canada and is_canadian(b, s):
+            continue
+        found = _placed_class(b, s, kind, path)
+        if found is not None:
+            yield s, path, found
+
+
 def _interceptor_sites(b: Builder, spec: ScenarioFile) -> list[InterceptorSite]:
     sites = []
-    for i, s in enumerate(spec.interceptor_site):
-        path: KeyPath = ("interceptor_site", i)
-        if not spec.norad.canada_sites and is_canadian(b, s):
-            continue
-        found = _placed_class(b, s, "interceptor", path)
-        if found is None:
-            continue
+    for s, path, found in _placed_blocks(b, spec.interceptor_site, "interceptor", spec.norad.canada_sites):
         entry, class_id, site, (lat, lon, alt), label, deployment = found
         inventory = s.inventory
         if inventory is None and deployment is not None:
@@ -240,13 +247,7 @@ def _interceptor_sites(b: Builder, spec: ScenarioFile) -> list[InterceptorSite]:
 
 def _sensor_sites(b: Builder, spec: ScenarioFile) -> list[SensorSite]:
     sites = []
-    for i, s in enumerate(spec.sensor):
-        path: KeyPath = ("sensor", i)
-        if not spec.norad.canada_sensors and is_canadian(b, s):
-            continue
-        found = _placed_class(b, s, "sensor", path)
-        if found is None:
-            continue
+    for s, path, found in _placed_blocks(b, spec.sensor, "sensor", spec.norad.canada_sensors):
         entry, class_id, site, (lat, lon, alt), label, _ = found
         band = s.band or entry.fields.get("band")
         sites.append(

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from domesim.build.catalogue import Catalogue, Entry, Param
 from domesim.core.units import DEG, to_si
+from domesim.errors import ParameterError
 
 Path = tuple[Any, ...]
 
@@ -66,6 +68,15 @@ class Builder:
 
     def problem(self, path: Path, message: str) -> None:
         self.problems.append((path, message))
+
+    @contextmanager
+    def reported(self, path: Path) -> Iterator[None]:
+        """A component that refuses its values (:class:`ParameterError` from its record) becomes a
+        problem on ``path``, with the file's key and line, instead of an error without them."""
+        try:
+            yield
+        except ParameterError as exc:
+            self.problem(path, str(exc))
 
     def lookup(self, section: str, entry_id: str, path: Path) -> Entry | None:
         if not self.catalogue.has(section, entry_id):

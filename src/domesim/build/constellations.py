@@ -66,20 +66,21 @@ def build_constellations(b: Builder, spec: Any, fielded: Architecture, parts: Wo
         p = b.params(payload, overrides, c.path, f"{payload.section} {c.class_id}")
         if p is None:
             continue
-        PAYLOADS[c.family].build(
-            OrbitingPayload(
-                builder=b,
-                block=block,
-                path=c.path,
-                label=c.label,
-                orbit=orbit,
-                elements=c.elements,
-                class_id=c.class_id,
-                payload=payload,
-                params=p,
-            ),
-            parts,
-        )
+        with b.reported(c.path + ("override",)):
+            PAYLOADS[c.family].build(
+                OrbitingPayload(
+                    builder=b,
+                    block=block,
+                    path=c.path,
+                    label=c.label,
+                    orbit=orbit,
+                    elements=c.elements,
+                    class_id=c.class_id,
+                    payload=payload,
+                    params=p,
+                ),
+                parts,
+            )
 
 
 def _space_sensor(c: OrbitingPayload, parts: WorldParts) -> None:

@@ -174,17 +174,19 @@ def build_parts(b: Builder, spec: ScenarioFile, fielded: Architecture) -> WorldP
         family = SENSOR_FAMILIES.for_family(sensor.family)
         assert family is not None  # the architecture keeps only classes a registered family builds
         entry = b.catalogue.entry("sensor", sensor.class_id)
-        screening = family.build_screening(b, sensor, entry)
-        if screening is not None:
-            parts.radars.append(screening)
-        if spec.scenario.sensing == "tracked":
-            tracking = family.build_tracking(b, sensor, entry)
-            if tracking is not None:
-                parts.tracking_radars.append(tracking)
+        with b.reported(sensor.path + ("override",)):
+            screening = family.build_screening(b, sensor, entry)
+            if screening is not None:
+                parts.radars.append(screening)
+            if spec.scenario.sensing == "tracked":
+                tracking = family.build_tracking(b, sensor, entry)
+                if tracking is not None:
+                    parts.tracking_radars.append(tracking)
     for site in fielded.interceptor_sites:
         kind = INTERCEPTOR_CLASSES.for_family(site.family)
         assert kind is not None  # likewise
-        kind.build(b, site, b.catalogue.entry("interceptor", site.class_id), parts)
+        with b.reported(site.path + ("override",)):
+            kind.build(b, site, b.catalogue.entry("interceptor", site.class_id), parts)
     return parts
 
 

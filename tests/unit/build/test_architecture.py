@@ -191,3 +191,19 @@ def test_a_tle_constellation_counts_the_file_s_satellites(tmp_path: Path) -> Non
     arch = architecture(spec, load_catalogue(), tmp_path)
     assert [(c.label, c.satellites) for c in arch.constellations] == [("iss", 1)]
     assert [p for p, _ in arch.problems] == [("constellation", 1, "tle_file")]
+
+
+def test_a_value_a_component_refuses_names_the_file_and_key(tmp_path: Path) -> None:
+    """A radar with more faces than its record holds is reported on the block's override, with the file
+    and line, not as an error without them."""
+    text = (EXAMPLES / "nk-10.toml").read_text(encoding="utf-8") + (
+        '\n[[sensor]]\nsensor = "uewr"\nsite = "clear"\n'
+        "override = {faces_az_deg = [0.0, 40.0, 80.0, 120.0, 160.0, 200.0, 240.0, 280.0, 320.0]}\n"
+    )
+    path = tmp_path / "faces.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path, sensing="tracked")
+    problem = info.value.problems[0]
+    assert problem.key.startswith("sensor#") and problem.key.endswith(".override")
+    assert problem.line is not None and "faces" in problem.message
