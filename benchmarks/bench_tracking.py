@@ -99,16 +99,16 @@ def run_domesim(sc: dict, n_scans: int, record: bool = False) -> np.ndarray | No
     """Seed at scan 0 and step the scans 1..n_scans-1; with ``record``, per scan and target the state."""
     k = len(sc["x0"])
     trk, slots = domesim_tracker(sc)
-    z, R, labels = sc["z"], sc["R"], sc["labels"]
+    z, R = sc["z"], sc["R"]
     if not record:
         for s in range(1, n_scans):
-            trk.step(float(s), z[s], R[s], labels[s])
+            trk.step(float(s), z[s], R[s])
         return None
     st = trk.store
     x = np.full((n_scans, k, 6), np.nan)
     x[0] = st.x[slots]
     for s in range(1, n_scans):
-        trk.step(float(s), z[s], R[s], labels[s])
+        trk.step(float(s), z[s], R[s])
         live = st.status[slots] != FREE
         x[s, live] = st.x[slots[live]]
     return x

@@ -158,4 +158,4 @@ def domesim_tracker(sc: dict, spare: int = 64) -> tuple[Tracker, np.ndarray]:
         capacity=k + spare,
     )
     trk = Tracker(cfg)
-    return trk, trk.seed(0.0, sc["x0"], sc["P0"], np.arange(k))
+    return trk, trk.seed(0.0, sc["x0"], sc["P0"])

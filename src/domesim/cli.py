@@ -99,7 +99,7 @@ def run(
     out: Annotated[Path | None, typer.Option(help="Output folder (default: out/<scenario name>).")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Local worker processes.")] = 1,
     sensing: Annotated[
-        str | None, typer.Option(help='Replace the file\'s sensing: "cued", "tracked" or "ideal".')
+        str | None, typer.Option(help='Replace the file\'s sensing: "full", "screening" or "ideal".')
     ] = None,
     data_dir: Annotated[Path | None, typer.Option(help=f"Folder of the {CATALOGUE_NAME} catalogue.")] = None,
     as_json: JsonFlag = False,

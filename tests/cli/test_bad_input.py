@@ -201,7 +201,7 @@ CASES = [
     ),
     Case(
         "radar-face-azimuth",
-        lambda text: text.replace('sensing = "cued"', 'sensing = "tracked"').replace(
+        lambda text: text.replace(
             'deployment = "uewr_clear"',
             'deployment = "uewr_clear"\noverride = {faces_az_deg = [400.0, 60.0]}',
         ),
@@ -211,7 +211,7 @@ CASES = [
     ),
     Case(
         "radar-negative-power",
-        lambda text: text.replace('sensing = "cued"', 'sensing = "tracked"').replace(
+        lambda text: text.replace(
             'deployment = "uewr_clear"',
             'deployment = "uewr_clear"\n'
             "override = {power_aperture_w_m2 = -5.0, dwell_s = 0.01, noise_temp_k = 500.0, loss_db = 10.0}",
@@ -222,7 +222,7 @@ CASES = [
     ),
     Case(
         "radar-unknown-band",
-        lambda text: text.replace('sensing = "cued"', 'sensing = "tracked"').replace(
+        lambda text: text.replace(
             'deployment = "uewr_clear"', 'deployment = "uewr_clear"\nband = "Q"'
         ),
         "sensor#2.band",

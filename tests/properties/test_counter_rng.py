@@ -1,8 +1,9 @@
 """Counter-based random numbers (core/counter_rng.py): every draw of a run has its own counter.
 
-The tracked-sensing kernel addresses each draw as (step, sensor, slot, draw) through ``draw_counter``;
-the packing is injective within the bounds ``check_counter_bounds`` enforces, and the kernel's layout
-(engine/tracked.py) gives distinct addresses to distinct draws. Before, ``normal(c)`` reused the uniforms
+The full sensing chain addresses each draw as (step, sensor, slot, draw) through ``draw_counter``;
+the packing is injective within the bounds ``check_counter_bounds`` enforces, and the layout of the
+looks (sensors/radar.py, sensors/space_ir.py, driven by engine/sensing.py) gives distinct addresses to
+distinct draws. Before, ``normal(c)`` reused the uniforms
 of counters 2c and 2c + 1, so one object's range noise was the same number as a false alarm's azimuth.
 """
 
@@ -14,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domesim.core import counter_rng as crng
-from domesim.engine import tracked
 from domesim.errors import ParameterError
+from domesim.sensors import radar
 
 fields = st.tuples(
     st.integers(0, crng.MAX_STEPS - 1),
@@ -34,19 +35,19 @@ def test_draw_counter_is_injective(a, b):
 
 
 def _kernel_draws(steps, n_radars, n_layers, n_objects, n_satellites, false_alarms):
-    """Every (domain, counter) the tracked kernel's layout draws in one trial (uniforms, and the pairs
+    """Every (domain, counter) the full chain's layout draws in one trial (uniforms, and the pairs
     of uniforms behind each normal), with every look, object and false-alarm slot in use."""
     uniforms, normals = [], []
     for k in range(steps):
         for m in range(n_radars):
             for n in range(n_objects):
-                uniforms.append(crng.draw_counter(k, m, n, tracked._DETECT))
-                c = int(crng.draw_counter(k, m, n, tracked._NOISE))
+                uniforms.append(crng.draw_counter(k, m, n, radar.DRAW_DETECT))
+                c = int(crng.draw_counter(k, m, n, radar.DRAW_NOISE))
                 normals += [c, c + 1, c + 2]
-            uniforms.append(crng.draw_counter(k, m, n_objects, tracked._FA_COUNT))
+            uniforms.append(crng.draw_counter(k, m, n_objects, radar.FA_COUNT))
             for f in range(false_alarms):
                 slot = n_objects + f
-                for draw in (tracked._FA_FACE, tracked._FA_AZ, tracked._FA_EL, tracked._FA_RANGE):
+                for draw in (radar.FA_FACE, radar.FA_AZ, radar.FA_EL, radar.FA_RANGE):
                     uniforms.append(crng.draw_counter(k, m, slot, draw))
         for layer in range(n_layers):
             m = n_radars + layer
@@ -65,7 +66,7 @@ def _kernel_draws(steps, n_radars, n_layers, n_objects, n_satellites, false_alar
     st.integers(0, 2),
     st.integers(1, 5),
     st.integers(0, 6),
-    st.integers(0, tracked._FA_SLOTS),
+    st.integers(0, radar.FALSE_ALARM_SLOTS),
 )
 @settings(max_examples=60, deadline=None)
 def test_no_two_draws_of_a_run_share_a_counter(

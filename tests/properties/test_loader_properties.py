@@ -132,7 +132,7 @@ KNOWN_KEYS = [
 keys = st.one_of(st.sampled_from(KNOWN_KEYS), st.text(max_size=8))
 scalars = st.one_of(
     st.text(max_size=12),
-    st.sampled_from(["icbm_solid", "north_korea", "seattle", "gbi_fort_greely", "ideal", "cued", ""]),
+    st.sampled_from(["icbm_solid", "north_korea", "seattle", "gbi_fort_greely", "ideal", "screening", ""]),
     st.integers(min_value=-(2**63), max_value=2**63 - 1),
     st.integers(min_value=-3, max_value=3),
     st.floats(allow_nan=True, allow_infinity=True),

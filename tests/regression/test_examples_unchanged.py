@@ -32,8 +32,8 @@ ADDED = {"leak_causes", "sensing_note"}
 
 
 def case(name: str) -> tuple[Path, str | None]:
-    """(example file, sensing override) of a recorded case: ``nk-10-tracked`` -> nk-10.toml, tracked."""
-    for sensing in ("tracked", "ideal"):
+    """(example file, sensing override) of a recorded case: ``nk-10-screening`` -> nk-10.toml, screening."""
+    for sensing in ("screening", "ideal"):
         if name.endswith(f"-{sensing}"):
             return EXAMPLES / f"{name.removesuffix(f'-{sensing}')}.toml", sensing
     return EXAMPLES / f"{name}.toml", None

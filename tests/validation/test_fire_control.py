@@ -24,7 +24,7 @@ TERMINAL = ("thaad_hawaii", "thaad_conus", "pac3_mse_seattle", "pac3_mse_washing
 
 def _first_launches(path: Path) -> dict[tuple[str, int], float]:
     """First launch time of each midcourse battery in each trial, tracked sensing."""
-    loaded = load_scenario(path, TRIALS, SEED, "tracked")
+    loaded = load_scenario(path, TRIALS, SEED, "full")
     eng = build_tables(loaded.world, run_trials(loaded.world, TRIALS, SEED))["engagements"]
     first: dict[tuple[str, int], float] = {}
     for site, layer, trial, t in zip(eng["site"], eng["layer"], eng["trial"], eng["launch_t_s"], strict=True):
@@ -58,7 +58,7 @@ def test_a_site_override_of_the_requirement_takes_effect(tmp_path):
     )
     path = tmp_path / "strict-greely.toml"
     path.write_text(text)
-    loaded = load_scenario(path, TRIALS, SEED, "tracked")
+    loaded = load_scenario(path, TRIALS, SEED, "full")
     greely = next(b for b in loaded.world.ground_batteries if b.name == "gbi_fort_greely")
     assert greely.interceptor.fire_control_sigma_m == pytest.approx(1.0)  # 1 m: no track is that good
     strict = _first_launches(path)

@@ -17,35 +17,8 @@ from domesim.scenario.loader import load_scenario
 
 pytestmark = pytest.mark.slow
 
-# A warhead to Honolulu from North Korea. The space layer (OPIR in GEO) sees its boost; the only radar is
-# on Cape Cod, on the other side of the continent. The GBIs at Fort Greely, which could reach it, commit at
-# the low end of their class's range of requirements (1.0 km), which a track from the space layer alone
-# does not reach: nothing tracks the warhead to fire-control accuracy, and they never fire.
-GAP = """
-[scenario]
-name = "gap"
-duration_s = 3600.0
-sensing = "tracked"
-
-[[threat]]
-name = "to Honolulu"
-class = "icbm_solid"
-launch_region = "north_korea"
-aim_asset = "honolulu"
-
-[[constellation]]
-constellation = "opir_geo"
-
-[[sensor]]
-deployment = "uewr_cape_cod"
-
-[[interceptor_site]]
-deployment = "gbi_fort_greely"
-override = {fire_control_sigma_km = 1.0}
-
-[[asset]]
-id = "honolulu"
-"""
+# A corridor no radar tracks in time: tests/validation/gap.toml says how.
+GAP = (Path(__file__).parent / "gap.toml").read_text(encoding="utf-8")
 
 # The same, with a forward-based radar beside the launch area: the gap closes.
 CLOSED = GAP + """

@@ -80,7 +80,7 @@ def run_domesim(sc: dict, n_scans: int | None = None) -> tuple[np.ndarray, np.nd
     P = np.full((n, k, 6, 6), np.nan)
     for s in range(n):
         if s > 0:
-            trk.step(float(s), sc["z"][s], sc["R"][s], sc["labels"][s])
+            trk.step(float(s), sc["z"][s], sc["R"][s])
         live = st.status[slots] != FREE
         x[s, live] = st.x[slots[live]]
         P[s, live] = st.P[slots[live]]

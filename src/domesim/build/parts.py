@@ -9,7 +9,6 @@ if TYPE_CHECKING:
     from domesim.interceptors.flyout import Battery
     from domesim.interceptors.sbi import SbiLayer
     from domesim.sensors.radar import Radar
-    from domesim.sensors.radar_cue import CueRadar
     from domesim.sensors.space_ir import SpaceSensorLayer
 
 
@@ -17,8 +16,7 @@ if TYPE_CHECKING:
 class WorldParts:
     """The sensors and weapons built so far; each kind's builder appends what it builds."""
 
-    radars: list[CueRadar] = field(default_factory=list)  # screening models of the [[sensor]] radars
-    tracking_radars: list[Radar] = field(default_factory=list)  # their full models (tracked sensing)
+    radars: list[Radar] = field(default_factory=list)  # the [[sensor]] radars
     ground_batteries: list[Battery] = field(default_factory=list)
     space_sensors: list[SpaceSensorLayer] = field(default_factory=list)
     sbi_layers: list[SbiLayer] = field(default_factory=list)

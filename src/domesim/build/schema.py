@@ -20,6 +20,9 @@ from domesim.build.catalogue import Catalogue, load_catalogue
 from domesim.build.threats import threat_families
 from domesim.core.timegrid import parse_epoch_utc
 
+# the names the sensing fidelities had before the engine became one chain (a file using one is told the new)
+RENAMED_SENSING = {"cued": "screening", "tracked": "full"}
+
 
 class ScenarioSection(StrictModel):
     name: str = Field(min_length=1)
@@ -27,10 +30,19 @@ class ScenarioSection(StrictModel):
     epoch_utc: str = "2026-01-01T00:00:00Z"
     step_s: float = Field(default=2.0, gt=0.0, le=60.0)
     duration_s: float = Field(gt=0.0, le=86400.0)
-    sensing: Literal["cued", "tracked", "ideal"] = "cued"
+    # the sensing fidelity: "full" (the whole chain: sensors, tracks, fire-control quality), "screening"
+    # (first detection plus the doctrine's delay: optimistic) or "ideal" (known from launch: a bound)
+    sensing: Literal["full", "screening", "ideal"] = "full"
     space_epoch: Literal["random", "fixed"] = (
         "random"  # constellation phase: random per trial, or the epoch's
     )
+
+    @field_validator("sensing", mode="before")
+    @classmethod
+    def _renamed_sensing(cls, value: Any) -> Any:
+        if value in RENAMED_SENSING:
+            raise ValueError(f"sensing {value!r} is now called {RENAMED_SENSING[value]!r}")
+        return value
 
     @field_validator("epoch_utc")
     @classmethod
@@ -46,7 +58,7 @@ class SensorSpec(StrictModel):
     name: str | None = None
     deployment: str | None = None
     sensor: str | None = None
-    band: str | None = None  # replaces the radar class's band (tracked sensing)
+    band: str | None = None  # replaces the radar class's band
     site: str | None = None
     lat_deg: float | None = Field(default=None, ge=-90.0, le=90.0)
     lon_deg: float | None = Field(default=None, ge=-180.0, le=360.0)

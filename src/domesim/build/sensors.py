@@ -1,9 +1,10 @@
 """Sensor families placed at sites (the ``[[sensor]]`` blocks): the registry and the radar family.
 
-A sensor family says how to build one ``[[sensor]]`` block into the engine's sensor models: the
-screening model (line of sight within a range: first detection plus the doctrine's delay) and the
-full detection model of tracked sensing (radar equation, faces, noise, false alarms). Space-based
-sensors are constellation payloads (:mod:`domesim.build.constellations`).
+A sensor family says how to build one ``[[sensor]]`` block into the engine's sensor model (for a radar:
+radar equation, faces, elevation limits, ceiling, skip zone, noise, false alarms, discrimination). Every
+sensing fidelity uses that one model: the full chain draws its looks, the screening estimate takes its
+coverage at a single-look Pd of 1/2. Space-based sensors are constellation payloads
+(:mod:`domesim.build.constellations`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from domesim.build.builder import Builder
 from domesim.build.catalogue import Entry
@@ -21,7 +22,6 @@ from domesim.core.units import DEG
 if TYPE_CHECKING:  # the physics is imported where it runs: validating or costing a file compiles nothing
     from domesim.build.architecture import SensorSite
     from domesim.sensors.radar import Radar
-    from domesim.sensors.radar_cue import CueRadar
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -32,10 +32,7 @@ class SensorFamily:
     catalogue_families: tuple[str, ...]
     display_name: str
     # (builder, the resolved [[sensor]], its catalogue class) -> the model, or None (problem recorded)
-    build_screening: Callable[[Builder, SensorSite, Entry], CueRadar | None]  # screening (cued) model
-    build_tracking: Callable[[Builder, SensorSite, Entry], Radar | None]  # full model (tracked sensing)
-    first_detection: Callable[..., Any]  # compiled entry of the screening model
-    stream: str  # named random stream of its measurements in tracked sensing
+    build: Callable[[Builder, SensorSite, Entry], Radar | None]
 
 
 SENSOR_FAMILIES: Registry[SensorFamily] = Registry("sensor family")
@@ -57,26 +54,9 @@ RADAR_KEYS = (
 RADAR_EQUATION_KEYS = ("power_aperture_w_m2", "dwell_s", "noise_temp_k", "loss_db")
 
 
-def _screening_radar(b: Builder, site: SensorSite, entry: Entry) -> CueRadar | None:
-    """The screening model of a radar: line of sight above its minimum elevation within its range."""
-    from domesim.sensors.radar_cue import CueRadar
-
-    p = b.params(entry, site.override, site.path, f"sensor {site.class_id}")
-    if p is None:
-        return None
-    return CueRadar(
-        name=site.label,
-        lat_rad=site.lat_rad,
-        lon_rad=site.lon_rad,
-        alt_m=site.alt_m,
-        max_range_m=p["max_range_km"],
-        min_elevation_rad=p["min_elevation_deg"],
-    )
-
-
-def _tracking_radar(b: Builder, site: SensorSite, entry: Entry) -> Radar | None:
-    """One [[sensor]] radar with its full detection model (radar equation, faces, elevation limits,
-    noise, false alarms, discrimination), or None (problem recorded)."""
+def _radar(b: Builder, site: SensorSite, entry: Entry) -> Radar | None:
+    """One [[sensor]] radar with its detection model (radar equation, faces, elevation limits, ceiling,
+    skip zone, noise, false alarms, discrimination), or None (problem recorded)."""
     from domesim.sensors.radar import BANDS, Radar, RadarClass, range_from_power_aperture, reference_snr
 
     path, class_id, label = site.path, site.class_id, site.label
@@ -150,15 +130,9 @@ def _tracking_radar(b: Builder, site: SensorSite, entry: Entry) -> Radar | None:
         angle_sigma_rad=p["angle_sigma_mrad"],
         false_alarms_per_scan=p["false_alarms_per_scan"],
         p_discriminate=p["p_discriminate_midcourse"],
+        max_altitude_m=p.get("max_altitude_km", math.inf),
     )
     return Radar(name=label, cls=cls, lat_rad=site.lat_rad, lon_rad=site.lon_rad, alt_m=site.alt_m)
-
-
-def _first_detection_t_s(radars, r_ecef, t_s):
-    """First time a screening radar sees each object (``sensors.radar_cue.first_detection_t_s``)."""
-    from domesim.sensors.radar_cue import first_detection_t_s
-
-    return first_detection_t_s(radars, r_ecef, t_s)
 
 
 SENSOR_FAMILIES.register(
@@ -166,9 +140,6 @@ SENSOR_FAMILIES.register(
         name="radar",
         catalogue_families=("radar",),
         display_name="ground- and sea-based radars",
-        build_screening=_screening_radar,
-        build_tracking=_tracking_radar,
-        first_detection=_first_detection_t_s,
-        stream="sensor.track",
+        build=_radar,
     )
 )

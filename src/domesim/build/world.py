@@ -30,7 +30,7 @@ from domesim.core.timegrid import TimeGrid
 from domesim.engine.simulate import fly_truth
 from domesim.engine.world import Asset, Doctrine, ThreatGroup, World
 from domesim.interceptors.flyout import latest_launch_t_s
-from domesim.sensors.radar import BANDS, Radar
+from domesim.sensors.radar import BANDS
 from domesim.tracking.tracker import TrackerConfig
 
 
@@ -122,8 +122,9 @@ def _assets(b: Builder, spec: ScenarioFile) -> list[Asset]:
     return assets
 
 
-def _tracked_sensing(b: Builder, spec: ScenarioFile, world: World, radars: list[Radar]) -> World:
-    """Radar cross-sections, tracker settings and the fire-control requirement of a tracked run."""
+def _sensing(b: Builder, spec: ScenarioFile, world: World) -> World:
+    """Radar cross-sections (every fidelity but ideal reads them), the tracker settings and the default
+    fire-control requirement (the full chain's)."""
     rcs: dict[str, dict[str, float]] = {}
     for kind in sorted({info.kind for info in world.objects} | {"booster"}):
         if b.catalogue.has("signature", kind):
@@ -151,15 +152,9 @@ def _tracked_sensing(b: Builder, spec: ScenarioFile, world: World, radars: list[
         q_manoeuvre_m2_s3=t["q_manoeuvre_m2_s3"],
         manoeuvre_below_alt_m=t["manoeuvre_below_alt_km"],
     )
-    if not (radars or world.space_sensors):
-        b.problem(
-            ("scenario", "sensing"),
-            'sensing = "tracked" needs radars ([[sensor]]) or sensor [[constellation]]s',
-        )
     # the default requirement, for interceptor classes without their own (each class commits on its own)
     return replace(
         world,
-        tracking_radars=radars,
         rcs_m2=rcs,
         tracker=tracker,
         fire_control_sigma_m=t["fire_control_sigma_km"],
@@ -175,13 +170,9 @@ def build_parts(b: Builder, spec: ScenarioFile, fielded: Architecture) -> WorldP
         assert family is not None  # the architecture keeps only classes a registered family builds
         entry = b.catalogue.entry("sensor", sensor.class_id)
         with b.reported(sensor.path + ("override",)):
-            screening = family.build_screening(b, sensor, entry)
-            if screening is not None:
-                parts.radars.append(screening)
-            if spec.scenario.sensing == "tracked":
-                tracking = family.build_tracking(b, sensor, entry)
-                if tracking is not None:
-                    parts.tracking_radars.append(tracking)
+            radar = family.build(b, sensor, entry)
+            if radar is not None:
+                parts.radars.append(radar)
     for site in fielded.interceptor_sites:
         kind = INTERCEPTOR_CLASSES.for_family(site.family)
         assert kind is not None  # likewise
@@ -216,8 +207,7 @@ def build_world(
         sbi_layers=parts.sbi_layers,
         random_epoch=s.space_epoch == "random",
     )
-    if s.sensing == "tracked":
-        world = _tracked_sensing(b, spec, world, parts.tracking_radars)
+    world = _sensing(b, spec, world)
     if parts.space_sensors:  # the infrared signature class of every kind of object in the raid
         brightness = {}
         for kind in sorted({info.kind for info in world.objects}):
@@ -225,10 +215,11 @@ def build_world(
                 p = b.params(catalogue.entry("signature", kind), {}, (), f"signature {kind}") or {}
                 brightness[kind] = p.get("ir_relative", 1.0)
         world = replace(world, ir_brightness=brightness)
-    if s.sensing == "cued" and not (world.radars or world.space_sensors) and world.batteries:
+    if s.sensing != "ideal" and not (world.radars or world.space_sensors) and world.batteries:
         b.problem(
             ("scenario", "sensing"),
-            'sensing = "cued" needs at least one [[sensor]] or a sensor [[constellation]]; or use "ideal"',
+            f'sensing = "{s.sensing}" needs at least one [[sensor]] or a sensor [[constellation]]; '
+            'or use "ideal"',
         )
     for obj in world.objects:
         end = obj.nominal_impact_t_s

@@ -18,6 +18,7 @@ import numba as nb
 import numpy as np
 
 from domesim.c2.wta import mmr_fill
+from domesim.interceptors.flyout import latest_launch_at
 
 # Why a ready object got no salvo at a step (the last reason recorded stands): the links of the kill
 # chain after tracking, in the order the leak-cause breakdown reads them.
@@ -29,95 +30,87 @@ NO_FIRE_CONTROL = 4  # those that can have no track yet of the accuracy their cl
 
 
 @nb.njit(cache=True)
-def intercept_step(latest_launch, suffix_max, unreachable, s, r, n, k, t):
+def intercept_step(windows, reach, s, r, n, k, t):
     """Earliest step at which battery ``s`` can intercept object ``n`` of trial ``r`` if it launches at
-    step ``k`` (time ``t``), or -1; marks the pair unreachable when no later launch can intercept.
+    step ``k`` (time ``t``), or -1 when no launch from now on can intercept it.
 
-    Parameters
-    ----------
-    latest_launch : (S, R, N, T) latest launch time for an intercept at each step, -inf if infeasible.
-    suffix_max : (S, R, N, T) running maximum of ``latest_launch`` from the end: if it is below the
-        current time, no later launch can intercept either, so the battery is marked unreachable.
-    unreachable : (S, N) bool, updated in place.
+    ``windows`` holds the battery records (``batteries``), the truth (``r_ecef``, ``alt_m``) and the grid
+    (``t_s``): the latest launch time for an intercept at step j
+    (:func:`domesim.interceptors.flyout.latest_launch_at`) is computed here, where it is asked, never
+    stored. ``reach`` is the trial's ``(cursor, unreachable)`` (S, N): ``cursor`` the step the last search
+    ended on, where the next starts (the launch time only grows, so a step too early for one launch is
+    too early for every later one: each pair's steps are read once per trial), and ``unreachable`` the
+    pairs no later launch can intercept either, both updated in place.
     """
-    n_steps = latest_launch.shape[3]
+    cursor, unreachable = reach
     if unreachable[s, n]:
         return -1
-    if k + 1 >= n_steps or suffix_max[s, r, n, k + 1] < t:
+    battery, r_ecef, alt_m, t_s = windows.batteries[s], windows.r_ecef, windows.alt_m, windows.t_s
+    j = max(cursor[s, n], k + 1)  # an intercept is resolved at a later step than its launch
+    while j < t_s.size and latest_launch_at(battery, r_ecef[r, n, j], alt_m[r, n, j], t_s[j]) < t:
+        j += 1
+    cursor[s, n] = j
+    if j >= t_s.size:
         unreachable[s, n] = True
         return -1
-    j = k + 1  # an intercept is resolved at a later step than its launch
-    while latest_launch[s, r, n, j] < t:
-        j += 1
     return j
 
 
 @nb.njit(cache=True)
-def why_not_engaged(latest_launch, suffix_max, inventory, ready, r, n, k, t):
+def why_not_engaged(windows, reach, inventory, r, n, k, t):
     """Why no salvo goes to ready object ``n`` of trial ``r`` at step ``k`` (time ``t``), among the
     batteries that can still intercept it: some with a track good enough for them and interceptors left
     were withheld (:data:`WITHHELD`), those with the track were empty (:data:`INVENTORY_EXHAUSTED`),
     none had the track (:data:`NO_FIRE_CONTROL`); or none can intercept it (:data:`NO_BATTERY_IN_REACH`).
-    ``ready`` (S, R, N) is when each battery may commit on the object."""
-    reach = tracked = stock = False
-    for s in range(latest_launch.shape[0]):
-        if k + 1 < latest_launch.shape[3] and suffix_max[s, r, n, k + 1] >= t:
-            reach = True
-            if t >= ready[s, r, n]:
+    ``windows.battery_ready`` (S, R, N) is when each battery may commit on the object."""
+    in_reach = tracked = stock = False
+    for s in range(windows.batteries.shape[0]):
+        if intercept_step(windows, reach, s, r, n, k, t) >= 0:
+            in_reach = True
+            if t >= windows.battery_ready[s, r, n]:
                 tracked = True
                 stock = stock or inventory[s] > 0
     if stock:
         return WITHHELD
     if tracked:
         return INVENTORY_EXHAUSTED
-    return NO_FIRE_CONTROL if reach else NO_BATTERY_IN_REACH
+    return NO_FIRE_CONTROL if in_reach else NO_BATTERY_IN_REACH
 
 
 @nb.njit(cache=True)
-def earliest_intercept(latest_launch, suffix_max, inventory, unreachable, allowed, r, n, k, t):
+def earliest_intercept(windows, reach, inventory, allowed, r, n, k, t):
     """Best (battery, intercept step) for object ``n`` of trial ``r`` if it is launched at step ``k``:
     the battery with stock, allowed by doctrine (``allowed`` (S,) bool), that intercepts first.
 
     Returns (battery, step), or (-1, -1) when no battery can engage.
     """
-    best_s, best_j = -1, latest_launch.shape[3]
-    for s in range(latest_launch.shape[0]):
+    best_s, best_j = -1, windows.t_s.size
+    for s in range(windows.batteries.shape[0]):
         if inventory[s] <= 0 or not allowed[s]:
             continue
-        j = intercept_step(latest_launch, suffix_max, unreachable, s, r, n, k, t)
+        j = intercept_step(windows, reach, s, r, n, k, t)
         if 0 <= j < best_j:
             best_s, best_j = s, j
     return best_s, best_j
 
 
 @nb.njit(cache=True)
-def assign_by_value(
-    latest_launch,
-    suffix_max,
-    inventory,
-    unreachable,
-    allowed,
-    salvo,
-    sspk,
-    reliability,
-    values,
-    objects,
-    r,
-    k,
-    t,
-):
+def assign_by_value(windows, reach, stock, inventory, allowed, values, objects, r, k, t):
     """Share the batteries among the objects ready at step ``k`` by maximum marginal return.
 
     ``objects`` (C,) are the ready objects, ``allowed`` (C, S) what doctrine lets each engage, ``values``
-    (C,) the value of the asset each threatens. The unit of assignment is one salvo (``salvo[s]``
-    interceptors, fewer when stock is short), killing with ``reliability (1 - (1 - sspk)^shots)``; each
-    object gets at most one salvo per step (shoot-look-shoot gives it more later), from any battery that
-    can reach it. An object that loses the contention waits for the next step. Reserves and layer
-    limits are applied through ``allowed``, on the stock at the start of the step.
+    (C,) the value of the asset each threatens; ``windows`` and ``reach`` as in :func:`intercept_step`,
+    ``stock`` the batteries' ``salvo``, ``sspk`` and ``reliability``. The unit of assignment is one salvo
+    (``salvo[s]`` interceptors, fewer when stock is short), killing with
+    ``reliability (1 - (1 - sspk)^shots)``; each object gets at most one salvo per step
+    (shoot-look-shoot gives it more later), from any battery that can reach it. An object that loses
+    the contention waits for the next step. Reserves and layer limits are applied through ``allowed``,
+    on the stock at the start of the step.
 
     Returns (battery (C,), intercept step (C,)), -1 where an object is not engaged.
     """
-    n_batteries = latest_launch.shape[0]
+    salvo, sspk, reliability = stock.salvo, stock.sspk, stock.reliability
+    n_batteries = windows.batteries.shape[0]
     n_ready = objects.size
     pk = np.zeros((n_ready, n_batteries))
     steps = np.full((n_ready, n_batteries), -1, dtype=np.int64)
@@ -125,7 +118,7 @@ def assign_by_value(
         for s in range(n_batteries):
             if inventory[s] <= 0 or not allowed[c, s]:
                 continue
-            j = intercept_step(latest_launch, suffix_max, unreachable, s, r, objects[c], k, t)
+            j = intercept_step(windows, reach, s, r, objects[c], k, t)
             if j >= 0:
                 steps[c, s] = j
                 pk[c, s] = reliability[s] * (1.0 - (1.0 - sspk[s]) ** min(salvo[s], inventory[s]))

@@ -238,3 +238,32 @@ def geodetic_height(x, y, z):
     sl, cl = math.sin(lat), math.cos(lat)
     n = R_EARTH_EQ_M / math.sqrt(1.0 - E2_EARTH * sl * sl)
     return p * cl + (z + E2_EARTH * n * sl) * sl - n
+
+
+@nb.njit(cache=True, error_model="numpy")
+def to_inertial_into(v_ecef, era_rad, out):
+    """``out`` (3,) = the ECEF vector ``v_ecef`` (3,) in the inertial frame at Earth rotation angle
+    ``era_rad`` (compiled callers; no allocation)."""
+    out[0], out[1], out[2] = ecef_to_eci_xyz(
+        math.cos(era_rad), math.sin(era_rad), v_ecef[0], v_ecef[1], v_ecef[2]
+    )
+
+
+@nb.njit(cache=True, error_model="numpy")
+def to_earth_fixed_into(v_eci, era_rad, out):
+    """``out`` (3,) = the inertial vector ``v_eci`` (3,) in ECEF at Earth rotation angle ``era_rad``."""
+    out[0], out[1], out[2] = eci_to_ecef_xyz(
+        math.cos(era_rad), math.sin(era_rad), v_eci[0], v_eci[1], v_eci[2]
+    )
+
+
+@nb.njit(cache=True, error_model="numpy")
+def covariance_to_inertial_into(R_ecef, era_rad, out):
+    """``out`` (3, 3) = ``R3(-ERA) R R3(-ERA)^T``: a position covariance from ECEF to the inertial frame,
+    column by column then row by row."""
+    c, s = math.cos(era_rad), math.sin(era_rad)
+    half = np.empty((3, 3))
+    for j in range(3):
+        half[0, j], half[1, j], half[2, j] = ecef_to_eci_xyz(c, s, R_ecef[0, j], R_ecef[1, j], R_ecef[2, j])
+    for i in range(3):
+        out[i, 0], out[i, 1], out[i, 2] = ecef_to_eci_xyz(c, s, half[i, 0], half[i, 1], half[i, 2])

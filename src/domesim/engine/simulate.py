@@ -1,8 +1,8 @@
 """The time-stepped engagement engine over arrays of (R trials, N objects).
 
-For one chunk of trials: fly the threats (truth on the grid), find when the defence can act on
-each object (cued radar detection plus delay, or at launch with ideal sensing), compute every
-battery's engagement windows once, then step through the grid trial by trial in a compiled loop:
+For one chunk of trials: fly the threats (truth on the grid), sense them (:mod:`domesim.engine.sensing`:
+when the defence can act on each object, and each battery on it, at the world's sensing fidelity),
+then step through the grid trial by trial in a compiled loop (engagement windows computed where it asks):
 resolve the intercepts due at this step (kill draws from the ``kill`` stream: one reliability draw
 per salvo, the common-mode chance that the engagement works at all, then one SSPK draw per
 interceptor, so a salvo of n kills with ``r (1 - (1 - p)^n)``, design.md section 4), then commit salvos
@@ -21,23 +21,22 @@ import numpy as np
 from domesim.c2.doctrine import assign_by_value, earliest_intercept, why_not_engaged
 from domesim.c2.threat_evaluation import threatened_assets
 from domesim.core import ballistic as kernel
-from domesim.core.counter_rng import trial_keys
 from domesim.core.frames import earth_rotation_angle
 from domesim.core.rng import stream
-from domesim.engine.tracked import track_trials
+from domesim.engine.sensing import Chunk, sense
 from domesim.engine.world import World
-from domesim.interceptors.flyout import latest_launch_t_s
+from domesim.interceptors.flyout import BATTERY_DTYPE
 from domesim.interceptors.sbi import engage_boost
-from domesim.sensors import space_ir
-from domesim.sensors.radar_cue import first_detection_t_s
 from domesim.threats.batch import ThreatBatch, concatenate
 
 
 class Windows(NamedTuple):
-    """When each battery can intercept each object, and when the defence may act (arrays of a chunk)."""
+    """What the engagement windows are computed from, where the loop asks (c2.doctrine.intercept_step),
+    and when the defence may act (arrays of a chunk)."""
 
-    latest_launch: np.ndarray  # (S, R, N, T) latest launch time for an intercept at each step, -inf if none
-    suffix_max: np.ndarray  # (S, R, N, T) its running maximum from the end
+    batteries: np.ndarray  # (S,) BATTERY_DTYPE: the ground batteries
+    r_ecef: np.ndarray  # (R, N, T, 3) truth positions, m, ECEF (NaN when the object does not exist)
+    alt_m: np.ndarray  # (R, N, T) geodetic heights, m
     t_s: np.ndarray  # (T,) grid times
     ready_t: np.ndarray  # (R, N) when the defence may first act on each object
     battery_ready: np.ndarray  # (S, R, N) when each battery may commit on it (its class's track quality)
@@ -101,11 +100,12 @@ def _engage(windows, stock, rules, threats, outcome, engagements, shots_fired):
     went without a salvo (``c2.doctrine.why_not_engaged``); ``engagements`` (R, N, E)
     :data:`ENGAGEMENT_DTYPE`; ``shots_fired`` (R, S). The outputs are plain arguments, never in a tuple:
     numba's parallel loops lose some writes to arrays that come in tuples."""
-    latest_launch, suffix_max, t_s, ready_t, battery_ready, impact_step = windows
+    t_s, ready_t, impact_step = windows.t_s, windows.ready_t, windows.impact_step
     inventory0, salvo, sspk, reliability, battery_layer, reserve = stock
     max_engagements, kill_assessment_s, per_layer, by_value = rules
     priority, value, u = threats
-    n_batteries, n_trials, n_objects, n_steps = latest_launch.shape
+    n_batteries = windows.batteries.shape[0]
+    n_trials, n_objects, n_steps = windows.alt_m.shape
     n_layers = battery_layer.max() + 1 if n_batteries else 1
     for r in nb.prange(n_trials):
         inventory = inventory0.copy()
@@ -113,7 +113,11 @@ def _engage(windows, stock, rules, threats, outcome, engagements, shots_fired):
         pending = np.full(n_objects, -1, dtype=np.int64)  # step of the intercept in flight
         n_eng = np.zeros(n_objects, dtype=np.int64)
         layer_eng = np.zeros((n_objects, n_layers), dtype=np.int64)
-        unreachable = np.zeros((n_batteries, n_objects), dtype=np.bool_)
+        # where each (battery, object) window search resumes, and the pairs out of reach for good
+        reach = (
+            np.zeros((n_batteries, n_objects), dtype=np.int64),
+            np.zeros((n_batteries, n_objects), dtype=np.bool_),
+        )
         for k in range(n_steps):
             t = t_s[k]
             for n in range(n_objects):  # intercepts arriving now
@@ -150,9 +154,8 @@ def _engage(windows, stock, rules, threats, outcome, engagements, shots_fired):
                 _allow(allowed[c], objects[c], r, t, layer_eng, inventory, windows, stock, rules, threats)
             if by_value:
                 chosen, chosen_step = assign_by_value(
-                    latest_launch, suffix_max, inventory, unreachable, allowed, salvo, sspk, reliability,
-                    value[r, objects], objects, r, k, t,
-                )  # fmt: skip
+                    windows, reach, stock, inventory, allowed, value[r, objects], objects, r, k, t
+                )
             for c in range(objects.size):
                 n = objects[c]
                 if by_value:
@@ -160,13 +163,9 @@ def _engage(windows, stock, rules, threats, outcome, engagements, shots_fired):
                 else:  # in object order, each taking the battery that intercepts it first
                     # (reserves checked against the stock the objects before it have left)
                     _allow(allowed[c], n, r, t, layer_eng, inventory, windows, stock, rules, threats)
-                    s, j = earliest_intercept(
-                        latest_launch, suffix_max, inventory, unreachable, allowed[c], r, n, k, t
-                    )
+                    s, j = earliest_intercept(windows, reach, inventory, allowed[c], r, n, k, t)
                 if s < 0:
-                    outcome[r, n].held = why_not_engaged(
-                        latest_launch, suffix_max, inventory, battery_ready, r, n, k, t
-                    )
+                    outcome[r, n].held = why_not_engaged(windows, reach, inventory, r, n, k, t)
                     continue
                 layer_eng[n, battery_layer[s]] += 1
                 shots = min(salvo[s], inventory[s])
@@ -202,11 +201,11 @@ def trials_per_chunk(world: World, limit: int) -> int:
     """Trials per chunk so that one chunk's arrays stay near :data:`CHUNK_MEMORY_BYTES`, at most ``limit``.
 
     Per trial and object and step the engine holds the truth (state, height, phase: about 8 float64,
-    with the copies made while assembling released objects about 3 times that) and, per battery, the
-    engagement windows and their running maximum. The answer depends on the world only, never on the
+    with the copies made while assembling released objects about 3 times that); the engagement windows
+    are computed where the loop asks, never stored. The answer depends on the world only, never on the
     worker count, so the chunk plan (and with it every random stream) is the same for any workers.
     """
-    per_trial = len(world.objects) * world.grid.steps * 8 * (24 + 2 * len(world.ground_batteries))
+    per_trial = len(world.objects) * world.grid.steps * 8 * 24
     return max(1, min(limit, CHUNK_MEMORY_BYTES // per_trial))
 
 
@@ -227,57 +226,9 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
         if world.random_epoch
         else np.zeros(n_trials)
     )
-    exists = np.isfinite(truth.alt_m)
-    appears = np.where(exists.any(axis=-1), t_s[np.argmax(exists, axis=-1)], np.inf)
-    if world.sensing == "ideal":  # known from the moment it exists (launch, or release from its bus)
-        detect = appears
-    else:
-        detect = first_detection_t_s(world.radars, truth.r_ecef, t_s)
-        if world.space_sensors:
-            brightness = np.array([world.ir_brightness.get(info.kind, 1.0) for info in world.objects])
-            seen = space_ir.first_detection_t_s(
-                world.space_sensors,
-                truth.r_ecef,
-                truth.alt_m,
-                truth.phase,
-                brightness,
-                t_s,
-                theta0,
-                offsets,
-                stream(seed, chunk, "sensor.space"),
-            )
-            detect = np.minimum(detect, seen)
-    tracking: dict[str, np.ndarray] = {}
+    picture = sense(world, Chunk(truth, seed, chunk, theta0, offsets))
+    detect, ready, battery_ready = picture.detect_t_s, picture.ready_t_s, picture.battery_ready_t_s
     ground = world.ground_batteries
-    if world.sensing == "tracked":  # act on fire-control tracks, not on first sight
-        keys = trial_keys(stream(seed, chunk, "sensor.track"), n_trials)
-        # each class commits on a track of its own accuracy (a site may override its class's)
-        required = [b.interceptor.fire_control_sigma_m or world.fire_control_sigma_m for b in ground]
-        levels = np.unique(required) if ground else np.array([world.fire_control_sigma_m])
-        tracking = track_trials(world, truth, keys, theta0, offsets, levels)
-        detect = np.minimum(detect, tracking["first_detect_t_s"])
-        ready = tracking["fire_control_t_s"] + world.doctrine.cue_delay_s  # the loosest requirement
-        by_level = tracking.pop("fire_control_by_level_t_s")
-        battery_fc = np.moveaxis(by_level[..., np.searchsorted(levels, required)], -1, 0)
-        battery_fc = battery_fc + world.doctrine.cue_delay_s  # (S, R, N)
-    else:
-        ready = detect + (0.0 if world.sensing == "ideal" else world.doctrine.cue_delay_s)
-    if world.doctrine.engage_lethal_only:  # perfect discrimination: only warheads are engaged
-        lethal = np.array([info.lethal for info in world.objects])
-        ready[:, ~lethal] = np.inf
-    if world.doctrine.discriminate_by_sensors and tracking:
-        # a decoy is recognised with the best discrimination probability of the radars that saw it
-        lethal = np.array([info.lethal for info in world.objects])
-        p_disc = np.array([r.cls.p_discriminate for r in world.tracking_radars])
-        best = np.where(tracking["seen_by"], p_disc, 0.0).max(axis=-1, initial=0.0)
-        recognised = stream(seed, chunk, "discrimination").random(best.shape) < best
-        ready[recognised & ~lethal] = np.inf
-    # when each ground battery may commit on each object: the object is ready, and (tracked) its track
-    # meets the battery's class's requirement
-    battery_ready = np.broadcast_to(ready, (len(ground), n_trials, n_objects))
-    if world.sensing == "tracked":
-        battery_ready = np.maximum(battery_ready, battery_fc)
-    battery_ready = np.ascontiguousarray(battery_ready)
     outcome = np.zeros((n_trials, n_objects), OUTCOME_DTYPE).view(np.recarray)
     outcome.kill_t_s[:] = np.nan
     outcome.kill_battery[:] = -1
@@ -294,11 +245,6 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
     threatened, priority = evaluate_threats(world, truth)
     max_eng = world.doctrine.max_engagements
     salvo = np.array([world.doctrine.salvo_size] * n_ground, dtype=np.int64)
-    if n_ground:
-        latest = np.stack([latest_launch_t_s(b, truth.r_ecef, truth.alt_m, t_s) for b in ground])
-    else:
-        latest = np.full((0, n_trials, n_objects, t_s.size), -np.inf)
-    suffix_max = np.maximum.accumulate(latest[..., ::-1], axis=-1)[..., ::-1].copy()
     # Per engagement: one reliability draw, then one draw per interceptor of the salvo.
     u = stream(seed, chunk, "kill").random((n_trials, n_objects, max_eng, 1 + int(salvo.max(initial=1))))
 
@@ -311,8 +257,9 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
     ]
     _engage(
         Windows(
-            latest_launch=np.ascontiguousarray(latest),
-            suffix_max=suffix_max,
+            batteries=np.array([b.record() for b in ground], dtype=BATTERY_DTYPE).view(np.recarray),
+            r_ecef=np.ascontiguousarray(truth.r_ecef),
+            alt_m=np.ascontiguousarray(truth.alt_m),
             t_s=t_s,
             ready_t=np.ascontiguousarray(ready),
             battery_ready=battery_ready,
@@ -379,8 +326,8 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
         "impact_lon_rad": truth.impact_lon_rad,
         "threatened_asset": threatened,
         "held": np.ascontiguousarray(held),
-        **{key: value for key, value in tracking.items() if key not in ("seen_by", "first_by_sensor_t_s")},
-        **({"sensor_first_detect_t_s": tracking["first_by_sensor_t_s"]} if tracking else {}),
+        **{key: value for key, value in picture.log.items() if key != "first_by_sensor_t_s"},
+        **({"sensor_first_detect_t_s": picture.log["first_by_sensor_t_s"]} if picture.log else {}),
         **engagements,
     }
 

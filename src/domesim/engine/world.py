@@ -10,7 +10,6 @@ from domesim.core.timegrid import TimeGrid
 from domesim.interceptors.flyout import Battery
 from domesim.interceptors.sbi import SbiLayer
 from domesim.sensors.radar import Radar
-from domesim.sensors.radar_cue import CueRadar
 from domesim.sensors.space_ir import SpaceSensorLayer
 from domesim.threats.ballistic import ObjectInfo
 from domesim.threats.batch import ThreatBatch
@@ -39,7 +38,7 @@ class Doctrine:
     engagements_per_layer: int = 0  # salvos one layer may fire at one object (0: no limit)
     reserve_frac: dict[str, float] = field(default_factory=dict)  # layer -> inventory kept for priority 1
     threat_radius_m: float = 50e3  # an impact this close to an asset threatens it
-    discriminate_by_sensors: bool = False  # tracked sensing: decoys recognised by the radars that saw them
+    discriminate_by_sensors: bool = False  # full chain: decoys recognised by the radars that tracked them
     assignment: str = "earliest"  # "earliest" per object, or "value": maximum marginal return (c2.doctrine)
 
 
@@ -61,11 +60,9 @@ class World:
 
     name: str
     grid: TimeGrid
-    sensing: (
-        str  # "cued" (line of sight + delay), "tracked" (fire-control tracks + delay), "ideal" (at launch)
-    )
+    sensing: str  # a fidelity of engine.sensing.FIDELITIES: "full", "screening" or "ideal"
     threat_groups: tuple[ThreatGroup, ...]  # one per family with threats, in the registry's order
-    radars: list[CueRadar]
+    radars: list[Radar]
     batteries: list[Battery]
     doctrine: Doctrine
     assets: list[Asset] = field(default_factory=list)
@@ -73,7 +70,6 @@ class World:
     sbi_layers: list[SbiLayer] = field(default_factory=list)  # their batteries close world.batteries
     random_epoch: bool = True  # each trial meets the constellations at a random time of day
     ir_brightness: dict[str, float] = field(default_factory=dict)  # object kind -> relative to an RV
-    tracking_radars: list[Radar] = field(default_factory=list)  # the radars of sensing = "tracked"
     rcs_m2: dict[str, dict[str, float]] = field(default_factory=dict)  # object kind -> band -> RCS
     tracker: TrackerConfig = field(default_factory=TrackerConfig)
     fire_control_sigma_m: float = 1000.0  # the tracker's default requirement, for classes without their own

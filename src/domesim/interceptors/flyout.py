@@ -8,8 +8,8 @@ a textbook first approximation that ignores gravity and the fly-out path's curva
 
 An intercept at grid step j is feasible when the threat is inside the class's altitude window
 and range, and the interceptor launched at ``t_j - tau(d_j)`` arrives in time. The latest launch
-time for each step is what the battle manager needs; it is computed once per chunk, for all
-trials and objects together.
+time for each step is what the battle manager needs; the engagement loop computes it where it asks
+(:func:`latest_launch_at`), so no array of windows over (batteries, trials, objects, steps) is held.
 """
 
 from __future__ import annotations
@@ -135,7 +135,7 @@ def latest_launch_t_s(battery: Battery, r_ecef: np.ndarray, alt_m: np.ndarray, t
         r.reshape(-1, r.shape[-2], 3),
         np.ascontiguousarray(alt_m, dtype=np.float64).reshape(-1, r.shape[-2]),
         np.ascontiguousarray(t_s, dtype=np.float64),
-        battery.record(),
+        np.array([battery.record()], dtype=BATTERY_DTYPE).view(np.recarray),
         out.reshape(-1, r.shape[-2]),
     )
     return out
@@ -143,21 +143,23 @@ def latest_launch_t_s(battery: Battery, r_ecef: np.ndarray, alt_m: np.ndarray, t
 
 @nb.njit(cache=True, parallel=True)
 def _latest_launch(r_ecef, alt_m, t_s, battery, out):
-    """One pass over (objects, steps): the feasibility test and the fly-out time of the class docstring,
-    for ``battery`` (a :data:`BATTERY_DTYPE` record)."""
-    site, t_burn, v_bo = battery.site_ecef, battery.burn_time_s, battery.burnout_speed_m_s
-    alt_lo, alt_hi, max_range = battery.min_intercept_alt_m, battery.max_intercept_alt_m, battery.max_range_m
-    boost_distance = 0.5 * v_bo * t_burn
+    """:func:`latest_launch_at` over (objects, steps), for ``battery`` (a (1,) :data:`BATTERY_DTYPE` array:
+    a parallel loop takes a record only inside an array)."""
     for i in nb.prange(r_ecef.shape[0]):
         for k in range(r_ecef.shape[1]):
-            d = math.sqrt(
-                (r_ecef[i, k, 0] - site[0]) ** 2
-                + (r_ecef[i, k, 1] - site[1]) ** 2
-                + (r_ecef[i, k, 2] - site[2]) ** 2
-            )
-            if not (alt_lo <= alt_m[i, k] <= alt_hi and d <= max_range):  # NaN fails too
-                out[i, k] = -np.inf
-            elif d <= boost_distance:
-                out[i, k] = t_s[k] - math.sqrt(2.0 * d * t_burn / v_bo)
-            else:
-                out[i, k] = t_s[k] - (t_burn + (d - boost_distance) / v_bo)
+            out[i, k] = latest_launch_at(battery[0], r_ecef[i, k], alt_m[i, k], t_s[k])
+
+
+@nb.njit(cache=True, inline="always")
+def latest_launch_at(battery, r_ecef, alt_m, t_s):
+    """The latest time ``battery`` (a :data:`BATTERY_DTYPE` record) can launch to intercept, at time ``t_s``,
+    a threat at ``r_ecef`` (3,) m ECEF and height ``alt_m``: the feasibility test and the fly-out time
+    of the module docstring; -inf where infeasible (NaN positions fail too)."""
+    site, t_burn, v_bo = battery.site_ecef, battery.burn_time_s, battery.burnout_speed_m_s
+    d = math.sqrt((r_ecef[0] - site[0]) ** 2 + (r_ecef[1] - site[1]) ** 2 + (r_ecef[2] - site[2]) ** 2)
+    if not (battery.min_intercept_alt_m <= alt_m <= battery.max_intercept_alt_m and d <= battery.max_range_m):
+        return -np.inf
+    boost_distance = 0.5 * v_bo * t_burn
+    if d <= boost_distance:
+        return t_s - math.sqrt(2.0 * d * t_burn / v_bo)
+    return t_s - (t_burn + (d - boost_distance) / v_bo)

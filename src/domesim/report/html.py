@@ -179,7 +179,7 @@ def _leak_story(summary: Mapping[str, Any]) -> str:
             asset, worst = max(by_asset.items(), key=lambda item: item[1]["mean_leakers"])
             if worst["mean_leakers"] > 0:
                 text += f" Most fall on {asset} ({worst['mean_leakers']:.2f} per trial)."
-    if summary.get("sensing") == "cued":
+    if summary.get("sensing") == "screening":
         text += (
             " Sensing here is the screening model (a first detection plus a fixed delay, with no track "
             "quality): an optimistic screening estimate, not the full kill chain."
@@ -248,7 +248,7 @@ def _sensing_rows(sensing: Any) -> list[tuple[str, str]]:
 
 
 def _detection_rows(objects: Table) -> list[dict[str, str]]:
-    """Per threat object: when it was first seen and, with tracked sensing, held in a fire-control track."""
+    """Per threat object: when it was first seen and, on the full chain, held in a fire-control track."""
 
     def fmt(key: str, i: int, digits: int = 0) -> str:
         if key not in objects:

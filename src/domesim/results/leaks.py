@@ -1,8 +1,8 @@
 """Why every leaker leaked: the first link of the kill chain that failed, for each warhead not killed.
 
 The links, in the order they are read: the warhead was never detected; it was detected but never held
-in a track (tracked sensing); it was tracked but never to the accuracy a layer fires on (tracked
-sensing); no battery could still intercept it once the defence could act (geometry or timeline); the
+in a track (full chain); it was tracked but never to the accuracy a layer fires on (full
+chain); no battery could still intercept it once the defence could act (geometry or timeline); the
 batteries that could were empty; those with interceptors were withheld (reserves for first-priority
 assets, per-layer limits, or the assignment gave them to other threats); or it was engaged, and every
 salvo missed (counted against the layer of the last salvo). Exactly one cause per leaker, so the causes

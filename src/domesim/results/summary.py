@@ -16,8 +16,8 @@ import numpy as np
 
 from domesim.core import ballistic as kernel
 from domesim.core.frames import great_circle_distance_m
+from domesim.engine.sensing import FIDELITIES, GOSPA_CUTOFF_M, GOSPA_EVERY_S
 from domesim.engine.simulate import fly_truth
-from domesim.engine.tracked import GOSPA_CUTOFF_M, GOSPA_EVERY_S
 from domesim.engine.world import World
 from domesim.results.leaks import cause_names, classify_leakers
 from domesim.results.metrics import binomial_ci
@@ -133,7 +133,7 @@ def _median_after(t_s: np.ndarray, launch_s: np.ndarray) -> np.ndarray:
 
 
 def _timeline_columns(log: dict[str, np.ndarray], launch_s: np.ndarray) -> dict[str, np.ndarray]:
-    """Per object: when the defence first saw it and, with tracked sensing, held a fire-control track."""
+    """Per object: when the defence first saw it and, on the full chain, held a fire-control track."""
     cols = {
         "detect_after_launch_s": _median_after(log["detect_t_s"], launch_s),
         "p_detected": np.isfinite(log["detect_t_s"]).mean(axis=0),
@@ -167,7 +167,7 @@ def _asset_table(world: World, log: dict[str, np.ndarray], killed: np.ndarray, l
 
 def _sensor_table(world: World, log: dict[str, np.ndarray], lethal: np.ndarray) -> dict[str, np.ndarray]:
     """Per sensor (radar or space layer): the share of warheads it detects and when (median after launch)."""
-    names = [r.name for r in world.tracking_radars] + [layer.name for layer in world.space_sensors]
+    names = [r.name for r in world.radars] + [layer.name for layer in world.space_sensors]
     launch = np.array([info.launch_t_s for info in world.objects])[lethal]
     first = log["sensor_first_detect_t_s"][:, lethal]  # (R, W, sensors)
     seen = np.isfinite(first)
@@ -217,21 +217,6 @@ def nominal_altitudes(world: World) -> dict[str, np.ndarray]:
     return {"t_s": truth.t_s, "alt_km": alt}
 
 
-# What each sensing fidelity means, said in every output: a result that rests on a modelling shortcut
-# says so.
-SENSING_NOTES = {
-    "cued": (
-        "screening estimate (optimistic): a first detection by any sensor plus a fixed decision delay "
-        "makes an object engageable, with no track quality"
-    ),
-    "tracked": (
-        "full kill chain: radars and space sensors, tracks built without truth, each layer committing on "
-        "its own fire-control track quality"
-    ),
-    "ideal": "ideal sensing (an upper bound): every object is known from the moment it exists",
-}
-
-
 def build_summary(
     world: World,
     tables: dict[str, dict[str, np.ndarray]],
@@ -268,7 +253,7 @@ def build_summary(
         "git_hash": git_hash,
         "scenario_hash": scenario_hash,
         "sensing": world.sensing,
-        "sensing_note": SENSING_NOTES[world.sensing],
+        "sensing_note": FIDELITIES[world.sensing].note,
         "p_no_leak": {"mean": _round(no_leak / trials), "ci95": [_round(lo), _round(hi)]},
         "expected_leakers": _round(t["leakers"].mean()),
         "threat_objects": int(sum(info.lethal for info in world.objects)),  # warheads

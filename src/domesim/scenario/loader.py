@@ -239,7 +239,7 @@ def load_scenario(
     catalogue: Catalogue | None = None,
 ) -> LoadedScenario:
     """Read, validate and build a scenario; ``trials``/``seed`` replace those of ``[montecarlo]``, and
-    ``sensing`` that of ``[scenario]`` (e.g. to compare "cued" and "tracked" on the same file).
+    ``sensing`` that of ``[scenario]`` (e.g. to compare "full" and "screening" on the same file).
 
     ``edits`` set values by key path before validation (:func:`domesim.scenario.edits.apply_edits`:
     a sweep's architecture point), and ``catalogue`` replaces the shipped catalogue (a sensitivity

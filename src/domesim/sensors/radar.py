@@ -15,10 +15,11 @@ the reference SNR for ``Pd = 1/2`` is ``ln Pfa / ln 0.5 - 1``.
 Coverage: a face sees azimuths within ``face_half_width`` of its boresight, elevations between the
 class's limits (the lower limit, taken from the site's geodetic horizon, also keeps the line of sight
 above the Earth), ranges between ``min_range`` (over-the-horizon skip zone) and the instrumented
-maximum (twice the reference range). Measurement noise in range and angles scales as
-``1 / sqrt(SNR / SNR_ref)`` from the class's values at the reference SNR (Skolnik eq. 6.3 and 6.4 in
-form), and the measurement is handed to trackers as a Cartesian position with the converted
-covariance (first-order conversion of range, azimuth, elevation; Bar-Shalom et al. 2001, section 10.6).
+maximum (twice the reference range), heights up to the class's ceiling (``max_altitude``, where
+given). Measurement noise in range and angles scales as ``1 / sqrt(SNR / SNR_ref)`` from the class's
+values at the reference SNR (Skolnik eq. 6.3 and 6.4 in form), and the measurement is handed to
+trackers as a Cartesian position with the converted covariance (first-order conversion of range,
+azimuth, elevation; Bar-Shalom et al. 2001, section 10.6).
 
 A :class:`Radar` (a :class:`RadarClass` at a site) gives the compiled kernels one :data:`RADAR_DTYPE`
 record (:meth:`Radar.record`, SI), which they read by field name.
@@ -34,6 +35,9 @@ import numba as nb
 import numpy as np
 
 from domesim.core import frames
+from domesim.core.ballistic import PHASE_BOOST
+from domesim.core.counter_rng import normal, uniform
+from domesim.core.frames import ellipsoid_altitude
 from domesim.errors import ParameterError
 
 BOLTZMANN_J_K = 1.380649e-23  # exact (SI 2019)
@@ -88,6 +92,7 @@ RADAR_DTYPE = np.dtype(
         ("revisit_s", "f8"),
         ("false_alarms_per_scan", "f8"),
         ("p_discriminate", "f8"),
+        ("max_altitude_m", "f8"),  # ceiling of the coverage above the ellipsoid (inf: none)
     ]
 )
 
@@ -118,6 +123,7 @@ class RadarClass:
     angle_sigma_rad: float
     false_alarms_per_scan: float = 0.0
     p_discriminate: float = 0.0  # telling an RV from a decoy in midcourse, once tracked
+    max_altitude_m: float = math.inf  # coverage ceiling (a skywave radar sees below its reflecting layer)
 
     def __post_init__(self) -> None:
         problems = [
@@ -138,6 +144,7 @@ class RadarClass:
             else "",
             "false_alarms_per_scan must be >= 0" if not self.false_alarms_per_scan >= 0 else "",
             "p_discriminate must be between 0 and 1" if not 0.0 <= self.p_discriminate <= 1.0 else "",
+            "max_altitude_m must be > 0" if not self.max_altitude_m > 0 else "",
         ]
         if any(problems):
             raise ParameterError(f"radar class {self.name!r}: " + "; ".join(p for p in problems if p))
@@ -179,6 +186,7 @@ class Radar:
         rec["revisit_s"] = c.revisit_s
         rec["false_alarms_per_scan"] = c.false_alarms_per_scan
         rec["p_discriminate"] = c.p_discriminate
+        rec["max_altitude_m"] = c.max_altitude_m
         return cast(np.void, rec.view(np.recarray)[()])  # attribute access, compiled or not
 
 
@@ -212,7 +220,10 @@ def look(radar, r_ecef, rcs_m2):
     for i in range(radar.n_faces):
         off = (az - radar.faces_az_rad[i] + math.pi) % (2.0 * math.pi) - math.pi
         in_face = in_face or abs(off) <= radar.face_half_width_rad
-    if not in_face:
+    if not in_face or (
+        radar.max_altitude_m < math.inf
+        and ellipsoid_altitude(r_ecef[0], r_ecef[1], r_ecef[2]) > radar.max_altitude_m
+    ):
         return False, rng, az, el, 0.0
     snr = radar.ref_snr * (rcs_m2 / radar.ref_rcs_m2) * (radar.ref_range_m / rng) ** 4
     return True, rng, az, el, snr
@@ -256,3 +267,84 @@ def measurement(radar, rng, az, el, snr, noise, z_ecef, R_ecef):
                 + sig[1] ** 2 * axes[1, i] * axes[1, j]
                 + sig[2] ** 2 * axes[2, i] * axes[2, j]
             )
+
+
+@nb.njit(cache=True, parallel=True, error_model="numpy")
+def screening_first_look(radars, rcs_m2, kind, boost_kind, truth, out):
+    """The screening fidelity's radar detection: per object, the first grid time at which some radar's
+    coverage holds it at a single-look Pd of at least 1/2 (SNR at or above the reference), with no
+    revisit, draw, noise or track. ``radars`` (M,) :data:`RADAR_DTYPE`; ``rcs_m2`` (M, kinds) cross-section
+    of each object kind in each radar's band; ``kind`` (N,) each object's kind (``boost_kind`` while
+    it boosts); ``truth`` the chunk's (r_ecef, alt, phase, t_s); ``out`` (R, N) first times, inf if
+    never, filled in place."""
+    r_ecef, alt, phase, t_s = truth
+    n_r, n_n, n_t = alt.shape
+    for i in nb.prange(n_r * n_n):
+        r, n = i // n_n, i % n_n
+        for k in range(n_t):
+            if not np.isfinite(alt[r, n, k]):
+                continue
+            kk = boost_kind if phase[r, n, k] == PHASE_BOOST else kind[n]
+            seen = False
+            for m in range(radars.shape[0]):
+                vis, _, _, _, snr = look(radars[m], r_ecef[r, n, k], rcs_m2[m, kk])
+                seen = seen or (vis and snr >= radars[m].ref_snr)
+            if seen:
+                out[r, n] = t_s[k]
+                break
+
+
+# The draws of one radar look at one object (slot), as counters draw_counter(step, sensor, slot, draw) of
+# :mod:`domesim.core.counter_rng`: the detection, then three normal draws of its noise. A scan's false
+# alarms: their number in the first slot after the objects, then each its own slot of four draws.
+DRAW_DETECT, DRAW_NOISE = 0, 1  # DRAW_NOISE .. DRAW_NOISE + 2
+FA_COUNT, FA_FACE, FA_AZ, FA_EL, FA_RANGE = 0, 1, 2, 3, 4
+DRAWS_PER_SLOT = 5  # the most draws of a radar slot
+FALSE_ALARM_SLOTS = 32  # the most false alarms of one scan
+
+
+@nb.njit(cache=True, error_model="numpy")
+def draw_look(radar, r_ecef, rcs_m2, key, counter, z_ecef, R_ecef):
+    """One look by ``radar`` at an object at ``r_ecef`` of cross-section ``rcs_m2``: Swerling I detection
+    with the counter-based uniform ``counter`` of ``key`` and, if detected, the noisy measurement
+    (normals at ``counter + 1 .. + 3``) in ``z_ecef``, ``R_ecef``. Returns whether it was detected."""
+    vis, rng_m, az, el, snr = look(radar, r_ecef, rcs_m2)
+    if not vis or uniform(key, counter) >= detection_probability(snr, radar.pfa):
+        return False
+    c = counter + np.uint64(DRAW_NOISE - DRAW_DETECT)
+    noise = (normal(key, c), normal(key, c + np.uint64(1)), normal(key, c + np.uint64(2)))
+    measurement(radar, rng_m, az, el, snr, noise, z_ecef, R_ecef)
+    return True
+
+
+@nb.njit(cache=True, error_model="numpy")
+def false_alarm_count(radar, u):
+    """How many false alarms one scan of ``radar`` makes: a Poisson draw (inverse CDF, small means) of
+    mean ``false_alarms_per_scan`` from the uniform ``u``, at most :data:`FALSE_ALARM_SLOTS`."""
+    lam = radar.false_alarms_per_scan
+    if lam <= 0.0:
+        return 0
+    k, p = 0, math.exp(-lam)
+    c = p
+    while u > c and k < FALSE_ALARM_SLOTS - 1:
+        k += 1
+        p *= lam / k
+        c += p
+    return k
+
+
+@nb.njit(cache=True, error_model="numpy")
+def draw_false_alarm(radar, key, slot_counter, z_ecef, R_ecef):
+    """A false alarm uniform over ``radar``'s coverage (a face, azimuth and elevation in it, a range from
+    the skip zone or 100 km to the reference range), from the draws of its slot, measured as a
+    reference-SNR detection."""
+    n_faces = radar.n_faces
+    u_face = uniform(key, slot_counter + np.uint64(FA_FACE))
+    face = radar.faces_az_rad[min(int(u_face * n_faces), n_faces - 1)]
+    az = face + (2.0 * uniform(key, slot_counter + np.uint64(FA_AZ)) - 1.0) * radar.face_half_width_rad
+    el = radar.min_elevation_rad + uniform(key, slot_counter + np.uint64(FA_EL)) * (
+        radar.max_elevation_rad - radar.min_elevation_rad
+    )
+    rng_lo = max(radar.min_range_m, 100e3)
+    rng_m = rng_lo + uniform(key, slot_counter + np.uint64(FA_RANGE)) * (radar.ref_range_m - rng_lo)
+    measurement(radar, rng_m, az, el, radar.ref_snr, (0.0, 0.0, 0.0), z_ecef, R_ecef)

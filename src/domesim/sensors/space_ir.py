@@ -32,6 +32,7 @@ import numpy as np
 from domesim.core import ballistic as phases
 from domesim.core import kepler
 from domesim.core.constants import OMEGA_EARTH_RAD_S, R_EARTH_EQ_M
+from domesim.core.counter_rng import normal, uniform
 from domesim.errors import ParameterError
 from domesim.orbits.coverage import satellites_ecef, sees
 
@@ -263,3 +264,63 @@ def first_detection_t_s(
         out,
     )
     return out
+
+
+@nb.njit(cache=True, error_model="numpy")
+def _stereo_fix(s1, s2, p, sigma, key, counter, z, R):
+    """Stereo fix of p from satellites s1, s2 (ECEF): noisy lines of sight (two normal draws each, from
+    ``counter`` on) intersected by least squares; ``z`` (3,) and its covariance ``R`` (3, 3), ECEF."""
+    A = np.zeros((3, 3))
+    b = np.zeros(3)
+    for idx in range(2):
+        s = s1 if idx == 0 else s2
+        d = p - s
+        dist = math.sqrt(d[0] ** 2 + d[1] ** 2 + d[2] ** 2)
+        u = d / dist
+        # two directions across the line of sight, perturbed by the angular noise
+        a = np.array([1.0, 0.0, 0.0]) if abs(u[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
+        e1 = a - (a @ u) * u
+        e1 /= math.sqrt(e1 @ e1)
+        e2 = np.cross(u, e1)
+        c = counter + np.uint64(2 * idx)
+        um = u + sigma * normal(key, c) * e1 + sigma * normal(key, c + np.uint64(1)) * e2
+        um /= math.sqrt(um @ um)
+        w = 1.0 / (dist * sigma) ** 2
+        proj = np.eye(3) - np.outer(um, um)
+        A += w * proj
+        b += w * (proj @ s)
+    R[:, :] = np.linalg.inv(A)
+    z[:] = R @ b
+
+
+@nb.njit(cache=True, error_model="numpy")
+def draw_stereo_look(sensor, layer, sats, sat_layer, p, boosting, brightness, key, counter, z, R):
+    """One look of a space sensor layer (``sensor``, a :data:`SPACE_SENSOR_DTYPE` record; satellites
+    ``sats`` (S, 3) ECEF of which those with ``sat_layer == layer`` are its own) at an object at ``p``:
+    each satellite that sees it detects it with the class's per-look Pd (uniform ``counter + j`` for
+    satellite j); the first two that do make a stereo fix (normals from ``counter + S``) in ``z``, ``R``.
+    Returns whether a fix was made (one satellite gives a line of sight, not a position)."""
+    pd = sensor.pd_boost if boosting else 1.0 - (1.0 - sensor.pd_dim) ** brightness
+    if pd <= 0.0:
+        return False
+    rb = R_EARTH_EQ_M + (0.0 if boosting else sensor.limb_alt_m)
+    if not boosting and p[0] ** 2 + p[1] ** 2 + p[2] ** 2 <= rb * rb:
+        return False
+    reach = sensor.max_range_m if boosting else sensor.dim_range_m
+    cos2_for = math.cos(sensor.field_of_regard_rad) ** 2
+    first, second = -1, -1
+    for j in range(sats.shape[0]):
+        if sat_layer[j] != layer:
+            continue
+        if sees(sats[j, 0], sats[j, 1], sats[j, 2], p[0], p[1], p[2], rb * rb, reach**2, cos2_for):
+            if uniform(key, counter + np.uint64(j)) < pd:
+                if first < 0:
+                    first = j
+                elif second < 0:
+                    second = j
+    if second < 0:
+        return False
+    _stereo_fix(
+        sats[first], sats[second], p, sensor.angle_sigma_rad, key, counter + np.uint64(sats.shape[0]), z, R
+    )
+    return True

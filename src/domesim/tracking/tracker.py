@@ -113,7 +113,6 @@ class TrackStore(NamedTuple):
     history: np.ndarray  # (J,) int64 bit mask of updates over the last scans (bit 0: the latest)
     scans: np.ndarray  # (J,) scans since initiation
     misses: np.ndarray  # (J,) consecutive scans without an update
-    label: np.ndarray  # (J,) truth object of the last detection used (-1: a false alarm)
     track_id: np.ndarray  # (J,) unique id within the trial
     next_id: np.ndarray  # (1,) the next id to give
 
@@ -142,23 +141,23 @@ def empty_track_store(capacity):
         np.zeros(capacity, dtype=np.int64),
         np.zeros(capacity, dtype=np.int64),
         np.full(capacity, -1, dtype=np.int64),
-        np.full(capacity, -1, dtype=np.int64),
         np.zeros(1, dtype=np.int64),
     )
 
 
 @nb.njit(cache=True, error_model="numpy")
-def scan(store, t, z, R, det_label, in_view, cfg, assigned):
+def scan(store, t, z, R, in_view, cfg, assigned):
     """One scan of one sensor at time ``t``: detections ``z`` (D, 3) with covariances ``R`` (D, 3, 3) update
     the tracks of ``store`` (a :class:`TrackStore`) in place, with the settings ``cfg`` (a
     :data:`TRACKER_DTYPE` record).
 
-    ``det_label`` (D,) is the truth object of each detection (-1: a false alarm). ``in_view`` (J,) marks
+    The tracker never sees which object a detection came from: a track is whatever its associations
+    made it, and the engine scores it against the truth only afterwards. ``in_view`` (J,) marks
     the tracks this sensor could have detected: only those count a miss (a track outside a radar's faces
     is not missed by it). ``assigned`` (D,) receives the track index each detection updated or started
     (-1: dropped, store full).
     """
-    x, P, status, t_state, history, scans, misses, label, track_id, next_id = store
+    x, P, status, t_state, history, scans, misses, track_id, next_id = store
     q, ballistic, gate = cfg.q_m2_s3, cfg.ballistic, cfg.gate_distance
     conf_m, conf_n, del_miss = cfg.confirm_m, cfg.confirm_n, cfg.delete_misses
     v0, initiate = cfg.init_velocity_sigma_m_s, cfg.initiate
@@ -238,7 +237,6 @@ def scan(store, t, z, R, det_label, in_view, cfg, assigned):
         if j >= 0:
             kalman.update(x[j], P[j], z[d], R[d])
             updated[j] = True
-            label[j] = det_label[d]
             assigned[d] = j
     for j in live:
         if not (updated[j] or in_view[j]):
@@ -277,7 +275,6 @@ def scan(store, t, z, R, det_label, in_view, cfg, assigned):
         history[j] = 1
         scans[j] = 1
         misses[j] = 0
-        label[j] = det_label[d]
         track_id[j] = next_id[0]
         next_id[0] += 1
         assigned[d] = j
@@ -301,7 +298,7 @@ class Tracker:
         self.store = TrackStore.empty(config.capacity)
         self._cfg = config.record()
 
-    def step(self, t: float, z: np.ndarray, R: np.ndarray, labels: np.ndarray | None = None) -> np.ndarray:
+    def step(self, t: float, z: np.ndarray, R: np.ndarray) -> np.ndarray:
         """Process one scan; returns, per detection, the index of the track it updated or started."""
         z = np.ascontiguousarray(z, dtype=np.float64).reshape(-1, 3)
         R = np.asarray(R, dtype=np.float64)
@@ -310,15 +307,12 @@ class Tracker:
         if R.shape != (len(z), 3, 3):
             raise ValueError(f"R must be (3, 3) or ({len(z)}, 3, 3) for {len(z)} detections, not {R.shape}")
         R = np.ascontiguousarray(R)
-        labels = np.full(len(z), -1, dtype=np.int64) if labels is None else np.asarray(labels, dtype=np.int64)
-        if labels.shape != (len(z),):
-            raise ValueError(f"labels must hold one entry per detection ({len(z)}), not shape {labels.shape}")
         assigned = np.empty(len(z), dtype=np.int64)
         in_view = np.ones(self.store.status.size, dtype=np.bool_)
-        scan(self.store, float(t), z, R, labels, in_view, self._cfg, assigned)
+        scan(self.store, float(t), z, R, in_view, self._cfg, assigned)
         return assigned
 
-    def seed(self, t: float, x: np.ndarray, P: np.ndarray, labels: np.ndarray | None = None) -> np.ndarray:
+    def seed(self, t: float, x: np.ndarray, P: np.ndarray) -> np.ndarray:
         """Start confirmed tracks at time ``t`` from states ``x`` (K, 6) and covariances ``P`` (K, 6, 6)."""
         s = self.store
         free = np.flatnonzero(s.status == FREE)[: len(x)]
@@ -326,7 +320,6 @@ class Tracker:
             raise ValueError(f"the track store holds {s.status.size} tracks: raise TrackerConfig.capacity")
         s.x[free], s.P[free], s.status[free], s.t[free] = x, P, CONFIRMED, t
         s.history[free], s.scans[free], s.misses[free] = 1, 1, 0
-        s.label[free] = -1 if labels is None else labels
         s.track_id[free] = s.next_id[0] + np.arange(free.size)
         s.next_id[0] += free.size
         return free

@@ -203,7 +203,7 @@ def test_a_value_a_component_refuses_names_the_file_and_key(tmp_path: Path) -> N
     path = tmp_path / "faces.toml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ScenarioError) as info:
-        load_scenario(path, sensing="tracked")
+        load_scenario(path, sensing="full")
     problem = info.value.problems[0]
     assert problem.key.startswith("sensor#") and problem.key.endswith(".override")
     assert problem.line is not None and "faces" in problem.message

@@ -18,6 +18,7 @@ from domesim.build.schema import scenario_model
 from domesim.build.sensors import SENSOR_FAMILIES
 from domesim.build.threats import threat_families
 from domesim.core.ballistic import STATUS_DIVERGED
+from domesim.engine.sensing import Chunk, sense
 from domesim.engine.simulate import fly_truth
 from domesim.errors import ScenarioError
 
@@ -143,15 +144,12 @@ lat_deg = 47.0
 lon_deg = -122.0
 {_unknowns("sensor", sensor_class)}
 """
-    kind = SENSOR_FAMILIES[family]
-    for sensing in ("cued", "tracked"):
-        loaded = load_text(tmp_path, _scenario(REFERENCE_THREAT, site, sensing, 3600.0))
-        world = loaded.world
-        assert len(world.radars) == 1
-        if sensing == "tracked":
-            assert [r.name for r in world.tracking_radars] == [world.radars[0].name]
+    assert SENSOR_FAMILIES[family].name == family
+    loaded = load_text(tmp_path, _scenario(REFERENCE_THREAT, site, "full", 3600.0))
+    world = loaded.world
+    assert len(world.radars) == 1 and world.radars[0].cls.name == sensor_class
     truth = fly_truth(world, 2, seed=3)
-    first = kind.first_detection(world.radars, truth.r_ecef, truth.t_s)  # measures a small batch
+    first = sense(world, Chunk(truth, 3, 0, 0.0, np.zeros(2))).detect_t_s  # measures a small batch
     assert first.shape == truth.impact_t_s.shape
     seen = np.isfinite(first)  # a detection time is a grid time; never seen is +inf, never NaN
     assert np.all(np.isposinf(first[~seen])) and np.isin(first[seen], truth.t_s).all()
@@ -197,7 +195,7 @@ walker = {{alt_km = 1000.0, inc_deg = 60.0, planes = 4, per_plane = 6, phasing =
 """
     if kind.section == "sensor":  # a sensor layer cues a battery; an SBI layer engages by itself
         block += '\n[[interceptor_site]]\ninterceptor = "gbi"\nsite = "fort_greely"\ninventory = 4\n'
-    sensing = "cued" if kind.section == "sensor" else "ideal"  # SBIs need a cue; the ideal one here
+    sensing = "screening" if kind.section == "sensor" else "ideal"  # SBIs need a cue; the ideal one here
     loaded = load_text(tmp_path, _scenario(REFERENCE_THREAT, block, sensing, 3600.0))
     world = loaded.world
     layers = world.space_sensors if kind.section == "sensor" else world.sbi_layers
