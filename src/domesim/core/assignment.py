@@ -65,3 +65,13 @@ def hungarian(cost):
         if p[j] > 0:
             out[p[j] - 1] = j - 1
     return out
+
+
+@nb.njit(cache=True, error_model="numpy")
+def find_root(parent, a):
+    """Union-find: the root of ``a`` in the forest ``parent`` (path halving, in place). Clusters of
+    gated pairs are solved apart, each by :func:`hungarian`."""
+    while parent[a] != a:
+        parent[a] = parent[parent[a]]
+        a = parent[a]
+    return a

@@ -269,11 +269,12 @@ def _phase(y, t_rel, t_cut, descending):
 
 
 @nb.njit(cache=True)
-def _fly_one(
-    y0, p, t_out, rtol, atol, h_max, to_ecef, era0, state_out, alt_out, phase_out, impact_state, burnout_state
-):
+def _fly_one(y0, p, t_out, solver, frame, state_out, alt_out, phase_out, impact_state, burnout_state):
     """Fly one object from ``y0`` at ``p["t0_s"]``; fill the rows of ``t_out`` (NaN before launch and
-    after impact). Returns (status, impact_time)."""
+    after impact); ``solver`` is (rtol, atol, h_max), ``frame`` (to_ecef, era0) as in :func:`fly_batch`.
+    Returns (status, impact_time)."""
+    rtol, atol, h_max = solver
+    to_ecef, era0 = frame
     y = y0.copy()
     y_new = np.empty(6)
     tmp = np.empty(6)
@@ -368,24 +369,14 @@ def _fly_one(
     return status, t_impact
 
 
+# What :func:`fly_batch` records of each object's flight besides its states on the grid.
+FLIGHT_END = np.dtype(
+    [("impact_state", "f8", (6,)), ("burnout_state", "f8", (6,)), ("status", "i1"), ("t_impact_s", "f8")]
+)
+
+
 @nb.njit(cache=True, parallel=True)
-def fly_batch(
-    y0,
-    params,
-    t_out,
-    rtol,
-    atol,
-    h_max,
-    to_ecef,
-    era0,
-    state_out,
-    alt_out,
-    phase_out,
-    impact_state,
-    burnout_state,
-    status,
-    t_impact,
-):
+def fly_batch(y0, params, t_out, solver, frame, state_out, alt_out, phase_out, ends):
     """Fly B objects in parallel (one thread works on one object at a time).
 
     Parameters
@@ -396,51 +387,41 @@ def fly_batch(
         Parameters of each object (built with :func:`make_records`).
     t_out : (T,) float64
         Increasing output times, s since epoch.
-    rtol, atol : float
-        Relative and absolute error tolerances (SciPy's RMS norm over the six components, SI units).
-    h_max : float
-        Largest step, s.
-    to_ecef : bool
+    solver : (rtol, atol, h_max)
+        Relative and absolute error tolerances (SciPy's RMS norm over the six components, SI units) and
+        the largest step, s.
+    frame : (to_ecef, era0)
         Write ``state_out`` in ECEF (Earth-relative velocity) with the Earth Rotation Angle
-        ``era0 + omega t`` (``era0`` at t = 0), instead of ECI.
-    era0 : float
-        Earth Rotation Angle at t = 0, rad.
+        ``era0 + omega t`` (``era0``, rad, at t = 0), instead of ECI.
     state_out : (B, T, 6) float64, filled
         State at ``t_out`` (ECI, or ECEF with ``to_ecef``); NaN before launch and after impact.
     alt_out : (B, T) float64, filled
         Height above the WGS84 ellipsoid, m (geodetic with ``to_ecef``, radial otherwise).
     phase_out : (B, T) int8, filled
         ``PHASE_*`` code at each output time.
-    impact_state : (B, 6) float64, filled
-        ECI state at impact (NaN when no impact before ``t_out[-1]``).
-    burnout_state : (B, 6) float64, filled
-        ECI state at thrust termination (NaN when it comes after ``t_out[-1]``).
-    status : (B,) int8, filled
-        ``STATUS_*`` code.
-    t_impact : (B,) float64, filled
-        Impact time, s since epoch (NaN when none).
+    ends : (B,) records of :data:`FLIGHT_END`, filled
+        ECI state at impact (NaN when no impact before ``t_out[-1]``) and at thrust termination (NaN
+        when it comes after ``t_out[-1]``), ``STATUS_*`` code, impact time (s since epoch, NaN when none).
     """
     for b in nb.prange(y0.shape[0]):
+        end = ends[b]
         for j in range(6):
-            impact_state[b, j] = np.nan
-            burnout_state[b, j] = np.nan
+            end.impact_state[j] = np.nan
+            end.burnout_state[j] = np.nan
         s, ti = _fly_one(
             y0[b],
             params[b],
             t_out,
-            rtol,
-            atol,
-            h_max,
-            to_ecef,
-            era0,
+            solver,
+            frame,
             state_out[b],
             alt_out[b],
             phase_out[b],
-            impact_state[b],
-            burnout_state[b],
+            end.impact_state,
+            end.burnout_state,
         )
-        status[b] = s
-        t_impact[b] = ti
+        end.status = s
+        end.t_impact_s = ti
 
 
 def allocate_and_fly(y0, params, t_out, rtol=1e-8, atol=1e-3, h_max=60.0, era0=None):
@@ -467,27 +448,12 @@ def allocate_and_fly(y0, params, t_out, rtol=1e-8, atol=1e-3, h_max=60.0, era0=N
     state = np.empty((b, t, 6))
     alt = np.empty((b, t))
     phase = np.empty((b, t), dtype=np.int8)
-    impact_state = np.empty((b, 6))
-    burnout_state = np.empty((b, 6))
-    status = np.empty(b, dtype=np.int8)
-    t_impact = np.empty(b)
-    fly_batch(
-        y0,
-        params,
-        t_out,
-        float(rtol),
-        float(atol),
-        float(h_max),
-        era0 is not None,
-        float(era0 or 0.0),
-        state,
-        alt,
-        phase,
-        impact_state,
-        burnout_state,
-        status,
-        t_impact,
-    )
+    ends = np.empty(b, FLIGHT_END).view(np.recarray)
+    solver = (float(rtol), float(atol), float(h_max))
+    fly_batch(y0, params, t_out, solver, (era0 is not None, float(era0 or 0.0)), state, alt, phase, ends)
+    impact_state = np.ascontiguousarray(ends.impact_state)
+    burnout_state = np.ascontiguousarray(ends.burnout_state)
+    status, t_impact = np.ascontiguousarray(ends.status), np.ascontiguousarray(ends.t_impact_s)
     if era0 is not None:
         return state, phase, impact_state, burnout_state, status, t_impact, alt
     return state, phase, impact_state, burnout_state, status, t_impact

@@ -142,8 +142,13 @@ def _ground_distance(x, y, z, p, t, omega, era0):
 
 
 @nb.njit(cache=True)
-def _lift(t, y, p, mode, omega, era0, r, alt, drag, vrx, vry, vrz, v_rel, gx, gy, gz):
-    """Lift acceleration (ECI components) commanded by the guidance of ``mode``; see the module docstring."""
+def _lift(t, y, p, guidance, air, gravity):
+    """Lift acceleration (ECI components) commanded by the guidance; see the module docstring.
+    ``guidance`` is (mode, omega, era0); ``air`` the geocentric radius, height, drag acceleration and
+    air-relative velocity (r, alt, drag, vrx, vry, vrz, v_rel); ``gravity`` its (gx, gy, gz)."""
+    mode, omega, era0 = guidance
+    r, alt, drag, vrx, vry, vrz, v_rel = air
+    gx, gy, gz = gravity
     x, yy, z = y[0], y[1], y[2]
     ux, uy, uz = x / r, yy / r, z / r
     ex, ey, ez = vrx / v_rel, vry / v_rel, vrz / v_rel
@@ -243,7 +248,8 @@ def _derivative(t, y, args, out):
             ax -= f * vrx
             ay -= f * vry
             az -= f * vrz
-            lx, ly, lz = _lift(t, y, p, mode, omega, era0, r, alt, drag, vrx, vry, vrz, v_rel, gx, gy, gz)
+            air = (r, alt, drag, vrx, vry, vrz, v_rel)
+            lx, ly, lz = _lift(t, y, p, (mode, omega, era0), air, (gx, gy, gz))
             ax += lx
             ay += ly
             az += lz
@@ -290,10 +296,11 @@ def _phase_of(mode):
 
 
 @nb.njit(cache=True)
-def _glide_one(
-    y0, p, t_out, rtol, atol, h_max, omega, j2, to_ecef, era0, state_out, alt_out, phase_out, impact
-):
-    """Fly one glider from ``y0`` at ``p["t0_s"]``; returns (status, impact time, dive start time)."""
+def _glide_one(y0, p, t_out, solver, earth, state_out, alt_out, phase_out, impact):
+    """Fly one glider from ``y0`` at ``p["t0_s"]`` (``solver`` and ``earth`` as in :func:`glide_batch`);
+    returns (status, impact time, dive start time)."""
+    rtol, atol, h_max = solver
+    omega, j2, to_ecef, era0 = earth
     y = y0.copy()
     y_new = np.empty(6)
     tmp = np.empty(6)
@@ -389,26 +396,14 @@ def _glide_one(
     return status, t_impact, t_dive
 
 
+# What :func:`glide_batch` records of each glider's flight besides its states on the grid.
+GLIDE_END = np.dtype(
+    [("impact_state", "f8", (6,)), ("status", "i1"), ("t_impact_s", "f8"), ("t_dive_s", "f8")]
+)
+
+
 @nb.njit(cache=True, parallel=True)
-def glide_batch(
-    y0,
-    params,
-    t_out,
-    rtol,
-    atol,
-    h_max,
-    omega,
-    j2,
-    to_ecef,
-    era0,
-    state_out,
-    alt_out,
-    phase_out,
-    impact_state,
-    status,
-    t_impact,
-    t_dive,
-):
+def glide_batch(y0, params, t_out, solver, earth, state_out, alt_out, phase_out, ends):
     """Fly B gliders in parallel (one thread works on one glider at a time).
 
     Parameters
@@ -419,18 +414,14 @@ def glide_batch(
         Parameters of each glider.
     t_out : (T,) float64
         Increasing output times, s since epoch.
-    rtol, atol : float
-        Relative and absolute error tolerances (SciPy's RMS norm over the six components, SI units).
-    h_max : float
-        Largest step, s.
-    omega : float
-        Rotation rate of the Earth (and its air and the aim point), rad/s; 0 for a non-rotating Earth.
-    j2 : float
-        Zonal coefficient of the gravity field; 0 for a point mass.
-    to_ecef : bool
-        Write ``state_out`` in ECEF (Earth-relative velocity), else in ECI.
-    era0 : float
-        Earth Rotation Angle at t = 0, rad: ECI = R3(-(era0 + omega t)) ECEF.
+    solver : (rtol, atol, h_max)
+        Relative and absolute error tolerances (SciPy's RMS norm over the six components, SI units) and
+        the largest step, s.
+    earth : (omega, j2, to_ecef, era0)
+        Rotation rate of the Earth (and its air and the aim point), rad/s, 0 for a non-rotating Earth;
+        zonal coefficient of the gravity field, 0 for a point mass; whether ``state_out`` is written in
+        ECEF (Earth-relative velocity), else in ECI; Earth Rotation Angle at t = 0, rad:
+        ECI = R3(-(era0 + omega t)) ECEF.
     state_out : (B, T, 6) float64, filled
         State at ``t_out``; NaN before the start and after impact.
     alt_out : (B, T) float64, filled
@@ -438,35 +429,20 @@ def glide_batch(
     phase_out : (B, T) int8, filled
         ``PHASE_*`` code of :mod:`domesim.core.ballistic`: glide (and pull-up) ``PHASE_MIDCOURSE``, dive
         ``PHASE_REENTRY``, ``PHASE_IMPACTED`` after impact, ``PHASE_PRELAUNCH`` before the start.
-    impact_state : (B, 6) float64, filled
-        ECI state at impact (NaN when no impact before ``t_out[-1]``).
-    status : (B,) int8, filled
-        ``STATUS_*`` code of :mod:`domesim.core.ballistic`.
-    t_impact, t_dive : (B,) float64, filled
-        Impact time and start of the dive, s since epoch (NaN when none).
+    ends : (B,) records of :data:`GLIDE_END`, filled
+        ECI state at impact (NaN when no impact before ``t_out[-1]``), ``STATUS_*`` code of
+        :mod:`domesim.core.ballistic`, impact time and start of the dive, s since epoch (NaN when none).
     """
     for b in nb.prange(y0.shape[0]):
+        end = ends[b]
         for j in range(6):
-            impact_state[b, j] = np.nan
+            end.impact_state[j] = np.nan
         s, ti, td = _glide_one(
-            y0[b],
-            params[b],
-            t_out,
-            rtol,
-            atol,
-            h_max,
-            omega,
-            j2,
-            to_ecef,
-            era0,
-            state_out[b],
-            alt_out[b],
-            phase_out[b],
-            impact_state[b],
+            y0[b], params[b], t_out, solver, earth, state_out[b], alt_out[b], phase_out[b], end.impact_state
         )
-        status[b] = s
-        t_impact[b] = ti
-        t_dive[b] = td
+        end.status = s
+        end.t_impact_s = ti
+        end.t_dive_s = td
 
 
 class GlideFlight(NamedTuple):
@@ -512,32 +488,17 @@ def allocate_and_glide(
     t_out = np.ascontiguousarray(t_out, dtype=np.float64)
     b, t = y0.shape[0], t_out.shape[0]
     check_batch(y0, params, PARAMS)
-    out = GlideFlight(
-        np.empty((b, t, 6)),
-        np.empty((b, t)),
-        np.empty((b, t), dtype=np.int8),
-        np.empty((b, 6)),
-        np.empty(b, dtype=np.int8),
-        np.empty(b),
-        np.empty(b),
+    state, alt, phase = np.empty((b, t, 6)), np.empty((b, t)), np.empty((b, t), dtype=np.int8)
+    ends = np.empty(b, GLIDE_END).view(np.recarray)
+    solver = (float(rtol), float(atol), float(h_max))
+    earth = (float(omega), float(j2), era0 is not None, float(era0 or 0.0))
+    glide_batch(y0, params, t_out, solver, earth, state, alt, phase, ends)
+    return GlideFlight(
+        state,
+        alt,
+        phase,
+        np.ascontiguousarray(ends.impact_state),
+        np.ascontiguousarray(ends.status),
+        np.ascontiguousarray(ends.t_impact_s),
+        np.ascontiguousarray(ends.t_dive_s),
     )
-    glide_batch(
-        y0,
-        params,
-        t_out,
-        float(rtol),
-        float(atol),
-        float(h_max),
-        float(omega),
-        float(j2),
-        era0 is not None,
-        float(era0 or 0.0),
-        out.state,
-        out.alt_m,
-        out.phase,
-        out.impact_state_eci,
-        out.status,
-        out.t_impact_s,
-        out.t_dive_s,
-    )
-    return out

@@ -287,130 +287,158 @@ def _nearest_object(x_eci, r_ecef_rk, alt_rk, lo, hi, theta):
     return best
 
 
-@nb.njit(cache=True, parallel=True, error_model="numpy")
+@nb.njit(cache=True, parallel=True)
 def _track_trials(
     trials, objects, sensors, tracker, gospa, per_object, fire_control, seen_by, first_by_sensor, gospa_m
 ):
-    """Every trial of the chunk, one per thread: looks, scans, and the scoring of the tracks.
+    """Every trial of the chunk, one per thread (:func:`_track_trial`).
 
     ``tracker`` is a (1,) TRACKER_DTYPE array (a parallel loop takes a record only inside an array);
     ``gospa`` is (steps between samples, cut-off m). The outputs are plain arguments, never in a tuple:
-    numba's parallel loops lose some writes to arrays that come in tuples."""
+    numba's parallel loops lose some writes to arrays that come in tuples. The loop body is one call,
+    so that the parallel compiler analyses a short loop (its compile time grows with the body)."""
+    # the parallel loop takes flat arguments only (nested tuples are not passed into it): the tuples are
+    # taken apart here and put together again inside
     r_ecef, alt, phase, t_s = trials.truth
     theta0, offsets, keys = trials.theta0_rad, trials.offsets_s, trials.keys
     kind, boost_kind, brightness, family_lo, family_hi, fc_levels = objects
     radars, radar_steps, radar_rcs, space, layer_steps = sensors
     sat_el, sat_rates, sat_layer, layers = space
+    for r in nb.prange(keys.size):
+        _track_trial(
+            r,
+            ((r_ecef, alt, phase, t_s), theta0, offsets, keys),
+            (kind, boost_kind, brightness, family_lo, family_hi, fc_levels),
+            (radars, radar_steps, radar_rcs, (sat_el, sat_rates, sat_layer, layers), layer_steps),
+            tracker[0],
+            gospa,
+            (per_object[r], fire_control[r], seen_by[r], first_by_sensor[r], gospa_m[r]),
+        )
+
+
+@nb.njit(cache=True, error_model="numpy")
+def _track_trial(r, trials, objects, sensors, cfg, gospa, out):
+    """Trial ``r``: looks, scans, and the scoring of the tracks; ``out`` holds the trial's rows of the
+    outputs of :func:`_track_trials` (per object, fire control, seen by, first by sensor, GOSPA)."""
+    per_object, fire_control, seen_by, first_by_sensor, gospa_m = out
+    (r_ecef, alt, phase, t_s), theta0, offsets, keys = trials
+    kind, boost_kind, brightness, family_lo, family_hi, fc_levels = objects
+    radars, radar_steps, radar_rcs, (sat_el, sat_rates, sat_layer, layers), layer_steps = sensors
     gospa_every, gospa_c = gospa
-    capacity = tracker[0].capacity
-    n_r, n_n, n_t = alt.shape
+    capacity = cfg.capacity
+    n_n, n_t = alt.shape[1], alt.shape[2]
     n_m = radars.shape[0]
     n_s = sat_el.shape[0]
     slots = n_n + rad.FALSE_ALARM_SLOTS
-    for r in nb.prange(n_r):
-        cfg = tracker[0]
-        store = empty_track_store(capacity)
-        x, P, status, t_state, track_id = store.x, store.P, store.status, store.t, store.track_id
-        last_id = np.full(n_n, -1, dtype=np.int64)
-        z, R = np.empty((slots, 3)), np.empty((slots, 3, 3))
-        source = np.empty(slots, dtype=np.int64)  # the object a detection came from (-1: false alarm)
-        assigned = np.empty(slots, dtype=np.int64)
-        zi, Ri = np.empty(3), np.empty((3, 3))
-        in_view = np.zeros(capacity, dtype=np.bool_)
-        pos = np.empty(3)
-        sat = np.empty((n_s, 3))
-        key = keys[r]
-        truth_eci = np.empty((n_n, 3))
-        track_pos = np.empty((capacity, 3))
-        for k in range(n_t):
-            t = t_s[k]
-            theta = theta0 + OMEGA_EARTH_RAD_S * (t + offsets[r])
-            if k % gospa_every == 0:  # the picture before this step's scans: confirmed tracks against truth
-                n_true = 0
-                for n in range(n_n):
-                    if np.isfinite(alt[r, n, k]):
-                        to_inertial_into(r_ecef[r, n, k], theta, truth_eci[n_true])
-                        n_true += 1
-                n_conf = 0
-                for j in range(capacity):
-                    if status[j] == CONFIRMED:  # its state moved on at constant velocity to t
-                        for i in range(3):
-                            track_pos[n_conf, i] = x[j, i] + x[j, 3 + i] * (t - t_state[j])
-                        n_conf += 1
-                gospa_m[r, k // gospa_every] = gospa_distance(truth_eci[:n_true], track_pos[:n_conf], gospa_c)
-            for m in range(n_m + layer_steps.size):
-                is_radar = m < n_m
-                if k % (radar_steps[m] if is_radar else layer_steps[m - n_m]) != 0:
+    store = empty_track_store(capacity)
+    x, P, status, t_state, track_id = store.x, store.P, store.status, store.t, store.track_id
+    last_id = np.full(n_n, -1, dtype=np.int64)
+    z, R = np.empty((slots, 3)), np.empty((slots, 3, 3))
+    source = np.empty(slots, dtype=np.int64)  # the object a detection came from (-1: false alarm)
+    assigned = np.empty(slots, dtype=np.int64)
+    zi, Ri = np.empty(3), np.empty((3, 3))
+    in_view = np.zeros(capacity, dtype=np.bool_)
+    pos = np.empty(3)
+    sat = np.empty((n_s, 3))
+    sat_step = -1  # the step whose satellite positions ``sat`` holds
+    # each layer's satellites are consecutive: layer l's are layer_first[l] .. layer_first[l + 1] - 1
+    layer_first = np.searchsorted(sat_layer, np.arange(layer_steps.size + 1))
+    key = keys[r]
+    truth_eci = np.empty((n_n, 3))
+    track_pos = np.empty((capacity, 3))
+    for k in range(n_t):
+        t = t_s[k]
+        theta = theta0 + OMEGA_EARTH_RAD_S * (t + offsets[r])
+        if k % gospa_every == 0:  # the picture before this step's scans: confirmed tracks against truth
+            n_true = 0
+            for n in range(n_n):
+                if np.isfinite(alt[r, n, k]):
+                    to_inertial_into(r_ecef[r, n, k], theta, truth_eci[n_true])
+                    n_true += 1
+            n_conf = 0
+            for j in range(capacity):
+                if status[j] == CONFIRMED:  # its state moved on at constant velocity to t
+                    for i in range(3):
+                        track_pos[n_conf, i] = x[j, i] + x[j, 3 + i] * (t - t_state[j])
+                    n_conf += 1
+            gospa_m[k // gospa_every] = gospa_distance(truth_eci[:n_true], track_pos[:n_conf], gospa_c)
+        for m in range(n_m + layer_steps.size):
+            is_radar = m < n_m
+            if k % (radar_steps[m] if is_radar else layer_steps[m - n_m]) != 0:
+                continue
+            if not is_radar and n_s and sat_step != k:  # every layer's satellites, once a step
+                satellites_ecef(sat_el, sat_rates, t + offsets[r], theta, sat)
+                sat_step = k
+            d = 0
+            for n in range(n_n):  # the looks at every object in flight
+                if not np.isfinite(alt[r, n, k]):
                     continue
-                if not is_radar and n_s:
-                    satellites_ecef(sat_el, sat_rates, t + offsets[r], theta, sat)
-                d = 0
-                for n in range(n_n):  # the looks at every object in flight
-                    if not np.isfinite(alt[r, n, k]):
+                boosting = phase[r, n, k] == phases.PHASE_BOOST
+                counter = draw_counter(k, m, n, 0)
+                if is_radar:
+                    rcs = radar_rcs[m, boost_kind if boosting else kind[n]]
+                    if not rad.draw_look(radars[m], r_ecef[r, n, k], rcs, key, counter, zi, Ri):
                         continue
-                    boosting = phase[r, n, k] == phases.PHASE_BOOST
-                    counter = draw_counter(k, m, n, 0)
-                    if is_radar:
-                        rcs = radar_rcs[m, boost_kind if boosting else kind[n]]
-                        if not rad.draw_look(radars[m], r_ecef[r, n, k], rcs, key, counter, zi, Ri):
-                            continue
-                    else:
-                        sensor = layers[m - n_m]
-                        if boosting and alt[r, n, k] < sensor.min_plume_alt_m:  # below the cloud tops
-                            continue
-                        if not space_ir.draw_stereo_look(
-                            sensor, m - n_m, sat, sat_layer, r_ecef[r, n, k], boosting, brightness[n], key,
-                            counter, zi, Ri,
-                        ):  # fmt: skip
-                            continue
-                    if per_object[r, n].first_detect_t_s == np.inf:
-                        per_object[r, n].first_detect_t_s = t
-                    if first_by_sensor[r, n, m] == np.inf:
-                        first_by_sensor[r, n, m] = t
+                else:
+                    sensor = layers[m - n_m]
+                    if boosting and alt[r, n, k] < sensor.min_plume_alt_m:  # below the cloud tops
+                        continue
+                    if not space_ir.draw_stereo_look(
+                        sensor, (sat, layer_first[m - n_m], layer_first[m - n_m + 1]), r_ecef[r, n, k],
+                        boosting, brightness[n], key, counter, zi, Ri,
+                    ):  # fmt: skip
+                        continue
+                if per_object[n].first_detect_t_s == np.inf:
+                    per_object[n].first_detect_t_s = t
+                if first_by_sensor[n, m] == np.inf:
+                    first_by_sensor[n, m] = t
+                to_inertial_into(zi, theta, z[d])
+                covariance_to_inertial_into(Ri, theta, R[d])
+                source[d] = n
+                d += 1
+            if is_radar:  # false alarms, uniform over the radar's coverage
+                count = rad.false_alarm_count(
+                    radars[m], uniform(key, draw_counter(k, m, n_n, rad.FA_COUNT))
+                )
+                for f in range(count):
+                    rad.draw_false_alarm(radars[m], key, draw_counter(k, m, n_n + f, 0), zi, Ri)
                     to_inertial_into(zi, theta, z[d])
                     covariance_to_inertial_into(Ri, theta, R[d])
-                    source[d] = n
+                    source[d] = -1
                     d += 1
-                if is_radar:  # false alarms, uniform over the radar's coverage
-                    count = rad.false_alarm_count(
-                        radars[m], uniform(key, draw_counter(k, m, n_n, rad.FA_COUNT))
-                    )
-                    for f in range(count):
-                        rad.draw_false_alarm(radars[m], key, draw_counter(k, m, n_n + f, 0), zi, Ri)
-                        to_inertial_into(zi, theta, z[d])
-                        covariance_to_inertial_into(Ri, theta, R[d])
-                        source[d] = -1
-                        d += 1
-                if d == 0 and status.max() == 0:
+            if d == 0 and status.max() == 0:
+                continue
+            for j in range(capacity):  # which live tracks this sensor expected to see
+                in_view[j] = status[j] > 0
+                if is_radar and in_view[j]:  # in its coverage, within its reference detection range
+                    to_earth_fixed_into(x[j], theta, pos)
+                    vis, _, _, _, snr = rad.look(radars[m], pos, radars[m].ref_rcs_m2)
+                    in_view[j] = vis and snr >= radars[m].ref_snr
+            scan(store, t, z[:d], R[:d], in_view, cfg, assigned[:d])
+            # Scoring, with the truth: the confirmed tracks this scan updated, and what they hold
+            for i in range(d):
+                j = assigned[i]
+                if source[i] < 0 or j < 0 or status[j] != CONFIRMED:
                     continue
-                for j in range(capacity):  # which live tracks this sensor could have seen
-                    in_view[j] = status[j] > 0
-                    if is_radar and in_view[j]:
-                        to_earth_fixed_into(x[j], theta, pos)
-                        in_view[j] = rad.look(radars[m], pos, radars[m].ref_rcs_m2)[0]
-                scan(store, t, z[:d], R[:d], in_view, cfg, assigned[:d])
-                # Scoring, with the truth: the confirmed tracks this scan updated, and what they hold
-                for i in range(d):
-                    j = assigned[i]
-                    if source[i] < 0 or j < 0 or status[j] != CONFIRMED:
-                        continue
-                    n = _nearest_object(
-                        x[j], r_ecef[r, :, k], alt[r, :, k], family_lo[source[i]], family_hi[source[i]], theta
-                    )
-                    if n < 0:
-                        continue
-                    if per_object[r, n].first_track_t_s == np.inf:
-                        per_object[r, n].first_track_t_s = t
-                    if track_id[j] > last_id[n]:  # ids only grow: a new id is a new track on this object
-                        last_id[n] = track_id[j]
-                        per_object[r, n].tracks_held += 1
-                    if is_radar and phase[r, n, k] == phases.PHASE_MIDCOURSE:
-                        seen_by[r, n, m] = True
-                    variance = max(P[j, 0, 0], P[j, 1, 1], P[j, 2, 2])
-                    for q in range(fc_levels.size):  # each layer's requirement, met once
-                        if fire_control[r, n, q] == np.inf and variance <= fc_levels[q] ** 2:
-                            fire_control[r, n, q] = t
-                            per_object[r, n].fire_control_t_s = min(per_object[r, n].fire_control_t_s, t)
+                n = _nearest_object(
+                    x[j], r_ecef[r, :, k], alt[r, :, k], family_lo[source[i]], family_hi[source[i]], theta
+                )
+                if n < 0:
+                    continue
+                if per_object[n].first_track_t_s == np.inf:
+                    per_object[n].first_track_t_s = t
+                if track_id[j] > last_id[n]:  # ids only grow: a new id is a new track on this object
+                    last_id[n] = track_id[j]
+                    per_object[n].tracks_held += 1
+                if is_radar and phase[r, n, k] == phases.PHASE_MIDCOURSE:
+                    seen_by[n, m] = True
+                variance = max(P[j, 0, 0], P[j, 1, 1], P[j, 2, 2])
+                for q in range(fc_levels.size):  # each layer's requirement, met once
+                    if fire_control[n, q] == np.inf and variance <= fc_levels[q] ** 2:
+                        fire_control[n, q] = t
+                        per_object[n].fire_control_t_s = min(per_object[n].fire_control_t_s, t)
+
+
 
 
 def _families(world: World) -> tuple[np.ndarray, np.ndarray]:

@@ -99,85 +99,93 @@ def _engage(windows, stock, rules, threats, outcome, engagements, shots_fired):
     ``outcome`` (R, N) :data:`OUTCOME_DTYPE`: killed, when, by which battery, and why a ready object last
     went without a salvo (``c2.doctrine.why_not_engaged``); ``engagements`` (R, N, E)
     :data:`ENGAGEMENT_DTYPE`; ``shots_fired`` (R, S). The outputs are plain arguments, never in a tuple:
-    numba's parallel loops lose some writes to arrays that come in tuples."""
+    numba's parallel loops lose some writes to arrays that come in tuples. The loop body is one call
+    (:func:`_engage_trial`), so that the parallel compiler analyses a short loop."""
+    for r in nb.prange(windows.alt_m.shape[0]):
+        _engage_trial(r, windows, stock, rules, threats, (outcome[r], engagements[r], shots_fired[r]))
+
+
+@nb.njit(cache=True)
+def _engage_trial(r, windows, stock, rules, threats, out):
+    """Trial ``r`` of :func:`_engage`, step by step; ``out`` holds its rows of the outputs."""
+    outcome, engagements, shots_fired = out
     t_s, ready_t, impact_step = windows.t_s, windows.ready_t, windows.impact_step
     inventory0, salvo, sspk, reliability, battery_layer, reserve = stock
     max_engagements, kill_assessment_s, per_layer, by_value = rules
     priority, value, u = threats
     n_batteries = windows.batteries.shape[0]
-    n_trials, n_objects, n_steps = windows.alt_m.shape
+    n_objects, n_steps = windows.alt_m.shape[1], windows.alt_m.shape[2]
     n_layers = battery_layer.max() + 1 if n_batteries else 1
-    for r in nb.prange(n_trials):
-        inventory = inventory0.copy()
-        next_ready = ready_t[r].copy()
-        pending = np.full(n_objects, -1, dtype=np.int64)  # step of the intercept in flight
-        n_eng = np.zeros(n_objects, dtype=np.int64)
-        layer_eng = np.zeros((n_objects, n_layers), dtype=np.int64)
-        # where each (battery, object) window search resumes, and the pairs out of reach for good
-        reach = (
-            np.zeros((n_batteries, n_objects), dtype=np.int64),
-            np.zeros((n_batteries, n_objects), dtype=np.bool_),
-        )
-        for k in range(n_steps):
-            t = t_s[k]
-            for n in range(n_objects):  # intercepts arriving now
-                if pending[n] != k:
-                    continue
-                e = n_eng[n] - 1
-                s = engagements[r, n, e].battery
-                hit = False
-                if u[r, n, e, 0] < reliability[s]:
-                    for q in range(engagements[r, n, e].shots):
-                        hit = hit or u[r, n, e, q + 1] < sspk[s]
-                engagements[r, n, e].hit = hit
-                pending[n] = -1
-                if hit:
-                    outcome[r, n].killed = True
-                    outcome[r, n].kill_t_s = t
-                    outcome[r, n].kill_battery = s
-                else:
-                    next_ready[n] = t + kill_assessment_s
-            ready = np.zeros(n_objects, dtype=np.bool_)  # objects a new salvo may be committed to
-            for n in range(n_objects):
-                ready[n] = not (
-                    outcome[r, n].killed
-                    or pending[n] >= 0
-                    or n_eng[n] >= max_engagements
-                    or t < next_ready[n]
-                    or k >= impact_step[r, n]
-                )
-            objects = np.flatnonzero(ready)
-            if objects.size == 0:
+    inventory = inventory0.copy()
+    next_ready = ready_t[r].copy()
+    pending = np.full(n_objects, -1, dtype=np.int64)  # step of the intercept in flight
+    n_eng = np.zeros(n_objects, dtype=np.int64)
+    layer_eng = np.zeros((n_objects, n_layers), dtype=np.int64)
+    # where each (battery, object) window search resumes, and the pairs out of reach for good
+    reach = (
+        np.zeros((n_batteries, n_objects), dtype=np.int64),
+        np.zeros((n_batteries, n_objects), dtype=np.bool_),
+    )
+    for k in range(n_steps):
+        t = t_s[k]
+        for n in range(n_objects):  # intercepts arriving now
+            if pending[n] != k:
                 continue
-            allowed = np.empty((objects.size, n_batteries), dtype=np.bool_)
-            for c in range(objects.size):
-                _allow(allowed[c], objects[c], r, t, layer_eng, inventory, windows, stock, rules, threats)
+            e = n_eng[n] - 1
+            s = engagements[n, e].battery
+            hit = False
+            if u[r, n, e, 0] < reliability[s]:
+                for q in range(engagements[n, e].shots):
+                    hit = hit or u[r, n, e, q + 1] < sspk[s]
+            engagements[n, e].hit = hit
+            pending[n] = -1
+            if hit:
+                outcome[n].killed = True
+                outcome[n].kill_t_s = t
+                outcome[n].kill_battery = s
+            else:
+                next_ready[n] = t + kill_assessment_s
+        ready = np.zeros(n_objects, dtype=np.bool_)  # objects a new salvo may be committed to
+        for n in range(n_objects):
+            ready[n] = not (
+                outcome[n].killed
+                or pending[n] >= 0
+                or n_eng[n] >= max_engagements
+                or t < next_ready[n]
+                or k >= impact_step[r, n]
+            )
+        objects = np.flatnonzero(ready)
+        if objects.size == 0:
+            continue
+        allowed = np.empty((objects.size, n_batteries), dtype=np.bool_)
+        for c in range(objects.size):
+            _allow(allowed[c], objects[c], r, t, layer_eng, inventory, windows, stock, rules, threats)
+        if by_value:
+            chosen, chosen_step = assign_by_value(
+                windows, reach, stock, inventory, allowed, value[r, objects], objects, r, k, t
+            )
+        for c in range(objects.size):
+            n = objects[c]
             if by_value:
-                chosen, chosen_step = assign_by_value(
-                    windows, reach, stock, inventory, allowed, value[r, objects], objects, r, k, t
-                )
-            for c in range(objects.size):
-                n = objects[c]
-                if by_value:
-                    s, j = chosen[c], chosen_step[c]
-                else:  # in object order, each taking the battery that intercepts it first
-                    # (reserves checked against the stock the objects before it have left)
-                    _allow(allowed[c], n, r, t, layer_eng, inventory, windows, stock, rules, threats)
-                    s, j = earliest_intercept(windows, reach, inventory, allowed[c], r, n, k, t)
-                if s < 0:
-                    outcome[r, n].held = why_not_engaged(windows, reach, inventory, r, n, k, t)
-                    continue
-                layer_eng[n, battery_layer[s]] += 1
-                shots = min(salvo[s], inventory[s])
-                inventory[s] -= shots
-                shots_fired[r, s] += shots
-                e = n_eng[n]
-                engagements[r, n, e].battery = s
-                engagements[r, n, e].launch_step = k
-                engagements[r, n, e].intercept_step = j
-                engagements[r, n, e].shots = shots
-                n_eng[n] += 1
-                pending[n] = j
+                s, j = chosen[c], chosen_step[c]
+            else:  # in object order, each taking the battery that intercepts it first
+                # (reserves checked against the stock the objects before it have left)
+                _allow(allowed[c], n, r, t, layer_eng, inventory, windows, stock, rules, threats)
+                s, j = earliest_intercept(windows, reach, inventory, allowed[c], r, n, k, t)
+            if s < 0:
+                outcome[n].held = why_not_engaged(windows, reach, inventory, r, n, k, t)
+                continue
+            layer_eng[n, battery_layer[s]] += 1
+            shots = min(salvo[s], inventory[s])
+            inventory[s] -= shots
+            shots_fired[s] += shots
+            e = n_eng[n]
+            engagements[n, e].battery = s
+            engagements[n, e].launch_step = k
+            engagements[n, e].intercept_step = j
+            engagements[n, e].shots = shots
+            n_eng[n] += 1
+            pending[n] = j
 
 
 def fly_truth(world: World, n_trials: int, seed: int | None = None, chunk: int = 0) -> ThreatBatch:
@@ -226,16 +234,14 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
         if world.random_epoch
         else np.zeros(n_trials)
     )
-    picture = sense(world, Chunk(truth, seed, chunk, theta0, offsets))
+    draws = Chunk(truth, seed, chunk, theta0, offsets)
+    picture = sense(world, draws)
     detect, ready, battery_ready = picture.detect_t_s, picture.ready_t_s, picture.battery_ready_t_s
     ground = world.ground_batteries
     outcome = np.zeros((n_trials, n_objects), OUTCOME_DTYPE).view(np.recarray)
     outcome.kill_t_s[:] = np.nan
     outcome.kill_battery[:] = -1
-    killed, kill_t, kill_battery = outcome.killed, outcome.kill_t_s, outcome.kill_battery  # views
-    boost_log = _boost_phase(
-        world, truth, t_s, detect, theta0, offsets, seed, chunk, killed, kill_t, kill_battery
-    )
+    boost_log = _boost_phase(world, draws, detect, outcome)
     impacted = truth.phase == kernel.PHASE_IMPACTED
     impact_step = np.where(impacted.any(axis=-1), np.argmax(impacted, axis=-1), t_s.size)
 
@@ -316,9 +322,9 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
         key: np.concatenate([boost_log["engagements"][key], ground_log[key]]) for key in ground_log
     }
     return {
-        "killed": np.ascontiguousarray(killed),
-        "kill_t_s": np.ascontiguousarray(kill_t),
-        "kill_battery": np.ascontiguousarray(kill_battery),
+        "killed": np.ascontiguousarray(outcome.killed),
+        "kill_t_s": np.ascontiguousarray(outcome.kill_t_s),
+        "kill_battery": np.ascontiguousarray(outcome.kill_battery),
         "shots_fired": shots_fired,
         "detect_t_s": detect,
         "impact_t_s": truth.impact_t_s,
@@ -355,12 +361,15 @@ def evaluate_threats(world: World, truth: ThreatBatch) -> tuple[np.ndarray, np.n
     return threatened, ranks[threatened]  # index -1 picks the "no asset" rank
 
 
-def _boost_phase(world, truth, t_s, detect, theta0, offsets, seed, chunk, killed, kill_t, kill_battery):
+def _boost_phase(world: World, chunk: Chunk, detect: np.ndarray, outcome: np.recarray) -> dict:
     """Engage boosting missiles with every SBI layer in turn; a kill kills all the missile's objects.
 
-    Fills ``killed``, ``kill_t`` and ``kill_battery`` in place; returns the shots fired per layer
-    ``fired`` (R, L) and the boost-phase ``engagements`` in the engine's engagement columns.
+    Fills ``outcome`` (R, N) :data:`OUTCOME_DTYPE` (killed, kill time, battery) in place; returns the
+    shots fired per layer ``fired`` (R, L) and the boost-phase ``engagements`` in the engine's engagement
+    columns.
     """
+    truth, t_s, theta0, offsets = chunk.truth, chunk.truth.t_s, chunk.theta0_rad, chunk.offsets_s
+    killed, kill_t, kill_battery = outcome.killed, outcome.kill_t_s, outcome.kill_battery  # views
     n_trials = truth.r_ecef.shape[0]
     n_ground = len(world.ground_batteries)
     fired = np.zeros((n_trials, len(world.sbi_layers)), dtype=np.int64)
@@ -371,7 +380,7 @@ def _boost_phase(world, truth, t_s, detect, theta0, offsets, seed, chunk, killed
     owners = [info.threat for info in world.objects]
     family = [np.array([owners[n] is owners[b] for n in range(len(owners))]) for b in boost_objects]
     for layer_index, layer in enumerate(world.sbi_layers):
-        rng = stream(seed, chunk, f"kill.sbi.{layer.name}")
+        rng = stream(chunk.seed, chunk.index, f"kill.sbi.{layer.name}")
         u = rng.random((n_trials, boost_objects.size, 1 + layer.salvo))
         seen = np.where(killed[:, boost_objects], np.inf, detect[:, boost_objects])
         out = engage_boost(

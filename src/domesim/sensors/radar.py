@@ -205,8 +205,8 @@ def look(radar, r_ecef, rcs_m2):
     n = d0 * north[0] + d1 * north[1] + d2 * north[2]
     u = d0 * up[0] + d1 * up[1] + d2 * up[2]
     rng = math.sqrt(d0 * d0 + d1 * d1 + d2 * d2)
-    if not rng > 0.0:
-        return False, 0.0, 0.0, 0.0, 0.0
+    if not (rng > 0.0 and radar.min_range_m <= rng <= 2.0 * radar.ref_range_m):  # the cheap test first
+        return False, rng, 0.0, 0.0, 0.0
     el = math.asin(max(-1.0, min(1.0, u / rng)))
     az = math.atan2(e, n)
     if (

@@ -269,37 +269,60 @@ def first_detection_t_s(
 @nb.njit(cache=True, error_model="numpy")
 def _stereo_fix(s1, s2, p, sigma, key, counter, z, R):
     """Stereo fix of p from satellites s1, s2 (ECEF): noisy lines of sight (two normal draws each, from
-    ``counter`` on) intersected by least squares; ``z`` (3,) and its covariance ``R`` (3, 3), ECEF."""
+    ``counter`` on) intersected by least squares; ``z`` (3,) and its covariance ``R`` (3, 3), ECEF.
+
+    Written out in scalars (the 3 x 3 normal equations and their inverse by cofactors): NumPy's linear
+    algebra would cost seconds of compile time for a 3 x 3 system."""
     A = np.zeros((3, 3))
     b = np.zeros(3)
     for idx in range(2):
         s = s1 if idx == 0 else s2
-        d = p - s
-        dist = math.sqrt(d[0] ** 2 + d[1] ** 2 + d[2] ** 2)
-        u = d / dist
+        d0, d1, d2 = p[0] - s[0], p[1] - s[1], p[2] - s[2]
+        dist = math.sqrt(d0 * d0 + d1 * d1 + d2 * d2)
+        u0, u1, u2 = d0 / dist, d1 / dist, d2 / dist
         # two directions across the line of sight, perturbed by the angular noise
-        a = np.array([1.0, 0.0, 0.0]) if abs(u[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
-        e1 = a - (a @ u) * u
-        e1 /= math.sqrt(e1 @ e1)
-        e2 = np.cross(u, e1)
+        a0, a1 = (1.0, 0.0) if abs(u0) < 0.9 else (0.0, 1.0)
+        au = a0 * u0 + a1 * u1
+        e0, e1, e2 = a0 - au * u0, a1 - au * u1, -au * u2
+        norm = math.sqrt(e0 * e0 + e1 * e1 + e2 * e2)
+        e0, e1, e2 = e0 / norm, e1 / norm, e2 / norm
+        f0, f1, f2 = u1 * e2 - u2 * e1, u2 * e0 - u0 * e2, u0 * e1 - u1 * e0  # u x e
         c = counter + np.uint64(2 * idx)
-        um = u + sigma * normal(key, c) * e1 + sigma * normal(key, c + np.uint64(1)) * e2
-        um /= math.sqrt(um @ um)
+        n1, n2 = sigma * normal(key, c), sigma * normal(key, c + np.uint64(1))
+        m0, m1, m2 = u0 + n1 * e0 + n2 * f0, u1 + n1 * e1 + n2 * f1, u2 + n1 * e2 + n2 * f2
+        norm = math.sqrt(m0 * m0 + m1 * m1 + m2 * m2)
+        um = (m0 / norm, m1 / norm, m2 / norm)
         w = 1.0 / (dist * sigma) ** 2
-        proj = np.eye(3) - np.outer(um, um)
-        A += w * proj
-        b += w * (proj @ s)
-    R[:, :] = np.linalg.inv(A)
-    z[:] = R @ b
+        for i in range(3):
+            for k in range(3):
+                proj = (1.0 if i == k else 0.0) - um[i] * um[k]
+                A[i, k] += w * proj
+                b[i] += w * proj * s[k]
+    # R = A^-1 (A is symmetric): adjugate over determinant
+    R[0, 0] = A[1, 1] * A[2, 2] - A[1, 2] * A[2, 1]
+    R[0, 1] = A[0, 2] * A[2, 1] - A[0, 1] * A[2, 2]
+    R[0, 2] = A[0, 1] * A[1, 2] - A[0, 2] * A[1, 1]
+    R[1, 1] = A[0, 0] * A[2, 2] - A[0, 2] * A[2, 0]
+    R[1, 2] = A[0, 2] * A[1, 0] - A[0, 0] * A[1, 2]
+    R[2, 2] = A[0, 0] * A[1, 1] - A[0, 1] * A[1, 0]
+    R[1, 0], R[2, 0], R[2, 1] = R[0, 1], R[0, 2], R[1, 2]
+    det = A[0, 0] * R[0, 0] + A[0, 1] * R[1, 0] + A[0, 2] * R[2, 0]
+    for i in range(3):
+        for k in range(3):
+            R[i, k] /= det
+    for i in range(3):
+        z[i] = R[i, 0] * b[0] + R[i, 1] * b[1] + R[i, 2] * b[2]
 
 
 @nb.njit(cache=True, error_model="numpy")
-def draw_stereo_look(sensor, layer, sats, sat_layer, p, boosting, brightness, key, counter, z, R):
-    """One look of a space sensor layer (``sensor``, a :data:`SPACE_SENSOR_DTYPE` record; satellites
-    ``sats`` (S, 3) ECEF of which those with ``sat_layer == layer`` are its own) at an object at ``p``:
+def draw_stereo_look(sensor, satellites, p, boosting, brightness, key, counter, z, R):
+    """One look of a space sensor layer (``sensor``, a :data:`SPACE_SENSOR_DTYPE` record) at an object at
+    ``p``; ``satellites`` is (positions (S, 3) ECEF of every layer's satellites, first and stop index of
+    this layer's).
     each satellite that sees it detects it with the class's per-look Pd (uniform ``counter + j`` for
     satellite j); the first two that do make a stereo fix (normals from ``counter + S``) in ``z``, ``R``.
     Returns whether a fix was made (one satellite gives a line of sight, not a position)."""
+    sats, first_sat, stop_sat = satellites
     pd = sensor.pd_boost if boosting else 1.0 - (1.0 - sensor.pd_dim) ** brightness
     if pd <= 0.0:
         return False
@@ -309,9 +332,7 @@ def draw_stereo_look(sensor, layer, sats, sat_layer, p, boosting, brightness, ke
     reach = sensor.max_range_m if boosting else sensor.dim_range_m
     cos2_for = math.cos(sensor.field_of_regard_rad) ** 2
     first, second = -1, -1
-    for j in range(sats.shape[0]):
-        if sat_layer[j] != layer:
-            continue
+    for j in range(first_sat, stop_sat):
         if sees(sats[j, 0], sats[j, 1], sats[j, 2], p[0], p[1], p[2], rb * rb, reach**2, cos2_for):
             if uniform(key, counter + np.uint64(j)) < pd:
                 if first < 0:

@@ -17,7 +17,7 @@ import numba as nb
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from domesim.core.assignment import hungarian
+from domesim.core.assignment import find_root, hungarian
 
 
 @dataclass(frozen=True)
@@ -53,24 +53,61 @@ def gospa(truth: np.ndarray, tracks: np.ndarray, c: float, p: float = 2.0) -> Go
 
 @nb.njit(cache=True, error_model="numpy")
 def gospa_distance(truth, tracks, c):
-    """:func:`gospa` distance (``p = 2``) compiled, for the tracked engine's loops over trials.
+    """:func:`gospa` distance (``p = 2``) compiled, for the engine's loops over trials.
 
     Every truth and every track starts as missed or false (``c^2 / 2`` each); pairing a truth with a
-    track changes that by ``min(d, c)^2 - c^2`` (never positive), and leaving a truth unpaired by 0 (its
-    own column). The pairing of least total change is solved exactly by
-    :func:`domesim.core.assignment.hungarian`.
+    track changes that by ``min(d, c)^2 - c^2``, negative only for pairs closer than ``c``, and leaving a
+    truth unpaired by 0. Only pairs closer than ``c`` can lower the total, so the truths and tracks fall
+    into clusters linked by such pairs (union-find), and the pairing of least total change is solved
+    exactly cluster by cluster with :func:`domesim.core.assignment.hungarian`: the same answer as one
+    assignment over everything, at a cost that grows with the clusters, not with the raid (objects of
+    different missiles are far apart).
     """
     n, j = truth.shape[0], tracks.shape[0]
     c2 = c * c
-    cost = np.zeros((n, j + n))  # columns j.. leave a truth unpaired
+    parent = np.arange(n + j)  # truths 0..n-1, tracks n..n+j-1
+    close_a = np.empty(0, dtype=np.int64)
+    close_b = np.empty(0, dtype=np.int64)
+    close_cost = np.empty(0)
+    n_close = 0
     for a in range(n):
         for b in range(j):
             d2 = (truth[a, 0] - tracks[b, 0]) ** 2 + (truth[a, 1] - tracks[b, 1]) ** 2
             d2 += (truth[a, 2] - tracks[b, 2]) ** 2
-            cost[a, b] = min(d2, c2) - c2
+            if d2 >= c2:
+                continue
+            if n_close == close_a.size:  # grow the pair lists
+                size = max(16, 2 * n_close)
+                close_a, close_b, close_cost = (
+                    np.resize(close_a, size), np.resize(close_b, size), np.resize(close_cost, size)
+                )
+            close_a[n_close], close_b[n_close], close_cost[n_close] = a, b, d2 - c2
+            n_close += 1
+            ra, rb = find_root(parent, a), find_root(parent, n + b)
+            if ra != rb:
+                parent[ra] = rb
     change = 0.0
-    if n:
-        cols = hungarian(cost)
-        for a in range(n):
-            change += cost[a, cols[a]]
+    if n_close:
+        root = np.empty(n_close, dtype=np.int64)
+        for q in range(n_close):
+            root[q] = find_root(parent, close_a[q])
+        order = np.argsort(root)
+        start = 0
+        while start < n_close:  # one cluster: a run of equal roots
+            stop = start + 1
+            while stop < n_close and root[order[stop]] == root[order[start]]:
+                stop += 1
+            members = order[start:stop]
+            start = stop
+            if members.size == 1:
+                change += close_cost[members[0]]
+                continue
+            rows = np.unique(close_a[members])
+            cols = np.unique(close_b[members])
+            cost = np.zeros((rows.size, cols.size + rows.size))  # columns cols.size.. leave a truth unpaired
+            for q in members:
+                cost[np.searchsorted(rows, close_a[q]), np.searchsorted(cols, close_b[q])] = close_cost[q]
+            pick = hungarian(cost)
+            for a in range(rows.size):
+                change += cost[a, pick[a]]
     return math.sqrt(max(0.5 * c2 * (n + j) + change, 0.0))

@@ -2,16 +2,19 @@
 
 One scan, as in Stone Soup's ``MultiTargetTracker`` (``stonesoup/tracker/simple.py``)::
 
-    predict every live track to the scan time                    (Predictor: core.kalman.predict)
+    predict every live track to the scan time                    (Predictor: predict)
         above ``manoeuvre_below_alt_m`` with gravity + J2 and small noise (ballistic flight, space),
         below it, where lift, drag and thrust act (gliders, cruise missiles, re-entry), with constant
         velocity and manoeuvre noise: a switch by flight regime, simpler than an IMM
-    hypothesise: gate each (track, detection) pair by Mahalanobis distance  (Hypothesiser)
-    associate: on each connected cluster of gated pairs, the assignment of least total distance,
-        a missed detection costing the gate distance                (DataAssociator: GNN)
-    update the associated tracks                                 (Updater: core.kalman.update)
-    initiate tentative tracks on the unassociated detections, confirm with M of N (Initiator)
-    delete tracks missed too often                               (Deleter)
+    gate each (track, detection) pair by Mahalanobis distance     (Hypothesiser: hypothesise)
+    on each connected cluster of gated pairs, the assignment of least total distance,
+        a missed detection costing the gate distance                (DataAssociator, GNN: associate)
+    update the associated tracks                                 (Updater: update)
+    confirm tentative tracks with M of N, delete those missed too often
+                                                                 (Initiator, Deleter: confirm_and_delete)
+    start tentative tracks on the unassociated detections        (Initiator: initiate)
+
+Each role is its own compiled function; :func:`scan` calls them in that order.
 
 Clusters are found with a union-find over the gated pairs, and most of them are one track and one
 detection; the rest are solved exactly with the Hungarian algorithm (Kuhn-Munkres with potentials),
@@ -29,7 +32,7 @@ import numba as nb
 import numpy as np
 
 from domesim.core import kalman
-from domesim.core.assignment import hungarian
+from domesim.core.assignment import find_root, hungarian
 from domesim.core.frames import ellipsoid_altitude
 from domesim.errors import ParameterError
 
@@ -121,14 +124,6 @@ class TrackStore(NamedTuple):
         return empty_track_store(capacity)
 
 
-@nb.njit(cache=True, error_model="numpy")
-def _find(parent, a):
-    while parent[a] != a:
-        parent[a] = parent[parent[a]]
-        a = parent[a]
-    return a
-
-
 @nb.njit(cache=True)
 def empty_track_store(capacity):
     """An empty :class:`TrackStore` (compiled code builds one per trial with it)."""
@@ -146,36 +141,31 @@ def empty_track_store(capacity):
 
 
 @nb.njit(cache=True, error_model="numpy")
-def scan(store, t, z, R, in_view, cfg, assigned):
-    """One scan of one sensor at time ``t``: detections ``z`` (D, 3) with covariances ``R`` (D, 3, 3) update
-    the tracks of ``store`` (a :class:`TrackStore`) in place, with the settings ``cfg`` (a
-    :data:`TRACKER_DTYPE` record).
-
-    The tracker never sees which object a detection came from: a track is whatever its associations
-    made it, and the engine scores it against the truth only afterwards. ``in_view`` (J,) marks
-    the tracks this sensor could have detected: only those count a miss (a track outside a radar's faces
-    is not missed by it). ``assigned`` (D,) receives the track index each detection updated or started
-    (-1: dropped, store full).
-    """
-    x, P, status, t_state, history, scans, misses, track_id, next_id = store
-    q, ballistic, gate = cfg.q_m2_s3, cfg.ballistic, cfg.gate_distance
-    conf_m, conf_n, del_miss = cfg.confirm_m, cfg.confirm_n, cfg.delete_misses
-    v0, initiate = cfg.init_velocity_sigma_m_s, cfg.initiate
-    q_man, manoeuvre_alt = cfg.q_manoeuvre_m2_s3, cfg.manoeuvre_below_alt_m
-    n_j, n_d = status.size, z.shape[0]
-    gate2 = gate * gate
-    live = np.flatnonzero(status > 0)
-    for j in live:  # Predictor
+def predict(store, t, cfg, live):
+    """Predictor: every live track (indices ``live``) to time ``t``; above ``manoeuvre_below_alt_m`` with
+    gravity + J2 and small noise, below it with constant velocity and manoeuvre noise."""
+    x, P, t_state = store.x, store.P, store.t
+    for j in live:
         dt = t - t_state[j]
         if dt != 0.0:
             if (
-                manoeuvre_alt > 0.0 and ellipsoid_altitude(x[j, 0], x[j, 1], x[j, 2]) < manoeuvre_alt
+                cfg.manoeuvre_below_alt_m > 0.0
+                and ellipsoid_altitude(x[j, 0], x[j, 1], x[j, 2]) < cfg.manoeuvre_below_alt_m
             ):  # in the air: lift, drag, thrust
-                kalman.predict(x[j], P[j], dt, q_man, False)
+                kalman.predict(x[j], P[j], dt, cfg.q_manoeuvre_m2_s3, False)
             else:
-                kalman.predict(x[j], P[j], dt, q, ballistic)
+                kalman.predict(x[j], P[j], dt, cfg.q_m2_s3, cfg.ballistic)
             t_state[j] = t
-    # Hypothesiser: gated pairs (a cheap Euclidean bound first: 3-sigma boxes cannot be far apart)
+
+
+@nb.njit(cache=True, error_model="numpy")
+def hypothesise(store, z, R, live, gate):
+    """Hypothesiser: the (track, detection) pairs within Mahalanobis distance ``gate``, with their
+    distance (a cheap Euclidean bound first: 3-sigma boxes cannot be far apart). Returns (tracks,
+    detections, distances) of the pairs."""
+    x, P = store.x, store.P
+    n_d = z.shape[0]
+    gate2 = gate * gate
     pair_j = np.empty(live.size * n_d, dtype=np.int64)
     pair_d = np.empty(live.size * n_d, dtype=np.int64)
     pair_c = np.empty(live.size * n_d)
@@ -195,17 +185,25 @@ def scan(store, t, z, R, in_view, cfg, assigned):
             if d2 < gate2:
                 pair_j[n_pairs], pair_d[n_pairs], pair_c[n_pairs] = j, d, math.sqrt(d2)
                 n_pairs += 1
-    # DataAssociator: clusters by union-find over tracks (0..J-1) and detections (J..J+D-1)
-    parent = np.arange(n_j + n_d)
+    return pair_j[:n_pairs], pair_d[:n_pairs], pair_c[:n_pairs]
+
+
+@nb.njit(cache=True, error_model="numpy")
+def associate(pairs, n_tracks, n_detections, gate):
+    """DataAssociator (GNN): on each connected cluster of gated pairs (union-find over tracks
+    0..J-1 and detections J..J+D-1), the assignment of least total distance, a missed detection costing
+    the gate distance. Returns the track of each detection (-1: none)."""
+    pair_j, pair_d, pair_c = pairs
+    n_pairs = pair_j.size
+    parent = np.arange(n_tracks + n_detections)
     for p in range(n_pairs):
-        ra, rb = _find(parent, pair_j[p]), _find(parent, n_j + pair_d[p])
+        ra, rb = find_root(parent, pair_j[p]), find_root(parent, n_tracks + pair_d[p])
         if ra != rb:
             parent[ra] = rb
-    assigned[:] = -1
-    det_track = np.full(n_d, -1, dtype=np.int64)
+    det_track = np.full(n_detections, -1, dtype=np.int64)
     roots = np.empty(n_pairs, dtype=np.int64)
     for p in range(n_pairs):
-        roots[p] = _find(parent, pair_j[p])
+        roots[p] = find_root(parent, pair_j[p])
     order = np.argsort(roots)
     start = 0
     while start < n_pairs:  # one cluster: a run of equal roots
@@ -230,14 +228,29 @@ def scan(store, t, z, R, in_view, cfg, assigned):
         for i in range(nt):
             if cols[i] < nd and cost[i, cols[i]] < big:
                 det_track[dets[cols[i]]] = tracks[i]
-    # Updater, and the bookkeeping of every live track's history
-    updated = np.zeros(n_j, dtype=np.bool_)
-    for d in range(n_d):
+    return det_track
+
+
+@nb.njit(cache=True, error_model="numpy")
+def update(store, z, R, det_track, assigned):
+    """Updater: each associated track with its detection; ``assigned`` (D,) records the track each
+    detection updated. Returns which tracks were updated (J,)."""
+    updated = np.zeros(store.status.size, dtype=np.bool_)
+    for d in range(z.shape[0]):
         j = det_track[d]
         if j >= 0:
-            kalman.update(x[j], P[j], z[d], R[d])
+            kalman.update(store.x[j], store.P[j], z[d], R[d])
             updated[j] = True
             assigned[d] = j
+    return updated
+
+
+@nb.njit(cache=True, error_model="numpy")
+def confirm_and_delete(store, live, updated, in_view, cfg):
+    """Initiator's confirmation (M of the last N scans with an update) and Deleter (a tentative track that
+    can no longer reach M of N; a confirmed one missed ``delete_misses`` scans in a row), over the live
+    tracks this scan could have seen (``in_view``) or updated."""
+    status, history, scans, misses = store.status, store.history, store.scans, store.misses
     for j in live:
         if not (updated[j] or in_view[j]):
             continue
@@ -245,21 +258,25 @@ def scan(store, t, z, R, in_view, cfg, assigned):
         scans[j] += 1
         misses[j] = 0 if updated[j] else misses[j] + 1
         hits = 0
-        for b in range(min(conf_n, 63)):
+        for b in range(min(cfg.confirm_n, 63)):
             hits += (history[j] >> b) & 1
         if status[j] == TENTATIVE:
-            if hits >= conf_m:
+            if hits >= cfg.confirm_m:
                 status[j] = CONFIRMED
-            elif scans[j] >= conf_n:  # Deleter: cannot reach M of N any more
+            elif scans[j] >= cfg.confirm_n:
                 status[j] = FREE
-        elif misses[j] >= del_miss:  # Deleter
+        elif misses[j] >= cfg.delete_misses:
             status[j] = FREE
-    # Initiator: one tentative track per unassociated detection
-    if not initiate:
-        return
+
+
+@nb.njit(cache=True, error_model="numpy")
+def initiate(store, t, z, R, det_track, cfg, assigned):
+    """Initiator: one tentative track per unassociated detection, in the free slots of the store."""
+    x, P, status, t_state = store.x, store.P, store.status, store.t
     free = np.flatnonzero(status == FREE)
     slot = 0
-    for d in range(n_d):
+    v0 = cfg.init_velocity_sigma_m_s
+    for d in range(z.shape[0]):
         if det_track[d] >= 0 or slot >= free.size:
             continue
         j = free[slot]
@@ -272,12 +289,35 @@ def scan(store, t, z, R, in_view, cfg, assigned):
             P[j, 3 + i, 3 + i] = v0 * v0
         status[j] = TENTATIVE
         t_state[j] = t
-        history[j] = 1
-        scans[j] = 1
-        misses[j] = 0
-        track_id[j] = next_id[0]
-        next_id[0] += 1
+        store.history[j] = 1
+        store.scans[j] = 1
+        store.misses[j] = 0
+        store.track_id[j] = store.next_id[0]
+        store.next_id[0] += 1
         assigned[d] = j
+
+
+@nb.njit(cache=True, error_model="numpy")
+def scan(store, t, z, R, in_view, cfg, assigned):
+    """One scan of one sensor at time ``t``: detections ``z`` (D, 3) with covariances ``R`` (D, 3, 3) update
+    the tracks of ``store`` (a :class:`TrackStore`) in place, with the settings ``cfg`` (a
+    :data:`TRACKER_DTYPE` record), through the roles in Stone Soup's order.
+
+    The tracker never sees which object a detection came from: a track is whatever its associations
+    made it, and the engine scores it against the truth only afterwards. ``in_view`` (J,) marks
+    the tracks this sensor could have detected: only those count a miss (a track outside a radar's faces
+    is not missed by it). ``assigned`` (D,) receives the track index each detection updated or started
+    (-1: dropped, store full).
+    """
+    live = np.flatnonzero(store.status > 0)
+    predict(store, t, cfg, live)
+    pairs = hypothesise(store, z, R, live, cfg.gate_distance)
+    det_track = associate(pairs, store.status.size, z.shape[0], cfg.gate_distance)
+    assigned[:] = -1
+    updated = update(store, z, R, det_track, assigned)
+    confirm_and_delete(store, live, updated, in_view, cfg)
+    if cfg.initiate:
+        initiate(store, t, z, R, det_track, cfg, assigned)
 
 
 class Tracker:
