@@ -356,7 +356,7 @@ def _track_trial(r, trials, objects, sensors, cfg, gospa, out):
                     to_inertial_into(r_ecef[r, n, k], theta, truth_eci[n_true])
                     n_true += 1
             n_conf = 0
-            for j in range(capacity):
+            for j in range(store.high[0]):
                 if status[j] == CONFIRMED:  # its state moved on at constant velocity to t
                     for i in range(3):
                         track_pos[n_conf, i] = x[j, i] + x[j, 3 + i] * (t - t_state[j])
@@ -406,9 +406,9 @@ def _track_trial(r, trials, objects, sensors, cfg, gospa, out):
                     covariance_to_inertial_into(Ri, theta, R[d])
                     source[d] = -1
                     d += 1
-            if d == 0 and status.max() == 0:
+            if d == 0 and store.high[0] == 0:
                 continue
-            for j in range(capacity):  # which live tracks this sensor expected to see
+            for j in range(store.high[0]):  # which live tracks this sensor expected to see
                 in_view[j] = status[j] > 0
                 if is_radar and in_view[j]:  # in its coverage, within its reference detection range
                     to_earth_fixed_into(x[j], theta, pos)

@@ -118,6 +118,9 @@ class TrackStore(NamedTuple):
     misses: np.ndarray  # (J,) consecutive scans without an update
     track_id: np.ndarray  # (J,) unique id within the trial
     next_id: np.ndarray  # (1,) the next id to give
+    # (1,) one past the highest slot in use: new tracks take the lowest free slots, so the live tracks
+    # stay below it and every loop over the store stops there instead of at its capacity
+    high: np.ndarray
 
     @classmethod
     def empty(cls, capacity: int) -> TrackStore:
@@ -136,6 +139,7 @@ def empty_track_store(capacity):
         np.zeros(capacity, dtype=np.int64),
         np.zeros(capacity, dtype=np.int64),
         np.full(capacity, -1, dtype=np.int64),
+        np.zeros(1, dtype=np.int64),
         np.zeros(1, dtype=np.int64),
     )
 
@@ -273,14 +277,17 @@ def confirm_and_delete(store, live, updated, in_view, cfg):
 def initiate(store, t, z, R, det_track, cfg, assigned):
     """Initiator: one tentative track per unassociated detection, in the free slots of the store."""
     x, P, status, t_state = store.x, store.P, store.status, store.t
-    free = np.flatnonzero(status == FREE)
-    slot = 0
+    j = -1  # the last slot taken; the next is the lowest free one above it
     v0 = cfg.init_velocity_sigma_m_s
     for d in range(z.shape[0]):
-        if det_track[d] >= 0 or slot >= free.size:
+        if det_track[d] >= 0:
             continue
-        j = free[slot]
-        slot += 1
+        j += 1
+        while j < status.size and status[j] != FREE:
+            j += 1
+        if j >= status.size:  # the store is full: the detection is dropped
+            break
+        store.high[0] = max(store.high[0], j + 1)
         x[j, :3] = z[d]
         x[j, 3:] = 0.0
         P[j, :, :] = 0.0
@@ -309,7 +316,7 @@ def scan(store, t, z, R, in_view, cfg, assigned):
     is not missed by it). ``assigned`` (D,) receives the track index each detection updated or started
     (-1: dropped, store full).
     """
-    live = np.flatnonzero(store.status > 0)
+    live = np.flatnonzero(store.status[: store.high[0]] > 0)
     predict(store, t, cfg, live)
     pairs = hypothesise(store, z, R, live, cfg.gate_distance)
     det_track = associate(pairs, store.status.size, z.shape[0], cfg.gate_distance)
@@ -318,6 +325,8 @@ def scan(store, t, z, R, in_view, cfg, assigned):
     confirm_and_delete(store, live, updated, in_view, cfg)
     if cfg.initiate:
         initiate(store, t, z, R, det_track, cfg, assigned)
+    while store.high[0] > 0 and store.status[store.high[0] - 1] == FREE:  # deletions at the top
+        store.high[0] -= 1
 
 
 class Tracker:
@@ -362,6 +371,7 @@ class Tracker:
         s.history[free], s.scans[free], s.misses[free] = 1, 1, 0
         s.track_id[free] = s.next_id[0] + np.arange(free.size)
         s.next_id[0] += free.size
+        s.high[0] = max(s.high[0], int(free.max(initial=-1)) + 1)
         return free
 
     def confirmed(self) -> np.ndarray:
