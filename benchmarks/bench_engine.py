@@ -45,9 +45,9 @@ import harness
 from domesim.montecarlo.runner import run_trials
 from domesim.scenario.loader import load_scenario
 
-# The sensing mode of the full sensing chain (radars and space sensors, tracks built without truth). It
-# is about to be renamed "full": change it here only.
-FULL_CHAIN = "tracked"
+# The sensing fidelity of the full chain (radars and space sensors, tracks built without truth), the
+# default; named on every command so that a scenario's own setting cannot change what is measured.
+FULL_CHAIN = "full"
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
