@@ -125,7 +125,17 @@ def run(
         key = {"world_hash": hashlib.sha256(pickle.dumps(world)).hexdigest(), "version": __version__}
         columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
         with Progress(*columns, console=err_console, transient=True) as progress:
-            task = progress.add_task(f"{world.name}: trials", total=mc.trials)
+            # numba compiles the kernels a scenario uses on their first call and caches them: on a fresh
+            # machine the first chunk waits for that, so the bar says why it does not move
+            task = progress.add_task(
+                f"{world.name}: trials (first chunk: compiling this scenario's kernels if this machine has "
+                "not run them yet, about a minute, once)",
+                total=mc.trials,
+            )
+
+            def advance(n: int) -> None:
+                progress.update(task, advance=n, description=f"{world.name}: trials")
+
             try:
                 log = run_trials(
                     world,
@@ -135,7 +145,7 @@ def run(
                     workers,
                     out_dir / "chunks",
                     key,
-                    on_chunk=lambda n: progress.advance(task, n),
+                    on_chunk=advance,
                 )
             except KeyboardInterrupt:
                 progress.stop()

@@ -262,8 +262,9 @@ def covariance_to_inertial_into(R_ecef, era_rad, out):
     """``out`` (3, 3) = ``R3(-ERA) R R3(-ERA)^T``: a position covariance from ECEF to the inertial frame,
     column by column then row by row."""
     c, s = math.cos(era_rad), math.sin(era_rad)
-    half = np.empty((3, 3))
-    for j in range(3):
-        half[0, j], half[1, j], half[2, j] = ecef_to_eci_xyz(c, s, R_ecef[0, j], R_ecef[1, j], R_ecef[2, j])
-    for i in range(3):
-        out[i, 0], out[i, 1], out[i, 2] = ecef_to_eci_xyz(c, s, half[i, 0], half[i, 1], half[i, 2])
+    h00, h10, h20 = ecef_to_eci_xyz(c, s, R_ecef[0, 0], R_ecef[1, 0], R_ecef[2, 0])  # column by column
+    h01, h11, h21 = ecef_to_eci_xyz(c, s, R_ecef[0, 1], R_ecef[1, 1], R_ecef[2, 1])
+    h02, h12, h22 = ecef_to_eci_xyz(c, s, R_ecef[0, 2], R_ecef[1, 2], R_ecef[2, 2])
+    out[0, 0], out[0, 1], out[0, 2] = ecef_to_eci_xyz(c, s, h00, h01, h02)  # then row by row
+    out[1, 0], out[1, 1], out[1, 2] = ecef_to_eci_xyz(c, s, h10, h11, h12)
+    out[2, 0], out[2, 1], out[2, 2] = ecef_to_eci_xyz(c, s, h20, h21, h22)

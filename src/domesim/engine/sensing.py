@@ -24,6 +24,7 @@ workers.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -34,7 +35,12 @@ import numpy as np
 from domesim.core import ballistic as phases
 from domesim.core.constants import OMEGA_EARTH_RAD_S
 from domesim.core.counter_rng import check_counter_bounds, draw_counter, trial_keys, uniform
-from domesim.core.frames import covariance_to_inertial_into, to_earth_fixed_into, to_inertial_into
+from domesim.core.frames import (
+    covariance_to_inertial_into,
+    ecef_to_eci_xyz,
+    to_earth_fixed_into,
+    to_inertial_into,
+)
 from domesim.core.rng import stream
 from domesim.engine.world import World
 from domesim.orbits.coverage import satellites_ecef
@@ -276,12 +282,12 @@ def _nearest_object(x_eci, r_ecef_rk, alt_rk, lo, hi, theta):
     """The object of ``lo .. hi - 1`` (one missile's objects, existing now) nearest the inertial
     position ``x_eci``: the object a shot at this track would be flown at. -1 if none exists."""
     best, best_d2 = -1, np.inf
-    p = np.empty(3)
+    c, s = math.cos(theta), math.sin(theta)
     for n in range(lo, hi):
         if not np.isfinite(alt_rk[n]):
             continue
-        to_inertial_into(r_ecef_rk[n], theta, p)
-        d2 = (p[0] - x_eci[0]) ** 2 + (p[1] - x_eci[1]) ** 2 + (p[2] - x_eci[2]) ** 2
+        p0, p1, p2 = ecef_to_eci_xyz(c, s, r_ecef_rk[n, 0], r_ecef_rk[n, 1], r_ecef_rk[n, 2])
+        d2 = (p0 - x_eci[0]) ** 2 + (p1 - x_eci[1]) ** 2 + (p2 - x_eci[2]) ** 2
         if d2 < best_d2:
             best, best_d2 = n, d2
     return best

@@ -254,19 +254,18 @@ def measurement(radar, rng, az, el, snr, noise, z_ecef, R_ecef):
     d_el = (-se * sa, -se * ca, ce)
     for i in range(3):
         z_ecef[i] = site[i] + r_m * (los[0] * east[i] + los[1] * north[i] + los[2] * up[i])
-    # covariance: s_r^2 along the line of sight, (r s_a)^2 across it (azimuth error scaled by cos el)
-    axes = np.empty((3, 3))
-    sig = (s_r, r_m * s_a, r_m * s_a)
-    for k, vec in enumerate((los, d_az, d_el)):
-        for i in range(3):
-            axes[k, i] = vec[0] * east[i] + vec[1] * north[i] + vec[2] * up[i]
+    # covariance: s_r^2 along the line of sight, (r s_a)^2 across it (azimuth error scaled by cos el); the
+    # three axes in ECEF as scalars (an array here would be an allocation per detection)
+    s0, s1, s2 = s_r**2, (r_m * s_a) ** 2, (r_m * s_a) ** 2
     for i in range(3):
+        a0i = los[0] * east[i] + los[1] * north[i] + los[2] * up[i]
+        a1i = d_az[0] * east[i] + d_az[1] * north[i] + d_az[2] * up[i]
+        a2i = d_el[0] * east[i] + d_el[1] * north[i] + d_el[2] * up[i]
         for j in range(3):
-            R_ecef[i, j] = (
-                sig[0] ** 2 * axes[0, i] * axes[0, j]
-                + sig[1] ** 2 * axes[1, i] * axes[1, j]
-                + sig[2] ** 2 * axes[2, i] * axes[2, j]
-            )
+            a0j = los[0] * east[j] + los[1] * north[j] + los[2] * up[j]
+            a1j = d_az[0] * east[j] + d_az[1] * north[j] + d_az[2] * up[j]
+            a2j = d_el[0] * east[j] + d_el[1] * north[j] + d_el[2] * up[j]
+            R_ecef[i, j] = s0 * a0i * a0j + s1 * a1i * a1j + s2 * a2i * a2j
 
 
 @nb.njit(cache=True, parallel=True, error_model="numpy")

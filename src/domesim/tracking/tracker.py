@@ -318,13 +318,16 @@ def scan(store, t, z, R, in_view, cfg, assigned):
     """
     live = np.flatnonzero(store.status[: store.high[0]] > 0)
     predict(store, t, cfg, live)
-    pairs = hypothesise(store, z, R, live, cfg.gate_distance)
-    det_track = associate(pairs, store.status.size, z.shape[0], cfg.gate_distance)
     assigned[:] = -1
-    updated = update(store, z, R, det_track, assigned)
-    confirm_and_delete(store, live, updated, in_view, cfg)
-    if cfg.initiate:
-        initiate(store, t, z, R, det_track, cfg, assigned)
+    if z.shape[0] == 0:  # nothing to associate, update or start: only the misses count
+        confirm_and_delete(store, live, np.zeros(store.high[0], dtype=np.bool_), in_view, cfg)
+    else:
+        pairs = hypothesise(store, z, R, live, cfg.gate_distance)
+        det_track = associate(pairs, store.status.size, z.shape[0], cfg.gate_distance)
+        updated = update(store, z, R, det_track, assigned)
+        confirm_and_delete(store, live, updated, in_view, cfg)
+        if cfg.initiate:
+            initiate(store, t, z, R, det_track, cfg, assigned)
     while store.high[0] > 0 and store.status[store.high[0] - 1] == FREE:  # deletions at the top
         store.high[0] -= 1
 
