@@ -17,7 +17,7 @@ from domesim.core import ballistic as kernel
 from domesim.core import frames
 from domesim.core.timegrid import TimeGrid
 from domesim.errors import TargetingError
-from domesim.threats.batch import ThreatBatch, concatenate
+from domesim.threats.batch import ThreatBatch, join
 from domesim.threats.payload import Release, released_state, unpowered_params
 
 _MAX_FLIGHT_S = 6000.0  # longer than any ballistic flight up to antipodal range
@@ -564,23 +564,4 @@ def _with_releases(objects, main, flat_y0, flat_params, t_s, era0, rng, trials, 
     for j in range(n):
         columns.append(j)
         columns += [n + i for i, (owner, _) in enumerate(jobs) if owner == j]
-    return _take(concatenate([main, released]), columns)
-
-
-def _take(batch: ThreatBatch, index) -> ThreatBatch:
-    """Objects ``index`` of a batch (a copy), in that order."""
-    index = np.asarray(index, dtype=np.int64)
-    fields = {
-        name: getattr(batch, name)[:, index]
-        for name in (
-            "r_ecef",
-            "v_ecef",
-            "alt_m",
-            "phase",
-            "impact_t_s",
-            "impact_lat_rad",
-            "impact_lon_rad",
-            "status",
-        )
-    }
-    return ThreatBatch(t_s=batch.t_s, **fields)
+    return join([main, released], np.array(columns))

@@ -39,6 +39,27 @@ class ThreatBatch:
     status: np.ndarray
 
 
+FIELDS = ("r_ecef", "v_ecef", "alt_m", "phase", "impact_t_s", "impact_lat_rad", "impact_lon_rad", "status")
+
+
+def join(batches: list[ThreatBatch], index: np.ndarray) -> ThreatBatch:
+    """Objects ``index`` of the batches joined along the object axis, in that order: the same as
+    taking ``index`` of :func:`concatenate`'s result, without the intermediate copy (a raid's truth is
+    its largest array)."""
+    first = batches[0]
+    index = np.asarray(index, dtype=np.int64)
+    starts = np.cumsum([0] + [b.r_ecef.shape[1] for b in batches])
+    fields = {}
+    for name in FIELDS:
+        part = getattr(first, name)
+        out = np.empty((part.shape[0], index.size) + part.shape[2:], dtype=part.dtype)
+        for b, batch in enumerate(batches):
+            where = np.flatnonzero((index >= starts[b]) & (index < starts[b + 1]))
+            out[:, where] = getattr(batch, name)[:, index[where] - starts[b]]
+        fields[name] = out
+    return ThreatBatch(t_s=first.t_s, **fields)
+
+
 def concatenate(batches: list[ThreatBatch]) -> ThreatBatch:
     """Join batches of the same trials and grid along the object axis (in the order given)."""
     first = batches[0]
@@ -49,17 +70,5 @@ def concatenate(batches: list[ThreatBatch]) -> ThreatBatch:
             raise ValueError("threat batches must share the trials and the time grid")
     return ThreatBatch(
         t_s=first.t_s,
-        **{
-            name: np.concatenate([getattr(b, name) for b in batches], axis=1)
-            for name in (
-                "r_ecef",
-                "v_ecef",
-                "alt_m",
-                "phase",
-                "impact_t_s",
-                "impact_lat_rad",
-                "impact_lon_rad",
-                "status",
-            )
-        },
+        **{name: np.concatenate([getattr(b, name) for b in batches], axis=1) for name in FIELDS},
     )
