@@ -23,7 +23,7 @@ TERMINAL = ("thaad_hawaii", "thaad_conus", "pac3_mse_seattle", "pac3_mse_washing
 
 
 def _first_launches(path: Path) -> dict[tuple[str, int], float]:
-    """First launch time of each midcourse battery in each trial, tracked sensing."""
+    """First launch time of each midcourse battery in each trial, full chain."""
     loaded = load_scenario(path, TRIALS, SEED, "full")
     eng = build_tables(loaded.world, run_trials(loaded.world, TRIALS, SEED))["engagements"]
     first: dict[tuple[str, int], float] = {}

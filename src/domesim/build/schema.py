@@ -164,14 +164,14 @@ class AssetSpec(StrictModel):
 
 
 class TrackingSpec(StrictModel):
-    """Overrides of the tracker defaults (catalogue ``[tracking.default]``) for sensing = "tracked"."""
+    """Overrides of the tracker defaults (catalogue ``[tracking.default]``) of the full chain."""
 
     override: dict[str, Number] = Field(default_factory=dict)
 
 
 class DoctrineSpec(StrictModel):
     # none: every object seen is engaged; perfect: only warheads; sensors: decoys recognised with the
-    # discrimination probability of the radars that tracked them in midcourse (tracked sensing)
+    # discrimination probability of the radars that tracked them in midcourse (full chain)
     discrimination: Literal["none", "perfect", "sensors"] = "none"
     cue_delay_s: float | None = Field(default=None, ge=0.0)
     kill_assessment_s: float | None = Field(default=None, ge=0.0)

@@ -101,8 +101,7 @@ def _radar(b: Builder, site: SensorSite, entry: Entry) -> Radar | None:
     if missing:
         b.problem(
             path + ("sensor",),
-            f'sensing = "tracked" needs the radar model of {class_id!r}: missing {", ".join(missing)} '
-            "(set them with override)",
+            f"the radar model of {class_id!r} is missing {', '.join(missing)} (set them with override)",
         )
         return None
     faces = [

@@ -301,8 +301,8 @@ def _track_trials(
 
     ``tracker`` is a (1,) TRACKER_DTYPE array (a parallel loop takes a record only inside an array);
     ``gospa`` is (steps between samples, cut-off m). The outputs are plain arguments, never in a tuple:
-    numba's parallel loops lose some writes to arrays that come in tuples. The loop body is one call,
-    so that the parallel compiler analyses a short loop (its compile time grows with the body)."""
+    numba's parallel loops lose some writes to arrays that come in tuples. The loop body is one call:
+    a trial's looks, scans and scoring are :func:`_track_trial`."""
     # the parallel loop takes flat arguments only (nested tuples are not passed into it): the tuples are
     # taken apart here and put together again inside
     r_ecef, alt, phase, t_s = trials.truth

@@ -99,8 +99,8 @@ def _engage(windows, stock, rules, threats, outcome, engagements, shots_fired):
     ``outcome`` (R, N) :data:`OUTCOME_DTYPE`: killed, when, by which battery, and why a ready object last
     went without a salvo (``c2.doctrine.why_not_engaged``); ``engagements`` (R, N, E)
     :data:`ENGAGEMENT_DTYPE`; ``shots_fired`` (R, S). The outputs are plain arguments, never in a tuple:
-    numba's parallel loops lose some writes to arrays that come in tuples. The loop body is one call
-    (:func:`_engage_trial`), so that the parallel compiler analyses a short loop."""
+    numba's parallel loops lose some writes to arrays that come in tuples. The loop body is one call:
+    a trial's step-by-step logic is :func:`_engage_trial`."""
     for r in nb.prange(windows.alt_m.shape[0]):
         _engage_trial(r, windows, stock, rules, threats, (outcome[r], engagements[r], shots_fired[r]))
 

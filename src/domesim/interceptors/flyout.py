@@ -59,7 +59,7 @@ class InterceptorClass:
     sspk: float  # single-shot kill probability
     reliability: float  # probability that an interceptor launches and flies as designed
     # track accuracy the class needs to commit (largest 1-sigma position component, m); None: the
-    # tracker's default requirement. Only tracked sensing reads it.
+    # tracker's default requirement. Only the full chain reads it.
     fire_control_sigma_m: float | None = None
 
     def __post_init__(self) -> None:

@@ -71,7 +71,7 @@ class SpaceSensorClass:
     dim_range_m: float
     limb_alt_m: float  # dim objects are seen against cold space above this height
     revisit_s: float
-    angle_sigma_rad: float = 50e-6  # 1-sigma line-of-sight noise of one measurement (tracked sensing)
+    angle_sigma_rad: float = 50e-6  # 1-sigma line-of-sight noise of one measurement (full chain)
 
     def __post_init__(self) -> None:
         problems = [
