@@ -418,8 +418,7 @@ def _track_trial(r, trials, objects, sensors, cfg, gospa, out):
                 in_view[j] = status[j] > 0
                 if is_radar and in_view[j]:  # in its coverage, within its reference detection range
                     to_earth_fixed_into(x[j], theta, pos)
-                    vis, _, _, _, snr = rad.look(radars[m], pos, radars[m].ref_rcs_m2)
-                    in_view[j] = vis and snr >= radars[m].ref_snr
+                    in_view[j] = rad.expects_reference_detection(radars[m], pos)
             scan(store, t, z[:d], R[:d], in_view, cfg, assigned[:d])
             # Scoring, with the truth: the confirmed tracks this scan updated, and what they hold
             for i in range(d):

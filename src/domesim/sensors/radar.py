@@ -230,6 +230,19 @@ def look(radar, r_ecef, rcs_m2):
 
 
 @nb.njit(cache=True, error_model="numpy")
+def expects_reference_detection(radar, r_ecef):
+    """Whether ``radar`` would detect a target of its reference cross-section at ``r_ecef`` with a per-look
+    probability of at least 1/2: inside its coverage and within its reference range. The range, the
+    cheap part, is tested first: most (radar, track) pairs of a raid fail it."""
+    site = radar.site_ecef
+    d0, d1, d2 = r_ecef[0] - site[0], r_ecef[1] - site[1], r_ecef[2] - site[2]
+    if d0 * d0 + d1 * d1 + d2 * d2 > radar.ref_range_m * radar.ref_range_m:
+        return False
+    vis, _, _, _, snr = look(radar, r_ecef, radar.ref_rcs_m2)
+    return vis and snr >= radar.ref_snr
+
+
+@nb.njit(cache=True, error_model="numpy")
 def detection_probability(snr, pfa):
     """Swerling I, one look: Pd = Pfa^(1 / (1 + SNR))."""
     return pfa ** (1.0 / (1.0 + snr))
