@@ -69,9 +69,33 @@ def hungarian(cost):
 
 @nb.njit(cache=True, error_model="numpy")
 def find_root(parent, a):
-    """Union-find: the root of ``a`` in the forest ``parent`` (path halving, in place). Clusters of
-    gated pairs are solved apart, each by :func:`hungarian`."""
+    """Union-find: the root of ``a`` in the forest ``parent`` (path halving, in place)."""
     while parent[a] != a:
         parent[a] = parent[parent[a]]
         a = parent[a]
     return a
+
+
+@nb.njit(cache=True, error_model="numpy")
+def pair_clusters(pair_a, pair_b, n_a, n_b):
+    """The connected clusters of a set of pairs between items ``a`` (0..n_a-1) and ``b`` (0..n_b-1), by
+    union-find: returns ``(order, bounds)``, with pairs ``order[bounds[c]:bounds[c + 1]]`` forming cluster
+    ``c``. Each cluster's assignment problem is independent of the others'."""
+    n_pairs = pair_a.size
+    parent = np.arange(n_a + n_b)
+    for p in range(n_pairs):
+        ra, rb = find_root(parent, pair_a[p]), find_root(parent, n_a + pair_b[p])
+        if ra != rb:
+            parent[ra] = rb
+    roots = np.empty(n_pairs, dtype=np.int64)
+    for p in range(n_pairs):
+        roots[p] = find_root(parent, pair_a[p])
+    order = np.argsort(roots)
+    bounds = np.empty(n_pairs + 1, dtype=np.int64)
+    n_clusters = 0
+    for i in range(n_pairs):
+        if i == 0 or roots[order[i]] != roots[order[i - 1]]:
+            bounds[n_clusters] = i
+            n_clusters += 1
+    bounds[n_clusters] = n_pairs
+    return order, bounds[: n_clusters + 1]

@@ -17,7 +17,7 @@ import numba as nb
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from domesim.core.assignment import find_root, hungarian
+from domesim.core.assignment import hungarian, pair_clusters
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,6 @@ def gospa_distance(truth, tracks, c):
     """
     n, j = truth.shape[0], tracks.shape[0]
     c2 = c * c
-    parent = np.arange(n + j)  # truths 0..n-1, tracks n..n+j-1
     close_a = np.empty(0, dtype=np.int64)
     close_b = np.empty(0, dtype=np.int64)
     close_cost = np.empty(0)
@@ -83,31 +82,20 @@ def gospa_distance(truth, tracks, c):
                 )
             close_a[n_close], close_b[n_close], close_cost[n_close] = a, b, d2 - c2
             n_close += 1
-            ra, rb = find_root(parent, a), find_root(parent, n + b)
-            if ra != rb:
-                parent[ra] = rb
+    close_a, close_b, close_cost = close_a[:n_close], close_b[:n_close], close_cost[:n_close]
     change = 0.0
-    if n_close:
-        root = np.empty(n_close, dtype=np.int64)
-        for q in range(n_close):
-            root[q] = find_root(parent, close_a[q])
-        order = np.argsort(root)
-        start = 0
-        while start < n_close:  # one cluster: a run of equal roots
-            stop = start + 1
-            while stop < n_close and root[order[stop]] == root[order[start]]:
-                stop += 1
-            members = order[start:stop]
-            start = stop
-            if members.size == 1:
-                change += close_cost[members[0]]
-                continue
-            rows = np.unique(close_a[members])
-            cols = np.unique(close_b[members])
-            cost = np.zeros((rows.size, cols.size + rows.size))  # columns cols.size.. leave a truth unpaired
-            for q in members:
-                cost[np.searchsorted(rows, close_a[q]), np.searchsorted(cols, close_b[q])] = close_cost[q]
-            pick = hungarian(cost)
-            for a in range(rows.size):
-                change += cost[a, pick[a]]
+    order, bounds = pair_clusters(close_a, close_b, n, j)
+    for cluster in range(bounds.size - 1):
+        members = order[bounds[cluster] : bounds[cluster + 1]]
+        if members.size == 1:
+            change += close_cost[members[0]]
+            continue
+        rows = np.unique(close_a[members])
+        cols = np.unique(close_b[members])
+        cost = np.zeros((rows.size, cols.size + rows.size))  # columns cols.size.. leave a truth unpaired
+        for q in members:
+            cost[np.searchsorted(rows, close_a[q]), np.searchsorted(cols, close_b[q])] = close_cost[q]
+        pick = hungarian(cost)
+        for a in range(rows.size):
+            change += cost[a, pick[a]]
     return math.sqrt(max(0.5 * c2 * (n + j) + change, 0.0))

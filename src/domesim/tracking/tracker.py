@@ -32,7 +32,7 @@ import numba as nb
 import numpy as np
 
 from domesim.core import kalman
-from domesim.core.assignment import find_root, hungarian
+from domesim.core.assignment import hungarian, pair_clusters
 from domesim.core.frames import ellipsoid_altitude
 from domesim.errors import ParameterError
 
@@ -198,24 +198,10 @@ def associate(pairs, n_tracks, n_detections, gate):
     0..J-1 and detections J..J+D-1), the assignment of least total distance, a missed detection costing
     the gate distance. Returns the track of each detection (-1: none)."""
     pair_j, pair_d, pair_c = pairs
-    n_pairs = pair_j.size
-    parent = np.arange(n_tracks + n_detections)
-    for p in range(n_pairs):
-        ra, rb = find_root(parent, pair_j[p]), find_root(parent, n_tracks + pair_d[p])
-        if ra != rb:
-            parent[ra] = rb
     det_track = np.full(n_detections, -1, dtype=np.int64)
-    roots = np.empty(n_pairs, dtype=np.int64)
-    for p in range(n_pairs):
-        roots[p] = find_root(parent, pair_j[p])
-    order = np.argsort(roots)
-    start = 0
-    while start < n_pairs:  # one cluster: a run of equal roots
-        stop = start + 1
-        while stop < n_pairs and roots[order[stop]] == roots[order[start]]:
-            stop += 1
-        members = order[start:stop]
-        start = stop
+    order, bounds = pair_clusters(pair_j, pair_d, n_tracks, n_detections)
+    for c in range(bounds.size - 1):
+        members = order[bounds[c] : bounds[c + 1]]
         if members.size == 1:
             det_track[pair_d[members[0]]] = pair_j[members[0]]
             continue
