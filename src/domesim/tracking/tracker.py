@@ -224,8 +224,8 @@ def associate(pairs, n_tracks, n_detections, gate):
 @nb.njit(cache=True, error_model="numpy")
 def update(store, z, R, det_track, assigned):
     """Updater: each associated track with its detection; ``assigned`` (D,) records the track each
-    detection updated. Returns which tracks were updated (J,)."""
-    updated = np.zeros(store.status.size, dtype=np.bool_)
+    detection updated. Returns which tracks were updated, for the slots below the highest in use."""
+    updated = np.zeros(store.high[0], dtype=np.bool_)  # live tracks are below the highest slot in use
     for d in range(z.shape[0]):
         j = det_track[d]
         if j >= 0:
@@ -309,7 +309,7 @@ def scan(store, t, z, R, in_view, cfg, assigned):
         confirm_and_delete(store, live, np.zeros(store.high[0], dtype=np.bool_), in_view, cfg)
     else:
         pairs = hypothesise(store, z, R, live, cfg.gate_distance)
-        det_track = associate(pairs, store.status.size, z.shape[0], cfg.gate_distance)
+        det_track = associate(pairs, store.high[0], z.shape[0], cfg.gate_distance)
         updated = update(store, z, R, det_track, assigned)
         confirm_and_delete(store, live, updated, in_view, cfg)
         if cfg.initiate:
