@@ -62,6 +62,13 @@ class Case:
 
 CASES = [
     Case(
+        "unreachable-loft",  # the solver cannot fly this shape: an error naming what it can fly
+        _replace('aim_asset = "seattle"', 'aim_asset = "seattle"\nloft_deg = -30.0'),
+        "threat#1.loft_deg",
+        ("cannot fly loft_deg = -30", "minimum-energy angle"),
+        ("loft_deg = -30.0",),
+    ),
+    Case(
         "malformed-toml",
         _replace("step_s = 2.0", "step_s = = 2.0"),
         None,

@@ -9,7 +9,7 @@ trial and object in one batch with per-trial dispersions, returning a :class:`Th
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -74,6 +74,9 @@ class LaunchSolution:
     apogee_m: float
     flight_time_s: float
     shape_error_deg: float = 0.0  # burnout angle minus the requested (minimum-energy + loft) angle
+    # the lofts (burnout angle above the minimum-energy angle, deg) the class can fly to this range, as
+    # far as the solver's grid of pitches shows them; NaN where not surveyed
+    loft_reach_deg: tuple[float, float] = (math.nan, math.nan)
     t_impulse_s: float = 0.0  # de-orbit burn after launch (fractional-orbit weapons; 0: none)
     dv_impulse_m_s: float = 0.0  # its velocity change along the velocity (negative: retro)
 
@@ -299,7 +302,11 @@ def solve_launch(
         except TargetingError:
             pass
     i = idx[np.argmin(needed[idx])]
-    return _newton_on_aim(missile, theta=float(thetas[i]), t_cut=float(needed[i]), fix_theta=True, **common)
+    solution = _newton_on_aim(
+        missile, theta=float(thetas[i]), t_cut=float(needed[i]), fix_theta=True, **common
+    )
+    reach = np.degrees(loft_rad + residual[idx])  # the lofts each surveyed pitch gives at this range
+    return replace(solution, loft_reach_deg=(float(reach.min()), float(reach.max())))
 
 
 def _newton_on_aim(

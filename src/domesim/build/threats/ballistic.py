@@ -181,12 +181,15 @@ def build(ctx: ThreatContext) -> list[ThreatObject]:
         if solution is None:
             return []
         label = ctx.label(aim_label)
-        if abs(solution.shape_error_deg) > 0.5:
-            b.warnings.append(
-                f"threat#{ctx.path[1] + 1} ({label}): {missile.name} cannot fly the requested trajectory "
-                f"shape to this aim point ({solution.range_m / 1e3:,.0f} km); its burnout angle is off by "
-                f"{solution.shape_error_deg:+.1f} deg (apogee {solution.apogee_m / 1e3:,.0f} km)"
+        if abs(solution.shape_error_deg) > 0.5:  # an error, not a trajectory of another shape
+            lo, hi = solution.loft_reach_deg
+            b.problem(
+                ctx.path + ("loft_deg",),
+                f"{label}: {missile.name} cannot fly loft_deg = {t.loft_deg:g} to this aim point "
+                f"({solution.range_m / 1e3:,.0f} km); at that range its burnout angle can be between "
+                f"{lo:+.0f} and {hi:+.0f} deg of the minimum-energy angle",
             )
+            return []
         releases = _releases(ctx, missile, launch, aim, solution, label) if t.payload else ()
         if releases is None:
             return []
