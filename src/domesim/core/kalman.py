@@ -96,7 +96,7 @@ def predict(x, P, dt, q, ballistic):
 
 
 @nb.njit(cache=True, inline="always", error_model="numpy")
-def _inverse3(S, out):
+def inverse_symmetric3(S, out):
     """Inverse of a symmetric 3x3 matrix (cofactors); returns the determinant."""
     a, b, c = S[0, 0], S[0, 1], S[0, 2]
     d, e, f = S[1, 1], S[1, 2], S[2, 2]
@@ -120,7 +120,7 @@ def innovation_distance(x, P, z, R):
     """Squared Mahalanobis distance from the track of a position ``z`` (3,) with covariance ``R``."""
     S = P[:3, :3] + R
     Si = np.empty((3, 3))
-    if _inverse3(S, Si) == 0.0:
+    if inverse_symmetric3(S, Si) == 0.0:
         return np.inf
     v0, v1, v2 = z[0] - x[0], z[1] - x[1], z[2] - x[2]
     return (
@@ -144,7 +144,7 @@ def update(x, P, z, R):
         for j in range(3):
             S[i, j] = P[i, j] + R[i, j]
     Si = np.empty((3, 3))
-    if _inverse3(S, Si) == 0.0:
+    if inverse_symmetric3(S, Si) == 0.0:
         return  # a singular innovation covariance: no information to use
     K = np.empty((6, 3))
     for i in range(6):

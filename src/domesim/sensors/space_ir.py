@@ -33,6 +33,7 @@ from domesim.core import ballistic as phases
 from domesim.core import kepler
 from domesim.core.constants import OMEGA_EARTH_RAD_S, R_EARTH_EQ_M
 from domesim.core.counter_rng import normal, uniform
+from domesim.core.kalman import inverse_symmetric3
 from domesim.errors import ParameterError
 from domesim.orbits.coverage import satellites_ecef, sees
 
@@ -270,9 +271,11 @@ def first_detection_t_s(
 def _stereo_fix(s1, s2, p, sigma, key, counter, z, R):
     """Stereo fix of p from satellites s1, s2 (ECEF): noisy lines of sight (two normal draws each, from
     ``counter`` on) intersected by least squares; ``z`` (3,) and its covariance ``R`` (3, 3), ECEF.
+    Returns False when the lines are parallel (no fix).
 
-    Written out in scalars (the 3 x 3 normal equations and their inverse by cofactors): NumPy's linear
-    algebra would cost seconds of compile time for a 3 x 3 system."""
+    Written out in scalars (the 3 x 3 normal equations, inverted by cofactors with
+    :func:`domesim.core.kalman.inverse_symmetric3`): NumPy's linear algebra would cost seconds of
+    compile time for a 3 x 3 system."""
     A = np.zeros((3, 3))
     b = np.zeros(3)
     for idx in range(2):
@@ -298,20 +301,11 @@ def _stereo_fix(s1, s2, p, sigma, key, counter, z, R):
                 proj = (1.0 if i == k else 0.0) - um[i] * um[k]
                 A[i, k] += w * proj
                 b[i] += w * proj * s[k]
-    # R = A^-1 (A is symmetric): adjugate over determinant
-    R[0, 0] = A[1, 1] * A[2, 2] - A[1, 2] * A[2, 1]
-    R[0, 1] = A[0, 2] * A[2, 1] - A[0, 1] * A[2, 2]
-    R[0, 2] = A[0, 1] * A[1, 2] - A[0, 2] * A[1, 1]
-    R[1, 1] = A[0, 0] * A[2, 2] - A[0, 2] * A[2, 0]
-    R[1, 2] = A[0, 2] * A[1, 0] - A[0, 0] * A[1, 2]
-    R[2, 2] = A[0, 0] * A[1, 1] - A[0, 1] * A[1, 0]
-    R[1, 0], R[2, 0], R[2, 1] = R[0, 1], R[0, 2], R[1, 2]
-    det = A[0, 0] * R[0, 0] + A[0, 1] * R[1, 0] + A[0, 2] * R[2, 0]
-    for i in range(3):
-        for k in range(3):
-            R[i, k] /= det
+    if inverse_symmetric3(A, R) == 0.0:  # parallel lines of sight: no fix
+        return False
     for i in range(3):
         z[i] = R[i, 0] * b[0] + R[i, 1] * b[1] + R[i, 2] * b[2]
+    return True
 
 
 @nb.njit(cache=True, error_model="numpy")
@@ -341,7 +335,6 @@ def draw_stereo_look(sensor, satellites, p, boosting, brightness, key, counter, 
                     second = j
     if second < 0:
         return False
-    _stereo_fix(
+    return _stereo_fix(
         sats[first], sats[second], p, sensor.angle_sigma_rad, key, counter + np.uint64(sats.shape[0]), z, R
     )
-    return True
