@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO ?= examples/golden-dome.toml
 
-.PHONY: demo check test lint bench clean
+.PHONY: demo check test lint bench validate clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# The validation book: every published analysis domesim reproduces, rewritten from the code.
+validate: $(STAMP)
+	$(BIN)/domesim validate-against --out docs/validation.md
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

@@ -433,6 +433,28 @@ def calc_absentee(
         _emit(analytic.absentee(reach_km, k, lat_deg, inc_deg).to_dict(), as_json, "absentee ratio")
 
 
+@app.command("validate-against")
+def validate_against(
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the book here (Markdown); default: standard output.")
+    ] = None,
+) -> None:
+    """Reproduce the published analyses of the validation book and write it (docs/validation.md)."""
+    from domesim import book
+
+    with user_errors():
+        text = book.render()
+        outside = [c.case.name for c in map(book.compare, book.REPRODUCTIONS.names()) if not c.within]
+        if out is None:
+            sys.stdout.write(text)
+        else:
+            out.write_text(text)
+            err_console.print(f"wrote {out}: {len(book.REPRODUCTIONS)} reproductions", highlight=False)
+        if outside:
+            err_console.print(f"outside their stated tolerance: {', '.join(outside)}", highlight=False)
+            raise typer.Exit(1)
+
+
 plot = typer.Typer(no_args_is_help=True, help="Figures of a scenario, written as PNG files.")
 app.add_typer(plot, name="plot")
 
