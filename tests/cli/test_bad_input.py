@@ -69,6 +69,20 @@ CASES = [
         ("loft_deg = -30.0",),
     ),
     Case(
+        "unreachable-apogee",  # a lofted shot higher than the class can fly to this range
+        _replace('aim_asset = "seattle"', 'aim_asset = "seattle"\napogee_km = 30000.0'),
+        "threat#1.apogee_km",
+        ("cannot fly apogee_km = 30000", "can fly apogee_km from"),
+        ("apogee_km = 30000.0",),
+    ),
+    Case(
+        "two-shapes",  # the shape is set once
+        _replace('aim_asset = "seattle"', 'aim_asset = "seattle"\nloft_deg = 5.0\napogee_km = 2000.0'),
+        "threat#1",
+        ("give at most one of loft_deg, burnout_angle_deg, apogee_km, flight_time_min",),
+        ("[[threat]]",),
+    ),
+    Case(
         "malformed-toml",
         _replace("step_s = 2.0", "step_s = = 2.0"),
         None,

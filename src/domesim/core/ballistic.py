@@ -47,7 +47,7 @@ from domesim.core.constants import (
     SCALE_HEIGHT_M,
 )
 from domesim.core.frames import eci_to_ecef_state_row, ellipsoid_altitude, geodetic_height
-from domesim.core.integrate import dense, error_norm, make_dp5_step, make_locate, step_factor
+from domesim.core.integrate import MIN_FACTOR, dense, error_norm, make_dp5_step, make_locate, step_factor
 
 MAX_STAGES = 4
 
@@ -319,11 +319,10 @@ def _fly_one(y0, p, t_out, solver, frame, state_out, alt_out, phase_out, impact_
             _derivative(t, y, args, k[0])
         _dp5_step(t, h_step, y, args, k, y_new, tmp)
         err = error_norm(y, y_new, tmp, rtol, atol)
-        if not math.isfinite(err):
-            status = STATUS_DIVERGED
-            break
-        if err > 1.0:  # reject: shrink and retry (k[0] is still f(t, y) in the same segment)
-            h = h_step * step_factor(err)
+        # A trial step that dives deep below the ground meets an air density that overflows: reject it
+        # like any step that is too long (the guard above stops a flight whose step keeps shrinking).
+        if not math.isfinite(err) or err > 1.0:  # reject: shrink and retry (k[0] is still f(t, y))
+            h = h_step * (MIN_FACTOR if not math.isfinite(err) else step_factor(err))
             k_valid = True
             continue
         t_next = t + h_step

@@ -9,6 +9,7 @@ trial and object in one batch with per-trial dispersions, returning a :class:`Th
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -20,7 +21,7 @@ from domesim.errors import TargetingError
 from domesim.threats.batch import ThreatBatch, join
 from domesim.threats.payload import Release, released_state, unpowered_params
 
-_MAX_FLIGHT_S = 6000.0  # longer than any ballistic flight up to antipodal range
+_MAX_FLIGHT_S = 9000.0  # longer than any ballistic flight up to antipodal range, lofts included
 
 
 @dataclass(frozen=True)
@@ -73,10 +74,11 @@ class LaunchSolution:
     miss_m: float  # residual miss distance of the solution
     apogee_m: float
     flight_time_s: float
-    shape_error_deg: float = 0.0  # burnout angle minus the requested (minimum-energy + loft) angle
-    # the lofts (burnout angle above the minimum-energy angle, deg) the class can fly to this range, as
-    # far as the solver's grid of pitches shows them; NaN where not surveyed
-    loft_reach_deg: tuple[float, float] = (math.nan, math.nan)
+    # the requested shape (:class:`Shape`) missed by this much, in the shape's display unit; 0 when met
+    shape_error: float = 0.0
+    # the values of the shape's quantity (display unit) the class can fly to this range, as far as the
+    # solver's grid of pitches shows them; NaN where not surveyed
+    shape_reach: tuple[float, float] = (math.nan, math.nan)
     t_impulse_s: float = 0.0  # de-orbit burn after launch (fractional-orbit weapons; 0: none)
     dv_impulse_m_s: float = 0.0  # its velocity change along the velocity (negative: retro)
 
@@ -181,8 +183,7 @@ def _fly_nominal(
     t_imp[bad] = np.nan
     r_ecef = frames.eci_to_ecef(impact[:, :3], frames.OMEGA_EARTH_RAD_S * t_imp)
     lat, lon, _ = frames.ecef_to_geodetic(r_ecef)
-    # Highest sampled geodetic height (30 s samples: within about 1 km of the apogee, where h' ~ 0).
-    apogee = np.nanmax(np.where(np.isfinite(alt), alt, -np.inf), axis=1)
+    apogee = _apogee(alt)
     shape = azimuth.shape
     return {
         "lat": lat.reshape(shape),
@@ -192,6 +193,24 @@ def _fly_nominal(
         "burnout": burnout.reshape(shape + (6,)),
         "apogee_m": apogee.reshape(shape),
     }
+
+
+def _apogee(alt: np.ndarray) -> np.ndarray:
+    """Highest geodetic height of each row of equally spaced samples (B, T): the vertex of the parabola
+    through the highest sample and its neighbours, so that the apogee varies smoothly with the launch
+    parameters (the targeting solver differentiates it) instead of stepping from sample to sample."""
+    h = np.where(np.isfinite(alt), alt, -np.inf)
+    k = np.argmax(h, axis=1)
+    rows = np.arange(h.shape[0])
+    top = h[rows, k]
+    inner = (k > 0) & (k < h.shape[1] - 1)
+    before = np.where(inner, h[rows, np.maximum(k - 1, 0)], -np.inf)
+    after = np.where(inner, h[rows, np.minimum(k + 1, h.shape[1] - 1)], -np.inf)
+    curvature = before - 2.0 * top + after
+    fit = inner & np.isfinite(before) & np.isfinite(after) & (curvature < 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        vertex = top - (before - after) ** 2 / (8.0 * curvature)
+    return np.where(fit, vertex, np.where(np.isfinite(top), top, np.nan))
 
 
 def minimum_energy_angle(r1_m, r2_m, psi_rad):
@@ -208,15 +227,72 @@ def minimum_energy_angle(r1_m, r2_m, psi_rad):
     return 0.5 * np.arctan2(r2_m * np.sin(psi_rad), r1_m - r2_m * np.cos(psi_rad))
 
 
-def _angle_residual(flight, loft_rad):
-    """Burnout flight-path angle minus (minimum-energy angle + loft), inertial frame, rad."""
+def burnout_angle(flight):
+    """Inertial flight-path angle at burnout (above the local horizontal), rad."""
     r_bo, v_bo = flight["burnout"][..., :3], flight["burnout"][..., 3:]
-    r_imp = flight["r_impact_eci"]
+    rb = np.linalg.norm(r_bo, axis=-1)
+    return np.arcsin(np.sum(r_bo * v_bo, axis=-1) / (rb * np.linalg.norm(v_bo, axis=-1)))
+
+
+def loft_angle(flight):
+    """Burnout flight-path angle above that of the minimum-energy ellipse to the same impact point, rad."""
+    r_bo, r_imp = flight["burnout"][..., :3], flight["r_impact_eci"]
     rb = np.linalg.norm(r_bo, axis=-1)
     ri = np.linalg.norm(r_imp, axis=-1)
-    gamma = np.arcsin(np.sum(r_bo * v_bo, axis=-1) / (rb * np.linalg.norm(v_bo, axis=-1)))
     psi = np.arccos(np.clip(np.sum(r_bo * r_imp, axis=-1) / (rb * ri), -1.0, 1.0))
-    return gamma - minimum_energy_angle(rb, ri, psi) - loft_rad
+    return burnout_angle(flight) - minimum_energy_angle(rb, ri, psi)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What fixes a trajectory's shape besides its range: one quantity of the flight and its target.
+
+    The targeting solver drives ``measure(flight) - target`` to zero; ``weight`` turns that residual into
+    metres so that it counts alike with the miss distance (1 mrad of angle ~ 1 km of miss, 1 s of flight
+    time ~ 1 km). ``key`` is the scenario key that asks for it; ``scale`` turns SI into the key's unit.
+    """
+
+    key: str
+    target: float  # SI: rad, m or s
+    measure: Callable[[dict], np.ndarray]
+    weight: float  # metres per SI unit of residual
+    scale: float  # display unit per SI unit
+    tolerance: float  # a solution off by more than this (display unit) does not fly the shape
+
+    def residual(self, flight) -> np.ndarray:
+        return (self.measure(flight) - self.target) * self.weight
+
+    def display(self, si) -> float:
+        return float(np.asarray(si) * self.scale)
+
+
+def loft(loft_rad: float = 0.0) -> Shape:
+    """Burnout angle ``loft_rad`` above the minimum-energy angle (< 0: depressed); 0: minimum energy."""
+    return Shape("loft_deg", loft_rad, loft_angle, 1e6, 180.0 / math.pi, 0.5)
+
+
+def burnout_angle_of(angle_rad: float) -> Shape:
+    """A burnout flight-path angle (inertial, above the local horizontal)."""
+    return Shape("burnout_angle_deg", angle_rad, burnout_angle, 1e6, 180.0 / math.pi, 0.5)
+
+
+def apogee_of(apogee_m: float) -> Shape:
+    """An apogee height above the ellipsoid."""
+    return Shape("apogee_km", apogee_m, lambda flight: flight["apogee_m"], 1.0, 1e-3, 5.0)
+
+
+def flight_time_of(flight_time_s: float) -> Shape:
+    """A flight time from lift-off to impact."""
+    return Shape("flight_time_min", flight_time_s, lambda flight: flight["t_impact"], 1e3, 1.0 / 60.0, 0.1)
+
+
+# The scenario keys that set a trajectory's shape, each with its Shape from the key's value (key's unit).
+SHAPES: dict[str, Callable[[float], Shape]] = {
+    "loft_deg": lambda deg: loft(math.radians(deg)),
+    "burnout_angle_deg": lambda deg: burnout_angle_of(math.radians(deg)),
+    "apogee_km": lambda km: apogee_of(km * 1e3),
+    "flight_time_min": lambda minutes: flight_time_of(minutes * 60.0),
+}
 
 
 def initial_azimuth(lat1, lon1, lat2, lon2) -> float:
@@ -227,92 +303,124 @@ def initial_azimuth(lat1, lon1, lat2, lon2) -> float:
     return math.atan2(y, x) % (2.0 * math.pi)
 
 
+def _initial_azimuths(lat1, lon1, lat2, lon2) -> np.ndarray:
+    """:func:`initial_azimuth` over arrays of end points (NaN where an end point is NaN)."""
+    dlon = lon2 - lon1
+    y = np.sin(dlon) * np.cos(lat2)
+    x = np.cos(lat1) * np.sin(lat2) - np.sin(lat1) * np.cos(lat2) * np.cos(dlon)
+    return np.arctan2(y, x)
+
+
 def solve_launch(
     missile: BallisticMissile,
     launch_lat_rad: float,
     launch_lon_rad: float,
     aim_lat_rad: float,
     aim_lon_rad: float,
-    loft_rad: float = 0.0,
+    shape: Shape | None = None,
     tolerance_m: float = 5.0,
 ) -> LaunchSolution:
-    """Find (azimuth, end-of-boost pitch, thrust termination) that hit the aim point.
+    """Find (azimuth, end-of-boost pitch, thrust termination) that hit the aim point with ``shape``.
 
-    Minimum energy by default: the burnout flight-path angle (inertial) equals that of the
-    minimum-energy ellipse from the burnout point to the impact point (:func:`minimum_energy_angle`);
-    ``loft_rad`` > 0 lofts and < 0 depresses the trajectory by that much. The range is set by the
-    thrust termination time. Method: one batch over a grid of (pitch, burn time) along the
-    great-circle azimuth brackets the solution; a damped Newton iteration on (azimuth, pitch, burn)
-    with a finite-difference Jacobian (one batch of four flights per step) then removes the miss
-    on the rotating, oblate Earth, drag included.
+    ``shape`` (:class:`Shape`) fixes the trajectory's shape: minimum energy by default (the burnout
+    flight-path angle, inertial, equals that of the minimum-energy ellipse from the burnout point to the
+    impact point, :func:`minimum_energy_angle`), or a loft or depression from it, a burnout angle, an
+    apogee or a flight time. The range is set by the thrust termination time. Method: one batch over a
+    grid of (pitch, burn time) along the great-circle azimuth, from pitches near the horizon to
+    near-vertical, brackets the solution; a damped Newton iteration on (azimuth, pitch, burn) with a
+    finite-difference Jacobian (one batch of four flights per step) then removes the miss on the
+    rotating, oblate Earth, drag included. Where no pitch gives the shape at this range, the solution
+    is the reachable one that needs the shortest burn, with ``shape_error`` and ``shape_reach`` saying
+    how far off it is and what the class can fly there: callers treat that as an error.
 
     Raises
     ------
     TargetingError
         The aim point is beyond the class's reach, or the iteration does not converge.
     """
+    shape = shape or loft(0.0)
     target_range = float(
         frames.great_circle_distance_m(launch_lat_rad, launch_lon_rad, aim_lat_rad, aim_lon_rad)
     )
     az0 = initial_azimuth(launch_lat_rad, launch_lon_rad, aim_lat_rad, aim_lon_rad)
     t_burn = missile.boost_time_s
-    thetas = np.radians(np.arange(-60.0, 75.0, 3.0))
+    # pitches from 60 deg below the launch horizon to 1 deg short of vertical: depressed to near-vertical
+    thetas = np.radians(np.concatenate([np.arange(-60.0, 84.0, 3.0), np.arange(84.0, 89.5, 1.0)]))
     cuts = np.linspace(missile.vertical_rise_s + 2.0, t_burn, 40)
     th_grid, cut_grid = np.meshgrid(thetas, cuts, indexing="ij")
     grid = _fly_nominal(missile, launch_lat_rad, launch_lon_rad, az0, th_grid, cut_grid)
     ranges = np.nan_to_num(
         frames.great_circle_distance_m(launch_lat_rad, launch_lon_rad, grid["lat"], grid["lon"])
     )
-    angle_res = _angle_residual(grid, loft_rad)
+    # A near-vertical shot falls behind the pad as the Earth turns under it: not a way to the aim point.
+    heading = _initial_azimuths(launch_lat_rad, launch_lon_rad, grid["lat"], grid["lon"])
+    ranges[np.cos(heading - az0) < 0.0] = 0.0
+    shape_res = shape.residual(grid)
     needed = np.full(thetas.size, np.nan)  # burn each pitch needs to reach the range
-    residual = np.full(thetas.size, np.nan)  # angle residual there
+    residual = np.full(thetas.size, np.nan)  # shape residual there
     for i in range(thetas.size):
         above = np.nonzero(ranges[i] >= target_range)[0]
         if above.size and above[0] > 0:
             j = above[0]
             w = (target_range - ranges[i, j - 1]) / (ranges[i, j] - ranges[i, j - 1])
             needed[i] = cuts[j - 1] + w * (cuts[j] - cuts[j - 1])
-            residual[i] = angle_res[i, j - 1] + w * (angle_res[i, j] - angle_res[i, j - 1])
+            residual[i] = shape_res[i, j - 1] + w * (shape_res[i, j] - shape_res[i, j - 1])
+    # Where the full burn's range passes the target range between two pitches, the curve of solutions
+    # meets the full burn: the steepest (most lofted) trajectories a class can fly to this range lie
+    # there, between grid pitches, so the survey adds those points.
+    full = ranges[:, -1] - target_range
+    edge = np.nonzero(full[:-1] * full[1:] < 0)[0]
+    w_edge = full[edge] / (full[edge] - full[edge + 1])
+    thetas = np.concatenate([thetas, thetas[edge] + w_edge * (thetas[edge + 1] - thetas[edge])])
+    needed = np.concatenate([needed, np.full(edge.size, t_burn)])
+    residual = np.concatenate(
+        [residual, shape_res[edge, -1] + w_edge * (shape_res[edge + 1, -1] - shape_res[edge, -1])]
+    )
+    order = np.argsort(thetas, kind="stable")
+    thetas, needed, residual = thetas[order], needed[order], residual[order]
     ok = np.isfinite(needed) & np.isfinite(residual)
     if not ok.any():
         raise TargetingError(
             f"{missile.name}: aim point at {target_range / 1e3:,.0f} km is beyond the class's reach "
             f"(maximum about {ranges.max() / 1e3:,.0f} km with a full {t_burn:.0f} s burn)"
         )
-    # The pitch where the angle residual changes sign. If there is none (the class cannot fly the
-    # requested shape to this range), or the solve from it fails near the edge of the reach, fall back
-    # to the pitch that needs the shortest burn: the most margin; the solution records the shape error.
     idx = np.nonzero(ok)[0]
+    reach_si = shape.target + residual[idx] / shape.weight  # the shape's quantity at each surveyed pitch
+    reach = (shape.display(reach_si.min()), shape.display(reach_si.max()))
+    # The pitch where the shape residual changes sign. If there is none (the class cannot fly the
+    # requested shape to this range), or the solve from it fails near the edge of the reach, solve at
+    # the pitch that needs the shortest burn (the most margin) and record the shape error.
     crossings = [i for i in idx[:-1] if ok[i + 1] and residual[i] * residual[i + 1] <= 0]
     common = {
         "launch": (launch_lat_rad, launch_lon_rad),
         "aim_point": (aim_lat_rad, aim_lon_rad),
         "az": az0,
-        "loft_rad": loft_rad,
+        "shape": shape,
         "target_range": target_range,
         "tolerance_m": tolerance_m,
     }
-    if crossings:
-        i = crossings[0]
+    for i in crossings:
         w = residual[i] / (residual[i] - residual[i + 1])
         theta = thetas[i] + w * (thetas[i + 1] - thetas[i])
         t_cut = needed[i] + w * (needed[i + 1] - needed[i])
         try:
-            return _newton_on_aim(missile, theta=float(theta), t_cut=float(t_cut), fix_theta=False, **common)
+            solution = _newton_on_aim(
+                missile, theta=float(theta), t_cut=float(t_cut), fix_theta=False, **common
+            )
+            return replace(solution, shape_reach=reach)
         except TargetingError:
-            pass
+            continue
     i = idx[np.argmin(needed[idx])]
     solution = _newton_on_aim(
         missile, theta=float(thetas[i]), t_cut=float(needed[i]), fix_theta=True, **common
     )
-    reach = np.degrees(loft_rad + residual[idx])  # the lofts each surveyed pitch gives at this range
-    return replace(solution, loft_reach_deg=(float(reach.min()), float(reach.max())))
+    return replace(solution, shape_reach=reach)
 
 
 def _newton_on_aim(
-    missile, *, launch, aim_point, az, theta, t_cut, loft_rad, fix_theta, target_range, tolerance_m
+    missile, *, launch, aim_point, az, theta, t_cut, shape, fix_theta, target_range, tolerance_m
 ):
-    """Damped Newton on (azimuth, pitch, burn) -> (miss east, miss north, angle residual).
+    """Damped Newton on (azimuth, pitch, burn) -> (miss east, miss north, shape residual).
 
     ``launch``, ``aim_point``: (lat, lon), rad. With ``fix_theta`` the pitch is held and only (azimuth,
     burn) are solved for the miss.
@@ -323,27 +431,28 @@ def _newton_on_aim(
     aim = frames.geodetic_to_ecef(aim_lat, aim_lon, 0.0)
     t_min, t_max = missile.vertical_rise_s + 1.0, missile.boost_time_s
     steps = np.array([1e-5, 1e-5, 0.01])  # finite-difference steps: rad, rad, s
-    angle_weight = 1e6  # metres per radian of angle residual, so both residuals count alike
+    theta_max = math.radians(89.9)  # the pitch program is not defined beyond vertical
 
     def residuals(x):
         flight = _fly_nominal(missile, lat0, lon0, x[:, 0], x[:, 1], x[:, 2])
         offset = frames.geodetic_to_ecef(flight["lat"], flight["lon"], 0.0) - aim
         flight["distance"] = np.linalg.norm(offset, axis=-1)  # unlike east/north, not zero at the antipode
         miss = offset @ enu_aim.T
-        angle = _angle_residual(flight, loft_rad)[:, None] * angle_weight
-        return np.hstack([miss, angle]), flight
+        return np.hstack([miss, shape.residual(flight)[:, None]]), flight
 
     x = np.array([az, theta, t_cut])
     free = [0, 2] if fix_theta else [0, 1, 2]
     for _ in range(40):
         probes = np.tile(x, (4, 1))
         probes[1:, :] += np.diag(steps)
+        if probes[2, 1] > theta_max:  # difference backwards at the vertical end
+            probes[2, 1] = x[1] - steps[1]
         res, flight = residuals(probes)
         miss = float(flight["distance"][0])
         if not np.isfinite(res).all():
             break
         norm = float(np.linalg.norm(res[0, : 2 if fix_theta else 3]))
-        if miss <= tolerance_m and (fix_theta or abs(res[0, 2]) < 1e-5 * angle_weight):
+        if miss <= tolerance_m and (fix_theta or abs(res[0, 2]) < 10.0):
             return LaunchSolution(
                 azimuth_rad=float(x[0] % (2 * math.pi)),
                 theta_end_rad=float(x[1]),
@@ -352,14 +461,18 @@ def _newton_on_aim(
                 miss_m=miss,
                 apogee_m=float(flight["apogee_m"][0]),
                 flight_time_s=float(flight["t_impact"][0]),
-                shape_error_deg=float(np.degrees(res[0, 2] / angle_weight)),
+                shape_error=shape.display(res[0, 2] / shape.weight),
             )
         rows = [0, 1] if fix_theta else [0, 1, 2]
-        jac = ((res[1:] - res[0]) / steps[:, None]).T[np.ix_(rows, free)]
+        diffs = (res[1:] - res[0]) / steps[:, None]
+        if probes[2, 1] < x[1]:
+            diffs[1] = -diffs[1]
+        jac = diffs.T[np.ix_(rows, free)]
         step = np.zeros(3)
         step[free] = np.linalg.lstsq(jac, -res[0, rows], rcond=None)[0]
         for _ in range(10):  # halve the step until the residual shrinks
             trial_x = x + step
+            trial_x[1] = min(trial_x[1], theta_max)
             trial_x[2] = np.clip(trial_x[2], t_min, t_max)
             trial, _ = residuals(trial_x[None, :])
             if np.isfinite(trial).all() and np.linalg.norm(trial[0, rows]) < norm:

@@ -146,7 +146,6 @@ def _aim(missile, *, theta, t_cut, deorbit_dv_m_s, launch, aim_point, az, t_d, t
                 miss_m=float(flight["distance"][0]),
                 apogee_m=float(flight["apogee_m"][0]),
                 flight_time_s=float(flight["t_impact"][0]),
-                shape_error_deg=0.0,
                 t_impulse_s=float(x[1]),
                 dv_impulse_m_s=-deorbit_dv_m_s,
             )

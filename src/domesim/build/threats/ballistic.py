@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from domesim.build.blocks import StrictModel, ThreatBlock
 from domesim.build.threats import THREAT_FAMILIES, ThreatContext, ThreatFamily, aim_points, launch_point
@@ -17,7 +17,7 @@ from domesim.core.units import DEG
 from domesim.errors import TargetingError
 
 if TYPE_CHECKING:  # the physics is imported where it runs: validating a file compiles nothing
-    from domesim.threats.ballistic import BallisticMissile, LaunchSolution, ThreatObject
+    from domesim.threats.ballistic import BallisticMissile, LaunchSolution, Shape, ThreatObject
     from domesim.threats.batch import ThreatBatch
     from domesim.threats.payload import Release
 
@@ -40,13 +40,34 @@ class PayloadSpec(StrictModel):
     bus: str = "generic"
 
 
+# The keys that may set a ballistic trajectory's shape (at most one per block; none: minimum energy); the
+# physics module's SHAPES turns each into its Shape (a test keeps the two lists the same).
+SHAPE_KEYS = ("loft_deg", "burnout_angle_deg", "apogee_km", "flight_time_min")
+
+
 class BallisticThreat(ThreatBlock):
     """A ``[[threat]]`` block of a ballistic or fractional-orbit class."""
 
-    loft_deg: float = Field(default=0.0, ge=-30.0, le=30.0)
+    # the trajectory's shape: degrees above (below) the minimum-energy burnout angle, a burnout
+    # flight-path angle, an apogee height or a flight time; depressed to near-vertical
+    loft_deg: float | None = Field(default=None, ge=-60.0, le=85.0)
+    burnout_angle_deg: float | None = Field(default=None, ge=-10.0, le=89.5)
+    apogee_km: float | None = Field(default=None, gt=0.0, le=40_000.0)
+    flight_time_min: float | None = Field(default=None, gt=0.0, le=100.0)
     approach: Literal["short", "long"] = "short"  # fractional orbits: the short or the long way round
     payload: PayloadSpec | None = None
     dispersion: BallisticDispersion = Field(default_factory=BallisticDispersion)  # type: ignore[assignment]
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> BallisticThreat:
+        given = [key for key in SHAPE_KEYS if getattr(self, key) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give at most one of {', '.join(SHAPE_KEYS)} (got {', '.join(given)})")
+        return self
+
+    def shape_key(self) -> str | None:
+        """The key that sets the trajectory's shape (None: minimum energy)."""
+        return next((key for key in SHAPE_KEYS if getattr(self, key) is not None), None)
 
 
 def _missile(ctx: ThreatContext) -> BallisticMissile | None:
@@ -83,7 +104,7 @@ def _solve(ctx: ThreatContext, missile: BallisticMissile, launch, aim) -> Launch
     b, t = ctx.builder, ctx.block
     try:
         if not missile.pitch_local:
-            return solve_launch(missile, launch[0], launch[1], aim[0], aim[1], t.loft_deg * DEG)
+            return solve_launch(missile, launch[0], launch[1], aim[0], aim[1], _shape(t))
         # A fractional-orbit class: insertion, partial revolution, de-orbit burn.
         orbit = b.params(ctx.entry, t.override, ctx.path, f"threat {t.threat_class}")
         if orbit is None:
@@ -163,6 +184,14 @@ def _releases(ctx: ThreatContext, missile, launch, aim, solution, label) -> tupl
     return tuple(rvs + decoys)
 
 
+def _shape(block: BallisticThreat) -> Shape:
+    """The trajectory shape a block asks for (minimum energy when it sets none)."""
+    from domesim.threats.ballistic import SHAPES
+
+    key = block.shape_key() or "loft_deg"
+    return SHAPES[key](getattr(block, key) or 0.0)
+
+
 def build(ctx: ThreatContext) -> list[ThreatObject]:
     """The missiles of one block: one launch solution (and payload) per distinct aim point."""
     from domesim.threats.ballistic import ThreatObject
@@ -181,13 +210,16 @@ def build(ctx: ThreatContext) -> list[ThreatObject]:
         if solution is None:
             return []
         label = ctx.label(aim_label)
-        if abs(solution.shape_error_deg) > 0.5:  # an error, not a trajectory of another shape
-            lo, hi = solution.loft_reach_deg
+        shape = _shape(t)
+        if abs(solution.shape_error) > shape.tolerance:  # an error, not a trajectory of another shape
+            lo, hi = solution.shape_reach
+            asked = shape.display(shape.target)
             b.problem(
-                ctx.path + ("loft_deg",),
-                f"{label}: {missile.name} cannot fly loft_deg = {t.loft_deg:g} to this aim point "
-                f"({solution.range_m / 1e3:,.0f} km); at that range its burnout angle can be between "
-                f"{lo:+.0f} and {hi:+.0f} deg of the minimum-energy angle",
+                ctx.path + (shape.key,),
+                f"{label}: {missile.name} cannot fly {shape.key} = {asked:g} to this aim point "
+                f"({solution.range_m / 1e3:,.0f} km); at that range it can fly {shape.key} from {lo:,.1f} "
+                f"to {hi:,.1f}"
+                + (" (degrees from the minimum-energy angle)" if shape.key == "loft_deg" else ""),
             )
             return []
         releases = _releases(ctx, missile, launch, aim, solution, label) if t.payload else ()

@@ -1,0 +1,203 @@
+"""Lofted test flights converted to a missile's standard range: the public method, on domesim's physics.
+
+A missile tested on a lofted trajectory (near-vertical, apogee thousands of km, ground range about
+1,000 km) would fly much farther on its range-maximising trajectory. The published conversions (book,
+"Lofted tests") take the test's apogee and ground range, infer the missile's performance, and fly the
+same missile on a standard trajectory. domesim does that with its own boost and coast physics:
+
+1. **Fit.** The class's stage delta-v values are scaled by one factor (a heavier or lighter payload,
+   more or less propellant: the class's staging and burn times are kept) and its end-of-boost pitch is
+   set, with a full burn (tests burn to depletion), so that the flight from the test's launch point,
+   along the test's azimuth, on the rotating oblate Earth, lands at the observed ground range with the
+   observed apogee. The lofted branch is taken: the steepest pitch that reaches the range.
+2. **Convert.** The fitted missile, full burn, is flown at the pitch that maximises its ground range,
+   due east and due west from the same launch point. Boost gravity losses are part of the flight (a
+   near-vertical boost loses more speed to gravity than a range-maximising one), and so is the Earth's
+   rotation, which lengthens the eastward range and shortens the westward one; their mean is the
+   rotation-neutral figure that published conversions "not taking into account the Earth's rotation"
+   are compared with.
+
+The observed flight time, when given, is not fitted: the modelled test's flight time is reported next
+to it, as a check of the fit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+from scipy.optimize import brentq, minimize_scalar
+
+from domesim.core import frames
+from domesim.errors import TargetingError
+from domesim.threats.ballistic import BallisticMissile, _fly_nominal, _initial_azimuths, burnout_angle
+
+_SCALE_BRACKET = (0.6, 1.4)  # delta-v scales searched: far beyond any payload change of one class
+_STEEP_PITCHES = np.radians(np.arange(89.5, 20.0, -0.5))  # lofted branch first
+
+
+@dataclass(frozen=True)
+class LoftedTest:
+    """An observed lofted test: what was published, and where it was launched (SI)."""
+
+    apogee_m: float
+    range_m: float
+    flight_time_s: float | None = None
+    launch_lat_rad: float = math.radians(39.0)  # the Pyongyang area, firing east into the Sea of Japan
+    launch_lon_rad: float = math.radians(125.7)
+    azimuth_rad: float = math.radians(90.0)
+
+
+@dataclass(frozen=True)
+class Burnout:
+    """A flight's state at thrust termination: inertial speed and flight-path angle, geodetic height."""
+
+    speed_m_s: float
+    angle_rad: float
+    alt_m: float
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """A lofted test converted to the fitted missile's range-maximising trajectory."""
+
+    standard_range_m: float  # mean of the due-east and due-west maxima: rotation-neutral
+    range_east_m: float
+    range_west_m: float
+    burnout: Burnout  # of the range-maximising trajectory (due east)
+    delta_v_scale: float  # fitted factor on the class's stage delta-v values
+    delta_v_m_s: float  # the fitted missile's total ideal delta-v
+    test_pitch_rad: float  # end-of-boost pitch of the fitted test flight
+    test_burnout: Burnout
+    test_flight_time_s: float  # the fitted test flight's time (compare with the observed one)
+    observed_flight_time_s: float | None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "standard_range_km": self.standard_range_m / 1e3,
+            "burnout_speed_km_s": self.burnout.speed_m_s / 1e3,
+            "burnout_angle_deg": math.degrees(self.burnout.angle_rad),
+            "burnout_alt_km": self.burnout.alt_m / 1e3,
+            "range_due_east_km": self.range_east_m / 1e3,
+            "range_due_west_km": self.range_west_m / 1e3,
+            "fitted": {
+                "delta_v_scale": self.delta_v_scale,
+                "delta_v_km_s": self.delta_v_m_s / 1e3,
+                "test_pitch_deg": math.degrees(self.test_pitch_rad),
+                "test_burnout_speed_km_s": self.test_burnout.speed_m_s / 1e3,
+                "test_burnout_angle_deg": math.degrees(self.test_burnout.angle_rad),
+                "test_burnout_alt_km": self.test_burnout.alt_m / 1e3,
+                "test_flight_time_min": self.test_flight_time_s / 60.0,
+                "observed_flight_time_min": (
+                    None if self.observed_flight_time_s is None else self.observed_flight_time_s / 60.0
+                ),
+            },
+        }
+
+
+def scaled(missile: BallisticMissile, scale: float) -> BallisticMissile:
+    """``missile`` with every stage's ideal delta-v times ``scale`` (same staging and burn times)."""
+    return replace(missile, stage_delta_v_m_s=tuple(dv * scale for dv in missile.stage_delta_v_m_s))
+
+
+def _full_burn(missile: BallisticMissile, test: LoftedTest, azimuth_rad: float, pitch_rad):
+    """Full-burn flights at ``pitch_rad`` (array): the flight record and the downrange ground range, m
+    (0 where the flight falls behind the pad or does not come down)."""
+    pitch = np.atleast_1d(np.asarray(pitch_rad, dtype=np.float64))
+    flight = _fly_nominal(
+        missile, test.launch_lat_rad, test.launch_lon_rad, azimuth_rad, pitch, missile.boost_time_s
+    )
+    ground = frames.great_circle_distance_m(
+        test.launch_lat_rad, test.launch_lon_rad, flight["lat"], flight["lon"]
+    )
+    heading = _initial_azimuths(test.launch_lat_rad, test.launch_lon_rad, flight["lat"], flight["lon"])
+    ground = np.where(np.isfinite(ground) & (np.cos(heading - azimuth_rad) > 0.0), ground, 0.0)
+    return flight, ground
+
+
+def _lofted_pitch(missile: BallisticMissile, test: LoftedTest) -> float | None:
+    """The steepest full-burn pitch that lands at the test's range (None: the missile cannot)."""
+    _, ground = _full_burn(missile, test, test.azimuth_rad, _STEEP_PITCHES)
+    reached = np.nonzero(ground >= test.range_m)[0]
+    if reached.size == 0 or reached[0] == 0:
+        return None
+    i = reached[0]  # first pitch, from the vertical down, that reaches the range
+
+    def excess(pitch: float) -> float:
+        return float(_full_burn(missile, test, test.azimuth_rad, pitch)[1][0]) - test.range_m
+
+    return brentq(excess, _STEEP_PITCHES[i], _STEEP_PITCHES[i - 1], xtol=1e-7)
+
+
+def _burnout(flight) -> Burnout:
+    r, v = flight["burnout"][0, :3], flight["burnout"][0, 3:]
+    return Burnout(
+        speed_m_s=float(np.linalg.norm(v)),
+        angle_rad=float(burnout_angle(flight)[0]),
+        alt_m=float(frames.geodetic_height(*r)),
+    )
+
+
+def _longest_shot(missile: BallisticMissile, test: LoftedTest, azimuth_rad: float):
+    """(range, pitch) of the full-burn pitch that maximises the ground range along ``azimuth_rad``."""
+    pitches = np.radians(np.arange(-20.0, 70.0, 1.0))
+    _, ground = _full_burn(missile, test, azimuth_rad, pitches)
+    k = int(np.argmax(ground))
+    lo, hi = pitches[max(k - 1, 0)], pitches[min(k + 1, pitches.size - 1)]
+    best = minimize_scalar(
+        lambda p: -float(_full_burn(missile, test, azimuth_rad, p)[1][0]),
+        bounds=(lo, hi),
+        method="bounded",
+        options={"xatol": 1e-6},
+    )
+    return -float(best.fun), float(best.x)
+
+
+def convert_lofted_test(missile: BallisticMissile, test: LoftedTest) -> Conversion:
+    """Fit ``missile`` to a lofted test and fly it on its range-maximising trajectory (module docstring).
+
+    Raises
+    ------
+    TargetingError
+        No scale of the class's delta-v in the searched bracket flies the observed test.
+    """
+
+    def apogee_excess(scale: float) -> float:
+        fitted = scaled(missile, scale)
+        pitch = _lofted_pitch(fitted, test)
+        if pitch is None:  # no full burn lands at the range: too weak, or so strong it does not come down
+            too_strong = _full_burn(fitted, test, test.azimuth_rad, _STEEP_PITCHES[:1])[0]["apogee_m"]
+            return test.apogee_m if not np.isfinite(too_strong[0]) or too_strong[0] > test.apogee_m else -test.apogee_m
+        flight, _ = _full_burn(fitted, test, test.azimuth_rad, pitch)
+        return float(flight["apogee_m"][0]) - test.apogee_m
+
+    scales = np.arange(_SCALE_BRACKET[0], _SCALE_BRACKET[1] + 1e-9, 0.05)
+    signs = np.sign([apogee_excess(x) for x in scales])
+    change = np.nonzero((signs[:-1] < 0) & (signs[1:] > 0))[0]
+    if change.size == 0:
+        raise TargetingError(
+            f"{missile.name}: no scale between {scales[0]:g} and {scales[-1]:g} of the class's delta-v "
+            f"flies a {test.range_m / 1e3:,.0f} km test to an apogee of {test.apogee_m / 1e3:,.0f} km: "
+            "is this class the tested missile?"
+        )
+    scale = brentq(apogee_excess, scales[change[0]], scales[change[0] + 1], xtol=1e-6)
+    fitted = scaled(missile, scale)
+    pitch = _lofted_pitch(fitted, test)
+    assert pitch is not None  # the bracket's root reaches the range
+    test_flight, _ = _full_burn(fitted, test, test.azimuth_rad, pitch)
+    east, east_pitch = _longest_shot(fitted, test, math.radians(90.0))
+    west, _ = _longest_shot(fitted, test, math.radians(270.0))
+    best_flight, _ = _full_burn(fitted, test, math.radians(90.0), east_pitch)
+    return Conversion(
+        standard_range_m=0.5 * (east + west),
+        range_east_m=east,
+        range_west_m=west,
+        burnout=_burnout(best_flight),
+        delta_v_scale=scale,
+        delta_v_m_s=float(sum(fitted.stage_delta_v_m_s)),
+        test_pitch_rad=pitch,
+        test_burnout=_burnout(test_flight),
+        test_flight_time_s=float(test_flight["t_impact"][0]),
+        observed_flight_time_s=test.flight_time_s,
+    )
