@@ -62,8 +62,17 @@ def _emit(data: dict[str, Any], as_json: bool, title: str) -> None:
         print(json.dumps(data))
         return
     table = Table(title=title, show_header=False)
+
+    def text(value: Any) -> str:
+        if isinstance(value, float):
+            return f"{value:.6g}"
+        if isinstance(value, list):
+            return ", ".join(map(text, value))
+        return str(value)
+
     for key, value in data.items():
-        table.add_row(key, f"{value:.6g}" if isinstance(value, float) else str(value))
+        for name, item in value.items() if isinstance(value, dict) else [(None, value)]:
+            table.add_row(f"{key}.{name}" if name else key, text(item))
     out_console.print(table)
 
 
@@ -416,6 +425,56 @@ def calc_met(
             as_json,
             "minimum-energy trajectory",
         )
+
+
+@calc.command("loft")
+def calc_loft(
+    apogee_km: Annotated[float, typer.Option("--apogee-km", help="Observed apogee of the test, km.")],
+    range_km: Annotated[float, typer.Option("--range-km", help="Observed ground range of the test, km.")],
+    flight_time_min: Annotated[
+        float | None, typer.Option("--flight-time-min", help="Observed flight time, min (a check).")
+    ] = None,
+    threat: Annotated[
+        str, typer.Option("--threat", help="Missile class (catalogue threat id) fitted to the test.")
+    ] = "icbm_liquid",
+    launch_lat_deg: Annotated[float, typer.Option("--launch-lat-deg")] = 39.0,
+    launch_lon_deg: Annotated[float, typer.Option("--launch-lon-deg")] = 125.7,
+    azimuth_deg: Annotated[float, typer.Option("--azimuth-deg", help="Test's launch azimuth, deg.")] = 90.0,
+    as_json: JsonFlag = False,
+) -> None:
+    """Convert a lofted test to the missile's standard range (fit the class, fly it range-maximising)."""
+    from domesim.build.catalogue import load_catalogue
+    from domesim.build.threats.ballistic import catalogue_missile
+    from domesim.threats.lofted import LoftedTest, convert_lofted_test
+
+    with user_errors():
+        checks = (
+            ("--apogee-km", apogee_km, 0.0 < apogee_km <= 40_000.0, "in (0, 40000]"),
+            ("--range-km", range_km, 0.0 < range_km <= 5_000.0, "in (0, 5000] (a lofted test)"),
+            ("--launch-lat-deg", launch_lat_deg, -90.0 <= launch_lat_deg <= 90.0, "in [-90, 90]"),
+            ("--flight-time-min", flight_time_min, flight_time_min is None or flight_time_min > 0, "> 0"),
+        )
+        for name, value, ok, expected in checks:
+            if not ok or (value is not None and not math.isfinite(value)):
+                raise DomesimError(f"{name} = {value}: expected a number {expected}")
+        catalogue = load_catalogue()
+        if not catalogue.has("threat", threat) or catalogue.entry("threat", threat).fields.get(
+            "family"
+        ) not in ("ballistic",):
+            raise DomesimError(
+                f"--threat: {threat!r} is not a ballistic missile class of the catalogue"
+                f"{catalogue.suggest('threat', threat)}"
+            )
+        test = LoftedTest(
+            apogee_m=apogee_km * 1e3,
+            range_m=range_km * 1e3,
+            flight_time_s=None if flight_time_min is None else flight_time_min * 60.0,
+            launch_lat_rad=math.radians(launch_lat_deg),
+            launch_lon_rad=math.radians(launch_lon_deg),
+            azimuth_rad=math.radians(azimuth_deg),
+        )
+        conversion = convert_lofted_test(catalogue_missile(catalogue.entry("threat", threat)), test)
+        _emit(conversion.to_dict(), as_json, f"lofted test converted ({threat})")
 
 
 @calc.command("absentee")

@@ -37,6 +37,7 @@ class Computed:
 
     value: float
     detail: str = ""
+    band: tuple[float, float] | None = None  # the value's model-uncertainty band, where it has one
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,7 +45,9 @@ class Reproduction:
     """One published figure and domesim's value of it.
 
     ``tolerance`` is relative (a fraction of ``published``) when ``relative``, else absolute in ``unit``;
-    the test of the book fails when ``|domesim - published|`` exceeds it.
+    the test of the book fails when ``|domesim - published|`` exceeds it. With ``in_band`` the criterion
+    is instead that the published figure lies inside the band of domesim's value (:class:`Computed`),
+    for results whose model uncertainty domesim computes (the tolerance is then not used).
     """
 
     name: str  # unique, "<chapter>/<case>"
@@ -60,10 +63,13 @@ class Reproduction:
     explanation: str  # why domesim's value differs from the published one
     relative: bool = True
     validates: bool = True  # False: domesim takes the published answer as an input (arithmetic check)
+    in_band: bool = False  # the criterion: the published figure inside domesim's band
     order: int = 0
     catalogue_families: tuple[str, ...] = ()
 
     def tolerance_text(self) -> str:
+        if self.in_band:
+            return "published inside domesim's band"
         return f"{self.tolerance:.0%}" if self.relative else f"{self.tolerance:g} {self.unit}"
 
 
@@ -88,6 +94,9 @@ class Comparison:
 
     @property
     def within(self) -> bool:
+        if self.case.in_band:
+            band = self.computed.band
+            return band is not None and band[0] <= self.case.published <= band[1]
         error = abs(self.relative_difference if self.case.relative else self.difference)
         return error <= self.case.tolerance
 
@@ -158,6 +167,11 @@ def render() -> str:
                 f"- **Published inputs:** {case.published_inputs}",
                 f"- **Published result:** {case.published_text}",
                 f"- **domesim:** {_number(c.computed.value, case.unit)}"
+                + (
+                    f", band {_number(c.computed.band[0], '')}to {_number(c.computed.band[1], case.unit)}"
+                    if c.computed.band
+                    else ""
+                )
                 + (f" ({c.computed.detail})" if c.computed.detail else ""),
                 f"- **Difference:** {c.difference_text()} (tolerance {case.tolerance_text()})"
                 + ("" if case.validates else "; arithmetic only: the published answer is an input"),

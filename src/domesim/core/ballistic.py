@@ -11,7 +11,9 @@ Dynamics, in the ECI frame of :mod:`domesim.core.frames` (SI units)::
   (thrust termination), which the targeting solver uses to set the range.
 - ``u(t)``: the attitude program, fixed in the inertial frame of the launch site's East-North-Up
   axes at lift-off: vertical until ``t_vert``, then the elevation above the launch horizon falls
-  linearly from 90 deg to ``theta_end`` at ``t_cut``, in the plane of the launch azimuth. The end
+  from 90 deg to ``theta_end`` at ``t_cut`` as ``1 - (1 - f)^n`` of the way (``f`` the fraction of the
+  pitch-over time elapsed, ``n`` the class's pitch exponent: 1 is linear in time, larger turns earlier,
+  as a gravity turn does), in the plane of the launch azimuth. The end
   pitch sets the burnout flight-path angle (the targeting solver picks it: minimum energy, lofted
   or depressed). With ``pitch_local`` the elevation is measured from the local horizontal under the
   vehicle instead (up = r/|r|, downrange = the launch downrange axis made horizontal there), which is
@@ -68,6 +70,7 @@ PARAMS = np.dtype(
             "pitch_local",
             np.bool_,
         ),  # pitch from the local horizontal (orbital insertion), else the launch horizon
+        ("pitch_exponent", np.float64),  # shape of the pitch-over: 1 linear in time, > 1 turns early
         ("stage_ve_m_s", np.float64, (MAX_STAGES,)),  # exhaust velocity of each stage
         ("stage_k_per_s", np.float64, (MAX_STAGES,)),  # mass-flow fraction (1 - 1/MR) / t_burn of each stage
         ("stage_end_s", np.float64, (MAX_STAGES,)),  # end of each stage's burn, s after launch
@@ -189,9 +192,10 @@ def _derivative(t, y, args, out):
         if t_rel <= t_vert:
             theta = 0.5 * math.pi
         else:
-            frac = (t_rel - t_vert) / (t_cut - t_vert)
-            if p["pitch_local"]:  # insertion: pitch over early, then fly near the local horizontal
-                frac = 1.0 - (1.0 - frac) ** 3
+            # the elevation leaves the vertical fastest at the start when the exponent is above 1, as a
+            # gravity turn does, and approaches theta_end gently
+            n = p["pitch_exponent"] if p["pitch_exponent"] > 0.0 else 1.0  # 0: a record made without it
+            frac = 1.0 - (1.0 - (t_rel - t_vert) / (t_cut - t_vert)) ** n
             theta = 0.5 * math.pi + (p["theta_end_rad"] - 0.5 * math.pi) * frac
         c = math.cos(theta) * accel
         s = math.sin(theta) * accel

@@ -45,6 +45,7 @@ class BallisticMissile:
     vertical_rise_s: float
     reentry_beta_kg_m2: float
     pitch_local: bool = False  # pitch program from the local horizontal (orbital classes)
+    pitch_exponent: float = 1.0  # shape of the pitch-over (domesim.core.ballistic): 1 linear, > 1 early
 
     @property
     def boost_time_s(self) -> float:
@@ -137,6 +138,7 @@ def pack_params(
         t_impulse_s=t_impulse_s,
         dv_impulse_m_s=dv_impulse_m_s,
         pitch_local=missile.pitch_local,
+        pitch_exponent=missile.pitch_exponent,
         stage_ve_m_s=stages[0] * scale,
         stage_k_per_s=stages[1],
         stage_end_s=stages[2],
@@ -154,17 +156,22 @@ def _fly_nominal(
     t_impulse=0.0,
     dv_impulse=0.0,
     max_flight_s=_MAX_FLIGHT_S,
+    rotating=True,
 ):
     """Fly the nominal missile from a pad for arrays of (azimuth, theta_end, t_cut).
 
     Flights start at t = 0 with ECI = ECEF at t = 0: the dynamics do not depend on the epoch, so a
     solution found here holds for any launch time. Returns a dict of arrays (NaN where no impact):
     impact latitude/longitude (rad), time (s), ECI impact position, burnout ECI state and apogee (m).
+    ``rotating=False`` flies over an Earth that does not turn (the pad does not move and the impact
+    point is where the flight meets the ellipsoid in inertial space; the air still co-rotates with the
+    Earth, which only touches re-entry), the convention of published conversions that leave the Earth's
+    rotation out.
     """
     azimuth, theta_end, t_cut, t_impulse = np.broadcast_arrays(azimuth, theta_end, t_cut, t_impulse)
     pad, up, downrange = _launch_frame(lat_rad, lon_rad, azimuth.ravel())
     b = azimuth.size
-    r0, v0 = frames.ecef_to_eci_state(pad, np.zeros(3), 0.0)
+    r0, v0 = frames.ecef_to_eci_state(pad, np.zeros(3), 0.0) if rotating else (pad, np.zeros(3))
     y0 = np.tile(np.concatenate([r0, v0]), (b, 1))
     params = pack_params(
         missile,
@@ -181,7 +188,7 @@ def _fly_nominal(
     bad = status != kernel.STATUS_IMPACTED
     impact[bad] = np.nan
     t_imp[bad] = np.nan
-    r_ecef = frames.eci_to_ecef(impact[:, :3], frames.OMEGA_EARTH_RAD_S * t_imp)
+    r_ecef = frames.eci_to_ecef(impact[:, :3], frames.OMEGA_EARTH_RAD_S * t_imp * rotating)
     lat, lon, _ = frames.ecef_to_geodetic(r_ecef)
     apogee = _apogee(alt)
     shape = azimuth.shape

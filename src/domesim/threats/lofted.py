@@ -10,12 +10,20 @@ same missile on a standard trajectory. domesim does that with its own boost and 
    set, with a full burn (tests burn to depletion), so that the flight from the test's launch point,
    along the test's azimuth, on the rotating oblate Earth, lands at the observed ground range with the
    observed apogee. The lofted branch is taken: the steepest pitch that reaches the range.
-2. **Convert.** The fitted missile, full burn, is flown at the pitch that maximises its ground range,
-   due east and due west from the same launch point. Boost gravity losses are part of the flight (a
-   near-vertical boost loses more speed to gravity than a range-maximising one), and so is the Earth's
-   rotation, which lengthens the eastward range and shortens the westward one; their mean is the
-   rotation-neutral figure that published conversions "not taking into account the Earth's rotation"
-   are compared with.
+2. **Convert.** The fitted missile, full burn, is flown at the pitch that maximises its ground range.
+   Boost gravity losses are part of the flight (a near-vertical boost loses more speed to gravity
+   than a range-maximising one). The standard range is flown over an Earth that does not turn (the pad
+   does not move, the impact is where the flight meets the ellipsoid in inertial space), the
+   convention of published conversions "not taking into account the Earth's rotation"; the maxima
+   due north, east and west on the rotating Earth are reported too (the rotation lengthens eastward
+   shots and shortens westward ones; near orbital burnout speed an eastward shot runs to the
+   antipode).
+
+The steering and the burn time of a tested missile are not public, and a near-vertical boost and a
+range-maximising one depend on them differently (a longer burn, or a steering that turns earlier,
+widens the gap in gravity losses), so the conversion is also made at the corners of
+:data:`STEERING_BAND` (pitch-over exponents 1 to 3) and :data:`BURN_TIME_BAND` (the class's burn time
+within 10 %): their spread is the conversion's model uncertainty.
 
 The observed flight time, when given, is not fitted: the modelled test's flight time is reported next
 to it, as a check of the fit.
@@ -35,6 +43,10 @@ from domesim.threats.ballistic import BallisticMissile, _fly_nominal, _initial_a
 
 _SCALE_BRACKET = (0.6, 1.4)  # delta-v scales searched: far beyond any payload change of one class
 _STEEP_PITCHES = np.radians(np.arange(89.5, 20.0, -0.5))  # lofted branch first
+# What the conversion depends on and the public record does not give for a tested missile: its steering
+# (pitch-over exponents from linear to early-turning) and its burn time (the class's, within 10 %).
+STEERING_BAND = (1.0, 3.0)
+BURN_TIME_BAND = (0.9, 1.1)
 
 
 @dataclass(frozen=True)
@@ -62,10 +74,14 @@ class Burnout:
 class Conversion:
     """A lofted test converted to the fitted missile's range-maximising trajectory."""
 
-    standard_range_m: float  # mean of the due-east and due-west maxima: rotation-neutral
+    standard_range_m: float  # the maximum over an Earth that does not turn (published conventions)
+    # the lowest and highest standard range over the steering and burn times of STEERING_BAND and
+    # BURN_TIME_BAND (not public for a tested missile, and the conversion depends on them)
+    standard_range_band_m: tuple[float, float]
+    range_north_m: float  # maxima on the rotating Earth, launched due north, east and west
     range_east_m: float
     range_west_m: float
-    burnout: Burnout  # of the range-maximising trajectory (due east)
+    burnout: Burnout  # of the range-maximising trajectory over the non-rotating Earth
     delta_v_scale: float  # fitted factor on the class's stage delta-v values
     delta_v_m_s: float  # the fitted missile's total ideal delta-v
     test_pitch_rad: float  # end-of-boost pitch of the fitted test flight
@@ -76,9 +92,11 @@ class Conversion:
     def to_dict(self) -> dict[str, object]:
         return {
             "standard_range_km": self.standard_range_m / 1e3,
+            "standard_range_band_km": [x / 1e3 for x in self.standard_range_band_m],
             "burnout_speed_km_s": self.burnout.speed_m_s / 1e3,
             "burnout_angle_deg": math.degrees(self.burnout.angle_rad),
             "burnout_alt_km": self.burnout.alt_m / 1e3,
+            "range_due_north_km": self.range_north_m / 1e3,
             "range_due_east_km": self.range_east_m / 1e3,
             "range_due_west_km": self.range_west_m / 1e3,
             "fitted": {
@@ -101,12 +119,20 @@ def scaled(missile: BallisticMissile, scale: float) -> BallisticMissile:
     return replace(missile, stage_delta_v_m_s=tuple(dv * scale for dv in missile.stage_delta_v_m_s))
 
 
-def _full_burn(missile: BallisticMissile, test: LoftedTest, azimuth_rad: float, pitch_rad):
+def _full_burn(
+    missile: BallisticMissile, test: LoftedTest, azimuth_rad: float, pitch_rad, rotating: bool = True
+):
     """Full-burn flights at ``pitch_rad`` (array): the flight record and the downrange ground range, m
     (0 where the flight falls behind the pad or does not come down)."""
     pitch = np.atleast_1d(np.asarray(pitch_rad, dtype=np.float64))
     flight = _fly_nominal(
-        missile, test.launch_lat_rad, test.launch_lon_rad, azimuth_rad, pitch, missile.boost_time_s
+        missile,
+        test.launch_lat_rad,
+        test.launch_lon_rad,
+        azimuth_rad,
+        pitch,
+        missile.boost_time_s,
+        rotating=rotating,
     )
     ground = frames.great_circle_distance_m(
         test.launch_lat_rad, test.launch_lon_rad, flight["lat"], flight["lon"]
@@ -139,14 +165,14 @@ def _burnout(flight) -> Burnout:
     )
 
 
-def _longest_shot(missile: BallisticMissile, test: LoftedTest, azimuth_rad: float):
+def _longest_shot(missile: BallisticMissile, test: LoftedTest, azimuth_rad: float, rotating: bool = True):
     """(range, pitch) of the full-burn pitch that maximises the ground range along ``azimuth_rad``."""
     pitches = np.radians(np.arange(-20.0, 70.0, 1.0))
-    _, ground = _full_burn(missile, test, azimuth_rad, pitches)
+    _, ground = _full_burn(missile, test, azimuth_rad, pitches, rotating)
     k = int(np.argmax(ground))
     lo, hi = pitches[max(k - 1, 0)], pitches[min(k + 1, pitches.size - 1)]
     best = minimize_scalar(
-        lambda p: -float(_full_burn(missile, test, azimuth_rad, p)[1][0]),
+        lambda p: -float(_full_burn(missile, test, azimuth_rad, p, rotating)[1][0]),
         bounds=(lo, hi),
         method="bounded",
         options={"xatol": 1e-6},
@@ -155,42 +181,74 @@ def _longest_shot(missile: BallisticMissile, test: LoftedTest, azimuth_rad: floa
 
 
 def convert_lofted_test(missile: BallisticMissile, test: LoftedTest) -> Conversion:
-    """Fit ``missile`` to a lofted test and fly it on its range-maximising trajectory (module docstring).
+    """Fit ``missile`` to a lofted test and fly it on its range-maximising trajectory (module docstring),
+    with the class's steering and burn time, and with the corners of :data:`STEERING_BAND` x
+    :data:`BURN_TIME_BAND` (the band of the result).
 
     Raises
     ------
     TargetingError
         No scale of the class's delta-v in the searched bracket flies the observed test.
     """
+    conversion = _convert(missile, test)
+    ranges = [conversion.standard_range_m] + [
+        _convert(
+            replace(
+                missile,
+                pitch_exponent=n,
+                stage_burn_s=tuple(t * factor for t in missile.stage_burn_s),
+            ),
+            test,
+        ).standard_range_m
+        for n in STEERING_BAND
+        for factor in BURN_TIME_BAND
+    ]
+    return replace(conversion, standard_range_band_m=(min(ranges), max(ranges)))
+
+
+def _convert(missile: BallisticMissile, test: LoftedTest) -> Conversion:
+    """:func:`convert_lofted_test` with the class's steering only (the band is that one range)."""
 
     def apogee_excess(scale: float) -> float:
+        """Fitted test apogee minus the observed one; NaN where no full burn lands at the range."""
         fitted = scaled(missile, scale)
         pitch = _lofted_pitch(fitted, test)
-        if pitch is None:  # no full burn lands at the range: too weak, or so strong it does not come down
-            too_strong = _full_burn(fitted, test, test.azimuth_rad, _STEEP_PITCHES[:1])[0]["apogee_m"]
-            return test.apogee_m if not np.isfinite(too_strong[0]) or too_strong[0] > test.apogee_m else -test.apogee_m
+        if pitch is None:
+            return math.nan
         flight, _ = _full_burn(fitted, test, test.azimuth_rad, pitch)
         return float(flight["apogee_m"][0]) - test.apogee_m
 
     scales = np.arange(_SCALE_BRACKET[0], _SCALE_BRACKET[1] + 1e-9, 0.05)
-    signs = np.sign([apogee_excess(x) for x in scales])
-    change = np.nonzero((signs[:-1] < 0) & (signs[1:] > 0))[0]
+    excess = np.array([apogee_excess(x) for x in scales])
+    change = np.nonzero((excess[:-1] < 0) & (excess[1:] > 0))[0]  # NaN compares False: both sides fly
     if change.size == 0:
+        flown = excess[np.isfinite(excess)] + test.apogee_m
+        reach = (
+            f"; at {test.range_m / 1e3:,.0f} km its fitted apogees span {flown.min() / 1e3:,.0f} to "
+            f"{flown.max() / 1e3:,.0f} km"
+            if flown.size
+            else ""
+        )
         raise TargetingError(
             f"{missile.name}: no scale between {scales[0]:g} and {scales[-1]:g} of the class's delta-v "
-            f"flies a {test.range_m / 1e3:,.0f} km test to an apogee of {test.apogee_m / 1e3:,.0f} km: "
-            "is this class the tested missile?"
+            f"flies a {test.range_m / 1e3:,.0f} km test to an apogee of {test.apogee_m / 1e3:,.0f} km"
+            f"{reach}: is this class the tested missile?"
         )
     scale = brentq(apogee_excess, scales[change[0]], scales[change[0] + 1], xtol=1e-6)
     fitted = scaled(missile, scale)
     pitch = _lofted_pitch(fitted, test)
-    assert pitch is not None  # the bracket's root reaches the range
+    if pitch is None:  # the root lies between two scales that both fly the test: not expected
+        raise TargetingError(f"{missile.name}: the fit of the lofted test did not converge")
     test_flight, _ = _full_burn(fitted, test, test.azimuth_rad, pitch)
-    east, east_pitch = _longest_shot(fitted, test, math.radians(90.0))
+    standard, pitch_standard = _longest_shot(fitted, test, test.azimuth_rad, rotating=False)
+    north, _ = _longest_shot(fitted, test, 0.0)
+    east, _ = _longest_shot(fitted, test, math.radians(90.0))
     west, _ = _longest_shot(fitted, test, math.radians(270.0))
-    best_flight, _ = _full_burn(fitted, test, math.radians(90.0), east_pitch)
+    best_flight, _ = _full_burn(fitted, test, test.azimuth_rad, pitch_standard, rotating=False)
     return Conversion(
-        standard_range_m=0.5 * (east + west),
+        standard_range_m=standard,
+        standard_range_band_m=(standard, standard),
+        range_north_m=north,
         range_east_m=east,
         range_west_m=west,
         burnout=_burnout(best_flight),

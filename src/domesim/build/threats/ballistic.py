@@ -17,6 +17,7 @@ from domesim.core.units import DEG
 from domesim.errors import TargetingError
 
 if TYPE_CHECKING:  # the physics is imported where it runs: validating a file compiles nothing
+    from domesim.build.catalogue import Entry
     from domesim.threats.ballistic import BallisticMissile, LaunchSolution, Shape, ThreatObject
     from domesim.threats.batch import ThreatBatch
     from domesim.threats.payload import Release
@@ -71,8 +72,6 @@ class BallisticThreat(ThreatBlock):
 
 
 def _missile(ctx: ThreatContext) -> BallisticMissile | None:
-    from domesim.threats.ballistic import BallisticMissile
-
     b, entry = ctx.builder, ctx.entry
     p = b.params(entry, ctx.block.override, ctx.path, f"threat {entry.id}")
     if p is None:
@@ -85,6 +84,13 @@ def _missile(ctx: ThreatContext) -> BallisticMissile | None:
             "one value per stage (the same length)",
         )
         return None
+    return _make_missile(entry, p)
+
+
+def _make_missile(entry: Entry, p: dict) -> BallisticMissile:
+    """The missile of a catalogue entry from its SI parameter values ``p``."""
+    from domesim.threats.ballistic import BallisticMissile
+
     return BallisticMissile(
         name=entry.id,
         stage_burn_s=tuple(p["stage_burn_s"]),
@@ -93,7 +99,23 @@ def _missile(ctx: ThreatContext) -> BallisticMissile | None:
         vertical_rise_s=p["vertical_rise_s"],
         reentry_beta_kg_m2=p["reentry_beta_kg_m2"],
         pitch_local=entry.fields.get("steering") == "local_horizontal",
+        pitch_exponent=p["pitch_over_exponent"],
     )
+
+
+def catalogue_missile(entry: Entry) -> BallisticMissile:
+    """The missile of a catalogue ballistic or fractional-orbit entry with its catalogue values (the
+    analytic commands and the book use it; a scenario's threats are built by :func:`build`)."""
+    from domesim.core.units import to_si
+
+    p = {
+        key: tuple(to_si(key, v) for v in param.value)
+        if isinstance(param.value, list)
+        else to_si(key, param.value)
+        for key, param in entry.params.items()
+        if param.value is not None
+    }
+    return _make_missile(entry, p)
 
 
 def _solve(ctx: ThreatContext, missile: BallisticMissile, launch, aim) -> LaunchSolution | None:
