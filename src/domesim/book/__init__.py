@@ -70,7 +70,9 @@ class Reproduction:
     def tolerance_text(self) -> str:
         if self.in_band:
             return "published inside domesim's band"
-        return f"{self.tolerance:.0%}" if self.relative else f"{self.tolerance:g} {self.unit}"
+        if self.relative:
+            return f"{self.tolerance:.0%}"
+        return f"{self.tolerance:g} {'points' if self.unit == '%' else self.unit}"
 
 
 CHAPTERS: Registry[Chapter] = Registry("book chapter")
@@ -103,7 +105,8 @@ class Comparison:
     def difference_text(self) -> str:
         if self.case.relative:
             return f"{self.relative_difference:+.1%}"
-        return f"{self.difference:+,.3g} {self.case.unit}"
+        unit = "points" if self.case.unit == "%" else self.case.unit
+        return f"{self.difference:+,.3g} {unit}"
 
 
 def load() -> None:
