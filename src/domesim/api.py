@@ -4,6 +4,7 @@ Everything here is stable for users; modules not re-exported here may change bet
 """
 
 from domesim.build.catalogue import load_catalogue
+from domesim.build.threats.ballistic import catalogue_missile
 from domesim.core.analytic import (
     absentee,
     minimum_energy_trajectory,
@@ -34,10 +35,11 @@ from domesim.scenario.costing import scenario_cost
 from domesim.scenario.loader import load_scenario
 from domesim.studies.salvo import build_salvo
 from domesim.studies.sizing import analytic_size, size_constellation
-from domesim.threats.ballistic import BallisticMissile, fly_threats, solve_launch
+from domesim.threats.ballistic import SHAPES, BallisticMissile, fly_threats, solve_launch
 from domesim.threats.cruise import CruiseMissile, fly_cruise, plan_route
 from domesim.threats.fobs import solve_fobs
 from domesim.threats.glide import GlideVehicle, fly_gliders, solve_glide
+from domesim.threats.lofted import LoftedTest, convert_lofted_test
 
 __all__ = [
     "BallisticMissile",
@@ -72,6 +74,10 @@ __all__ = [
     "solve_fobs",
     "solve_glide",
     "solve_launch",
+    "SHAPES",
+    "LoftedTest",
+    "convert_lofted_test",
+    "catalogue_missile",
     "Walker",
     "element_set",
     "propagate",
