@@ -2,8 +2,10 @@
 
 The JSON must hold ``total_usd``, ``dollar_year``, ``horizon_years``, ``elements`` (each with
 ``units_bought``, ``acquisition_usd``, ``launch_usd``, ``ops_usd``...), ``by_layer``, ``by_country`` and
-the fielding schedule, and its totals must add up. Bad ``[cost]`` values and options give one clear message
-naming the file, the key and the line, and exit status 2, never a traceback (design.md section 3, Errors).
+the fielding schedule, and its totals must add up. A part with no public figure is ``null`` (JSON) and
+"not costed" (table), never 0.0, and is left out of every total. Bad ``[cost]`` values and options give
+one clear message naming the file, the key and the line, and exit status 2, never a traceback (design.md
+section 3, Errors).
 """
 
 from __future__ import annotations
@@ -49,7 +51,9 @@ def test_cost_json_contract_and_totals_add_up(path):
     for e in elements:
         for key in ("element", "layer", "units_bought", *PARTS, "total_usd", "schedule", "shares_usd"):
             assert key in e
-        assert e["total_usd"] == pytest.approx(sum(e[p] for p in PARTS), rel=1e-12)
+        costed = [e[p] for p in PARTS if e[p] is not None]
+        assert {p for p in PARTS if e[p] is None} == set(e["not_costed_parts"])
+        assert e["total_usd"] == pytest.approx(sum(costed), rel=1e-12)
         assert e["low_usd"] <= e["total_usd"] <= e["high_usd"]
         assert len(e["schedule"]["in_service"]) == data["horizon_years"]
     assert data["total_usd"] == pytest.approx(sum(e["total_usd"] for e in elements), rel=1e-12)
@@ -68,18 +72,27 @@ def test_cost_json_contract_and_totals_add_up(path):
     assert {p["element"] for p in data["provenance"]} >= {"gbi"}
 
 
-def test_golden_dome_sbi_layer_is_replenished_and_ranged():
-    """7,800 SBIs with CBO 2026's 5-year life (S45) are bought 4 times in 20 years; the unknown mass and
-    development cost (catalogue tag unknown) give the element a range and are listed."""
+def test_golden_dome_sbi_layer_is_replenished_ranged_and_rate_limited():
+    """7,800 SBIs with CBO 2026's 5-year life (S45), built at the catalogue's default 1,440 a year (the
+    largest satellite line reported, S79): 1,440 more in service each year, never all 7,800 (a 5-year life
+    sustains 7,200), each cohort replaced after 5 years; the unknown mass and development cost (catalogue
+    tag unknown) give the element a range and are listed."""
     data = _cost_json(str(GOLDEN_DOME))
     sbi = next(e for e in data["elements"] if e["element"] == "sbi")
-    assert sbi["units"] == 7800 and sbi["units_bought"] == 31_200
+    assert sbi["units"] == 7800 and sbi["units_bought"] == 1440 * 20
     assert sbi["layer"] == "boost" and sbi["launch_usd"] > 0 and sbi["ops_usd"] > 0
     assert {u["parameter"] for u in sbi["unknowns"]} == {"mass_kg", "development_musd"}
     assert sbi["low_usd"] < sbi["total_usd"] < sbi["high_usd"]
-    assert sbi["schedule"]["fielded"][:6] == [7800, 0, 0, 0, 0, 7800]
+    assert sbi["schedule"]["in_service"][:7] == [1440, 2880, 4320, 5760, 7200, 7200, 7200]
+    assert sbi["schedule"]["retired"][5] == 1440 and sbi["year_reached"] is None
+    # units per launch from a Starship-class 100 t payload and the central mass (45-1,250 kg): 154
+    assert sbi["schedule"]["launches"][0] == -(-1440 // (100_000 // 647.5))
     not_costed = {(m["element"], m["parameter"]) for m in data["not_costed"]}
     assert ("uewr", "*") in not_costed  # no public cost figure: listed, not invented
+    assert "uewr" in {w["element"] for w in data["not_costed_elements"]}
+    assert data["totals_are_lower_bounds"] is True
+    ngi = next(e for e in data["elements"] if e["element"] == "ngi")
+    assert ngi["schedule"]["in_service"][:3] == [0, 0, 20]  # first emplacement 2028 (S03, S05)
     # Canada bears its own sites' elements (the A-OTHR, the notional Ottawa PAC-3 battery) by default
     assert data["by_country"]["CA"] > 0
 
@@ -90,7 +103,7 @@ def test_cost_options_change_horizon_and_dollar_year():
     assert short["horizon_years"] == 10 and short["dollar_year"] == 2020
     assert len(short["fielding"]["years"]) == 10
     sbi = next(e for e in short["elements"] if e["element"] == "sbi")
-    assert sbi["units_bought"] == 15_600
+    assert sbi["units_bought"] == 14_400  # 1,440 a year for 10 years
     assert short["total_usd"] < base["total_usd"]
 
 
@@ -99,6 +112,7 @@ def test_cost_table_of_overrides_in_the_scenario(tmp_path):
     text = GOLDEN_DOME.read_text(encoding="utf-8") + (
         "\n[cost]\ncanada_share = 0.35\noperational_year = 2028\n\n"
         "[cost.element.sbi]\nmass_kg = 1250.0\nlaunches_per_year = 20\nunits_per_launch = 100\n"
+        "production_per_year = 10000\n"
     )
     path = tmp_path / "golden-dome-cost.toml"
     path.write_text(text, encoding="utf-8")
