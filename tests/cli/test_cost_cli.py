@@ -154,13 +154,44 @@ BAD = [
         "cost.element.gbi.service_life_years",
         ("greater than 0",),
     ),
+    (
+        "unknown-launch-price",
+        '\n[cost]\nlaunch_price = "cbo_2025_curent"\n',
+        "cost.launch_price",
+        ("unknown launch price", "'cbo_2025_current'"),
+    ),
+    (
+        "two-launch-prices",
+        '\n[cost]\nlaunch_price = "cbo_2026"\nlaunch_usd_per_kg = 500.0\n',
+        "cost.launch_price",
+        ("not both",),
+    ),
+    (
+        "mass-basis-without-mass",
+        '\n[cost.element.gbi]\nunit_cost_basis = "mass"\n',
+        "cost.element.gbi.unit_cost_basis",
+        ("mass_kg", "[cost.element.gbi]"),
+    ),
+    (
+        "unknown-basis",
+        '\n[cost.element.gbi]\nunit_cost_basis = "weight"\n',
+        "cost.element.gbi.unit_cost_basis",
+        ("'unit_cost'", "'mass'"),
+    ),
+    (
+        "payload-below-mass",
+        "\n[cost.element.sbi]\nmass_kg = 2000.0\nlaunch_payload_kg = 1000.0\n",
+        "cost.element.sbi.launch_payload_kg",
+        ("does not fit a launch",),
+    ),
 ]
 
 
 @pytest.mark.parametrize("suffix, key, fragments", [b[1:] for b in BAD], ids=[b[0] for b in BAD])
 def test_bad_cost_input_exits_2_naming_file_key_and_line(tmp_path, suffix, key, fragments):
     path = tmp_path / "bad.toml"
-    text = NK_10.read_text(encoding="utf-8") + suffix
+    base = GOLDEN_DOME if "[cost.element.sbi]" in suffix else NK_10  # nk-10 fields no SBIs
+    text = base.read_text(encoding="utf-8") + suffix
     path.write_text(text, encoding="utf-8")
     result = CliRunner().invoke(app, ["cost", str(path), "--json"])
     assert result.exit_code == 2, result.output
@@ -172,6 +203,13 @@ def test_bad_cost_input_exits_2_naming_file_key_and_line(tmp_path, suffix, key, 
         assert fragment in message, message
     line = text.splitlines().index(suffix.strip().splitlines()[-1]) + 1
     assert f"{path}:{line}" in message or f"{path}:{line - 1}" in message, message
+
+
+def test_bad_launch_price_option_exits_2():
+    result = CliRunner().invoke(app, ["cost", str(NK_10), "--launch-price", "starship"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "launch_price" in result.stderr and "unknown launch price 'starship'" in result.stderr
+    assert "cbo_2026" in result.stderr  # the known ids are listed
 
 
 def test_bad_dollar_year_option_exits_2():
@@ -221,3 +259,92 @@ def test_cli_names_the_run_catalogue_file_as_the_store_does():
     from domesim.results.store import CATALOGUE_NAME
 
     assert cli.CATALOGUE_NAME == CATALOGUE_NAME
+
+
+# ----------------------------------------------------------------------------------------- not costed
+def _rows(stdout: str) -> dict[str, list[str]]:
+    """The element table's rows, by element: its cells split on runs of 2+ spaces."""
+    rows = {}
+    for line in stdout.splitlines():
+        cells = [c for c in line.strip().split("  ") if c.strip()]
+        if cells:
+            rows.setdefault(cells[0].strip(), [c.strip() for c in cells[1:]])
+    return rows
+
+
+def test_not_costed_is_never_printed_or_written_as_zero():
+    """Issue 14: a part with no public figure (THAAD's and SM-3's O&S, the early-warning radars whole) is
+    "not costed" in the table and null in the JSON, never 0.0, and left out of every total, which is then
+    marked as a lower bound (≥, totals_are_lower_bounds)."""
+    result = CliRunner().invoke(app, ["cost", str(GOLDEN_DOME)])
+    assert result.exit_code == 0, result.output
+    rows = _rows(result.stdout)
+    # columns: bought, devel., acquis., launch, O&S, total
+    assert rows["thaad"][4] == "not costed" and rows["thaad"][5].startswith("≥")
+    assert rows["sm3_iia"][4] == "not costed"
+    assert rows["uewr"] == ["not costed"] * 5  # no [cost.uewr]: a row, all of it not costed
+    assert rows["gbi"][4] != "not costed" and not rows["gbi"][5].startswith("≥")  # CBO 2002 O&S (S70)
+    assert rows["total"][0].startswith("≥")
+    assert "not costed (no public figure): " in result.stdout and "O&S of thaad" in result.stdout
+    assert "uewr (4 units, all of it)" in result.stdout
+    layer_rows = _rows(result.stdout.split("by layer")[1])
+    assert layer_rows["upper_tier"][3] == "not costed"  # THAAD only: no O&S figure in the layer
+
+    data = _cost_json(str(GOLDEN_DOME))
+    assert data["totals_are_lower_bounds"] is True
+    by_element = {e["element"]: e for e in data["elements"]}
+    for m in data["not_costed"]:
+        if m["part"] == "*":
+            assert m["element"] not in by_element  # a whole element: not among the priced ones
+        else:
+            assert by_element[m["element"]][m["part"]] is None, m
+    for e in data["elements"]:
+        for part in e["not_costed_parts"]:
+            assert e[part] is None
+    assert data["by_layer"]["upper_tier"]["ops_usd"] is None
+    assert data["by_layer"]["midcourse"]["not_costed"] == ["ops_usd"]  # SM-3 IIA's O&S
+    whole = {w["element"]: w for w in data["not_costed_elements"]}
+    assert set(whole) == {"opir_heo", "cobra_dane", "uewr", "spy6"} and whole["uewr"]["units"] == 4
+    assert data["total_usd"] == pytest.approx(sum(e["total_usd"] for e in data["elements"]), rel=1e-12)
+
+
+def test_launch_price_option_reprices_only_launch():
+    """``--launch-price``: CBO 2025's $1,200/lb (S75) instead of CBO 2026's $500/kg (S45): the SBI launch
+    bill scales with the price per kg (in 2025 dollars); nothing else of the SBI moves."""
+    base = _cost_json(str(GOLDEN_DOME))
+    dear = _cost_json(str(GOLDEN_DOME), "--launch-price", "cbo_2025_current")
+    assert (
+        base["settings"]["launch_price"] == "cbo_2026"
+        and dear["settings"]["launch_price"] == "cbo_2025_current"
+    )
+    ratio = dear["settings"]["launch_usd_per_kg"] / base["settings"]["launch_usd_per_kg"]
+    sbi, sbi_dear = (next(e for e in d["elements"] if e["element"] == "sbi") for d in (base, dear))
+    assert sbi_dear["launch_usd"] == pytest.approx(sbi["launch_usd"] * ratio, rel=1e-12)
+    for part in ("acquisition_usd", "development_usd", "ops_usd"):
+        assert sbi_dear[part] == sbi[part]
+
+
+def test_unit_cost_from_mass_and_dollars_per_kg(tmp_path):
+    """``unit_cost_basis = "mass"``: the SBI's unit cost is its mass x dollars per kg of spacecraft (the
+    cost-estimating relationship) instead of CBO's $22 M; with both given in the file, procurement is
+    units bought x mass x $/kg exactly; from the catalogue, both are unknown ranges, costed over them."""
+    path = tmp_path / "gd-mass.toml"
+    path.write_text(
+        GOLDEN_DOME.read_text(encoding="utf-8")
+        + '\n[cost.element.sbi]\nunit_cost_basis = "mass"\nmass_kg = 1000.0\n'
+        + "spacecraft_usd_per_kg = 15000.0\n",
+        encoding="utf-8",
+    )
+    sbi = next(e for e in _cost_json(str(path))["elements"] if e["element"] == "sbi")
+    assert sbi["procurement_usd"] == pytest.approx(sbi["units_bought"] * 1000.0 * 15000.0, rel=1e-12)
+    path.write_text(
+        GOLDEN_DOME.read_text(encoding="utf-8") + '\n[cost.element.sbi]\nunit_cost_basis = "mass"\n',
+        encoding="utf-8",
+    )
+    sbi = next(e for e in _cost_json(str(path))["elements"] if e["element"] == "sbi")
+    assert {u["parameter"] for u in sbi["unknowns"]} == {
+        "mass_kg",
+        "development_musd",
+        "spacecraft_usd_per_kg",
+    }
+    assert sbi["low_usd"] < sbi["total_usd"] < sbi["high_usd"]

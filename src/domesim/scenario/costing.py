@@ -688,8 +688,9 @@ def scenario_cost(
         parts = tuple(sorted({m["part"] for m in missing}))
         try:
             cost, low, high, unknowns = _price(holding, values, settings, first_year, horizon, parts)
-        except ParameterError as exc:
-            ctx.problem(("cost", "element", holding.element), str(exc))
+        except ParameterError as exc:  # at the file's key the message names, if the file sets it
+            key = next((k for k in overrides if f"{holding.element}.{k}" in str(exc)), None)
+            ctx.problem(("cost", "element", holding.element, *((key,) if key else ())), str(exc))
             continue
         plan = cost.spec.plan()
         operational = None
