@@ -447,6 +447,11 @@ def test_cost_catalogue_is_sourced_and_convertible():
     has no point value (only a range, or nothing); interceptor unit costs are not repeated from
     systems.toml/space.toml, only dated."""
     sources = set(CATALOGUE.ids("source"))
+    for price_id in CATALOGUE.ids("launch_price"):  # named launch prices: sourced, dated, positive
+        raw = CATALOGUE.data["launch_price"][price_id]["usd_per_kg"]
+        assert raw["value"] > 0 and set(raw["source"]) <= sources, price_id
+        assert TABLE.has(int(raw["dollar_year"])), price_id
+    assert CATALOGUE.entry("cost_defaults", "default").fields["launch_price"] in CATALOGUE.ids("launch_price")
     for entry_id in CATALOGUE.ids("cost"):
         for key, raw in CATALOGUE.data["cost"][entry_id].items():
             if not isinstance(raw, dict):
@@ -456,7 +461,8 @@ def test_cost_catalogue_is_sourced_and_convertible():
                 assert raw.get("source") and set(raw["source"]) <= sources, (entry_id, key)
             if raw["tag"] == "unknown":
                 assert raw.get("value") is None, (entry_id, key)
-            if "_musd" in key and (raw.get("value") is not None or raw.get("low") is not None):
+            money = "_musd" in key or key.endswith("_usd_per_kg")
+            if money and (raw.get("value") is not None or raw.get("low") is not None):
                 assert TABLE.has(int(raw["dollar_year"])), (entry_id, key)
         if (
             CATALOGUE.has("interceptor", entry_id)
