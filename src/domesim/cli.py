@@ -246,7 +246,20 @@ def validate(
 
 
 def _billions(usd: float) -> str:
+    """Billions, one decimal; two for a small non-zero amount (so that it does not read as 0.0)."""
+    if 0 < abs(usd) < 0.05e9:
+        return f"{usd / 1e9:,.2f}"
     return f"{usd / 1e9:,.1f}"
+
+
+NOT_COSTED = "not costed"
+
+
+def _part(amount: float | None, lower_bound: bool = False) -> str:
+    """A cost cell: "not costed" when there is no figure (never 0.0), "≥x" for a lower bound."""
+    if amount is None:
+        return NOT_COSTED
+    return ("≥" if lower_bound else "") + _billions(amount)
 
 
 @app.command("cost")
@@ -260,13 +273,23 @@ def cost_command(
         int | None,
         typer.Option(help="Constant dollars of this year (default: the file's cost table, else 2025)."),
     ] = None,
+    launch_price: Annotated[
+        str | None,
+        typer.Option(
+            help="Launch price per kg by catalogue id (costs.toml [launch_price.<id>]: cbo_2026, "
+            "cbo_2025_current, cbo_2025_earlier, falcon9_2018, shuttle); default: the file's, else cbo_2026."
+        ),
+    ] = None,
     capability: Annotated[
         bool, typer.Option("--capability", help="Also simulate P(no leak) year by year as it is fielded.")
     ] = False,
     trials: Annotated[int, typer.Option(min=1, help="Monte Carlo trials per year (--capability).")] = 200,
     as_json: JsonFlag = False,
 ) -> None:
-    """Lifecycle cost (development, procurement, launch, replenishment, O&S) and fielding schedule."""
+    """Lifecycle cost (development, procurement, launch, replenishment, O&S) and fielding schedule.
+
+    A part with no public figure is shown as "not costed" and left out of the totals, which are then
+    lower bounds (marked ≥)."""
     from rich import box
 
     from domesim.scenario.costing import scenario_cost
@@ -277,63 +300,111 @@ def cost_command(
             from domesim.studies.capability import capability_by_year
 
             loaded = load_scenario(scenario)
-            result = scenario_cost(loaded, horizon_years, dollar_year)
+            result = scenario_cost(loaded, horizon_years, dollar_year, launch_price=launch_price)
             _warn(list(result.warnings))
             by_year = capability_by_year(loaded.world, result, trials, loaded.montecarlo.seed)
         else:  # arithmetic on the file and the catalogue: no physics
-            result = scenario_cost(load_spec(scenario), horizon_years, dollar_year)
+            result = scenario_cost(load_spec(scenario), horizon_years, dollar_year, launch_price=launch_price)
             _warn(list(result.warnings))
         if as_json:
             print(json.dumps({**result.to_dict(), **({"capability_by_year": by_year} if capability else {})}))
             return
         last = result.first_year + result.horizon_years - 1
+        price = f"{result.launch_price}, " if result.launch_price else ""
         table = Table(
             title=f"{result.scenario}: lifecycle cost {result.first_year}-{last}, "
-            f"billions of {result.dollar_year} dollars",
+            f"billions of {result.dollar_year} dollars (launch {price}${result.launch_usd_per_kg:,.0f}/kg)",
             box=box.SIMPLE_HEAD,
         )
         columns = ("element", "bought", "devel.", "acquis.", "launch", "O&S", "total", "low-high")
         for column in columns:
             table.add_column(column, justify="left" if column == "element" else "right", no_wrap=True)
+        parts = ("development_usd", "acquisition_usd", "launch_usd", "ops_usd")
         for e in result.estimates:
             c = e.cost
             spread = f"{_billions(e.low_usd)}-{_billions(e.high_usd)}" if e.unknowns else ""
-            parts = (c.development_usd, c.acquisition_usd, c.launch_usd, c.ops_usd, c.total_usd)
-            table.add_row(c.name, f"{c.units_bought:,}", *map(_billions, parts), spread)
+            cells = [
+                "-"
+                if p == "launch_usd" and e.holding.kind not in ("sbi", "space_sensor")
+                else _part(c.part_usd(p))
+                for p in parts
+            ]
+            table.add_row(
+                c.name, f"{c.units_bought:,}", *cells, _part(c.total_usd, bool(c.not_costed)), spread
+            )
+        for w in result.not_costed_elements:
+            table.add_row(w["element"], "", *([NOT_COSTED] * 5), "", style="dim")
         spread = f"{_billions(result.total_low_usd)}-{_billions(result.total_high_usd)}"
-        table.add_row("total", "", "", "", "", "", _billions(result.total_usd), spread, style="bold")
-        wide = out_console if out_console.is_terminal else Console(width=max(out_console.width, 100))
+        lower = not result.complete
+        table.add_row("total", "", "", "", "", "", _part(result.total_usd, lower), spread, style="bold")
+        wide = out_console if out_console.is_terminal else Console(width=max(out_console.width, 110))
         wide.print(table)  # piped output: wide enough that no figure is truncated
+        if lower:
+            partial = sorted({(m["element"], m["part"]) for m in result.not_costed if m["part"] != "*"})
+            names = {
+                "development_usd": "development",
+                "acquisition_usd": "acquisition",
+                "launch_usd": "launch",
+                "ops_usd": "O&S",
+            }
+            lines = [f"{names.get(part, part)} of {element}" for element, part in partial]
+            lines += [
+                f"{w['element']} ({w['units']} {'unit' if w['units'] == 1 else 'units'}, all of it)"
+                for w in result.not_costed_elements
+            ]
+            wide.print(
+                "not costed (no public figure): " + ", ".join(lines) + ". They are left out of every total, "
+                "which are lower bounds (≥).",
+                markup=False,
+                highlight=False,
+            )
         layers = Table(title="by layer, billions", box=box.SIMPLE_HEAD)
         for column in ("layer", "devel.", "acquis.", "launch", "O&S", "total"):
             layers.add_column(column, justify="left" if column == "layer" else "right", no_wrap=True)
-        keys = ("development_usd", "acquisition_usd", "launch_usd", "ops_usd", "total_usd")
+        space_layers = {e.cost.layer for e in result.estimates if e.holding.kind in ("sbi", "space_sensor")}
         for layer, row in result.by_layer().items():
-            layers.add_row(layer, *(_billions(row[k]) for k in keys))
-        out_console.print(layers)
+            incomplete = set(row["not_costed"])
+            cells = [
+                "-"
+                if k == "launch_usd" and layer not in space_layers
+                else _part(row[k], k in incomplete and row[k] is not None)
+                for k in parts
+            ]
+            layers.add_row(layer, *cells, _part(row["total_usd"], bool(incomplete)))
+        for w in result.not_costed_elements:
+            if w["layer"] not in result.by_layer():
+                layers.add_row(w["layer"], *([NOT_COSTED] * 5), style="dim")
+        wide.print(layers)
         fielding = Table(title="fielding", box=box.SIMPLE_HEAD)
-        for column in ("element", "layer", "units", "in service by", "bought"):
+        for column in ("element", "layer", "units", "per year", "from", "in service by", "bought"):
             fielding.add_column(column, justify="left" if column in ("element", "layer") else "right")
         for e in result.estimates:
             c = e.cost
+            rate = c.spec.plan().capacity_per_year
             fielding.add_row(
-                c.name, c.layer, f"{c.spec.units:,}", str(e.year_reached or "never"), f"{c.units_bought:,}"
+                c.name,
+                c.layer,
+                f"{c.spec.units:,}",
+                "no limit" if math.isinf(rate) else f"{rate:,.0f}",
+                str(c.spec.start_year),
+                str(e.year_reached or "never"),
+                f"{c.units_bought:,}",
             )
-        out_console.print(fielding)
+        wide.print(fielding)
         if by_year:
             years = Table(title=f"capability as fielded ({trials} trials a year)", box=box.SIMPLE_HEAD)
             for column in ("year", "fielded (elements below full size)", "P(no leak) [95% CI]"):
                 years.add_column(column, justify="left" if column.startswith("fielded") else "right")
             for fielded in by_year:
                 shares_below = sorted(fielded["fielded_share"].items())
-                partial = ", ".join(f"{k} {v:.0%}" for k, v in shares_below if v < 1)
+                partial_share = ", ".join(f"{k} {v:.0%}" for k, v in shares_below if v < 1)
                 years.add_row(
                     str(fielded["year"]),
-                    partial or "all",
+                    partial_share or "all",
                     f"{fielded['p_no_leak']:.3f} "
                     f"[{fielded['p_no_leak_lo']:.3f}, {fielded['p_no_leak_hi']:.3f}]",
                 )
-            out_console.print(years)
+            wide.print(years)
         shares = result.by_country()
         out_console.print(
             f"borne by the US {_billions(shares['US'])} B, by Canada {_billions(shares['CA'])} B "

@@ -23,6 +23,7 @@ from domesim.build.catalogue import load_catalogue
 from domesim.cost.deflator import DeflatorTable, annual_rate, to_constant_dollars
 from domesim.cost.lifecycle import (
     ElementSpec,
+    launch_price_change_usd,
     learning_exponent,
     lifecycle_cost,
     lot_cost_usd,
@@ -30,13 +31,15 @@ from domesim.cost.lifecycle import (
     replenishment_acquisition_usd,
     roll_up,
     unit_cost_usd,
+    usd_per_lb_to_usd_per_kg,
 )
 from domesim.cost.schedule import FieldingPlan, field_units, is_reachable, reach_year
 from domesim.errors import ParameterError
-from domesim.scenario.costing import deflator_table, scenario_cost
+from domesim.scenario.costing import deflator_table, launch_prices, scenario_cost
 
 CATALOGUE = load_catalogue()
 TABLE = deflator_table(CATALOGUE)
+GOLDEN_DOME = Path(__file__).resolve().parents[2] / "examples" / "golden-dome.toml"
 
 
 def _range(section: str, entry: str, key: str) -> tuple[float, float]:
@@ -138,73 +141,134 @@ def test_replenishment_matches_design_formula_for_the_cbo_2026_layer():
 
 
 # ------------------------------------------------------------------------------------- CBO 5 May 2025 (S44)
-# Published (S44, letter text and globaldefense.online summary): 20-year costs of SBI constellations, 2025
-# dollars, before and after lower launch costs: 1,300 SBIs $264 B -> $161 B; 2,000 SBIs $831 B -> $542 B;
-# the earlier studies' launch costs were "between $9,800 ..." per kg (the upper end is cut off in the
-# retrieved text). The letter changes launch prices only: everything else of the earlier estimates stays.
+# Published (S44 letter text, first page; S75 summary): 20-year costs of SBI constellations, 2025 dollars,
+# before and after lower launch costs: 1,300 SBIs $264 B -> $161 B; 2,000 SBIs $831 B -> $542 B; launch
+# $9,800-$10,600 per pound in the earlier studies, about $1,200 per pound now (catalogue
+# [launch_price.cbo_2025_earlier] and [launch_price.cbo_2025_current], in $/kg). The letter changes the
+# launch price only. Not retrievable: the SBI masses and lives of the two designs.
 CBO25_CASES = {1300: (264e9, 161e9), 2000: (831e9, 542e9)}
-CBO25_LAUNCH_BEFORE_LOW = 9800.0  # $/kg, S44
-SHUTTLE_USD_PER_KG = 54_500.0  # the costliest launch of the catalogue (S48): an upper bound on "before"
-CURRENT_USD_PER_KG = (1500.0, 3205.0)  # lowest 2022 market price; Falcon 9 reused (S48)
+PRICES = launch_prices(CATALOGUE)
+EARLIER_USD_PER_KG = PRICES["cbo_2025_earlier"][0]
+CURRENT_USD_PER_KG = PRICES["cbo_2025_current"][0]
 APS_2003_SBI_KG = 1250.0  # D from V2, S49
+
+
+def _sbi(n: int, mass_kg: float, usd_per_kg: float, life_years: float = 5.0) -> ElementSpec:
+    """A constellation of n SBIs kept 20 years: unit cost, development and O&S so that only launch moves."""
+    return ElementSpec(
+        "sbi",
+        "boost",
+        n,
+        22e6,
+        2025,
+        development_usd=10e9,
+        service_life_years=life_years,
+        mass_kg=mass_kg,
+        launch_usd_per_kg=usd_per_kg,
+        ops_usd_per_unit_year=0.128e6,
+    )
 
 
 def _launch_usd(n: int, mass_kg: float, life_years: float, usd_per_kg: float) -> float:
     """Launch bill of a constellation of n kept 20 years, from the lifecycle model (launch term only)."""
-    spec = ElementSpec(
-        "sbi",
-        "boost",
-        n,
-        0.0,
-        2025,
-        service_life_years=life_years,
-        mass_kg=mass_kg,
-        launch_usd_per_kg=usd_per_kg,
+    return lifecycle_cost(_sbi(n, mass_kg, usd_per_kg, life_years), 2025, HORIZON).launch_usd
+
+
+def test_cbo_2025_launch_prices_are_the_letters_per_pound_figures():
+    """S75: $9,800-$10,600 per pound before, about $1,200 per pound now, in $/kg (1 lb = 0.45359237 kg).
+    Tolerance: the catalogue's rounding to $0.1/kg."""
+    low, high = _range("launch_price", "cbo_2025_earlier", "usd_per_kg")
+    assert (low, high) == pytest.approx(
+        (usd_per_lb_to_usd_per_kg(9800), usd_per_lb_to_usd_per_kg(10600)), abs=0.1
     )
-    return lifecycle_cost(spec, 2025, HORIZON).launch_usd
+    assert EARLIER_USD_PER_KG == pytest.approx(0.5 * (low + high), abs=0.1)
+    assert CURRENT_USD_PER_KG == pytest.approx(usd_per_lb_to_usd_per_kg(1200), abs=0.1)
+    for before, after in CBO25_CASES.values():  # "30 percent to 40 percent" (S44): 39.0 % and 34.8 %
+        assert 0.30 <= (before - after) / before <= 0.40
 
 
 @pytest.mark.parametrize("n", sorted(CBO25_CASES))
-def test_cbo_2025_after_total_inside_model_range_over_unknowns(n):
-    """S44: re-pricing launch in the model (``total(c) = F + M c``) brackets CBO's after-totals.
+@pytest.mark.parametrize("mass_kg", [45.0, 647.5, APS_2003_SBI_KG, 1821.0])
+@pytest.mark.parametrize("life_years", [4.0, 5.0])
+def test_launch_price_change_alone_moves_the_sbi_cost_by_the_cbo_method(n, mass_kg, life_years):
+    """Acceptance (issue 14): changing only the launch price, from the earlier studies' to the 2025 figure
+    (S44, S75), moves the 20-year cost of an SBI constellation by what CBO's method gives for the same
+    masses, units launched x mass x (old price - new price); procurement, development and O&S do not move.
+    Tolerance: 1e-12 relative."""
+    before = lifecycle_cost(_sbi(n, mass_kg, EARLIER_USD_PER_KG, life_years), 2025, HORIZON)
+    after = lifecycle_cost(_sbi(n, mass_kg, CURRENT_USD_PER_KG, life_years), 2025, HORIZON)
+    assert before.units_bought == after.units_bought == n * round(HORIZON / life_years)
+    expected = launch_price_change_usd(before.units_bought, mass_kg, EARLIER_USD_PER_KG, CURRENT_USD_PER_KG)
+    assert before.total_usd - after.total_usd == pytest.approx(expected, rel=1e-12)
+    for part in ("procurement_usd", "development_usd", "ops_usd"):
+        assert getattr(before, part) == getattr(after, part)
 
-    Unknowns, documented ranges: mass 45-2,350 kg (catalogue); life 4-5 years (S29, S45); earlier launch
-    price $9,800/kg (S44) to $54,500/kg (Shuttle, S48); today's $500 (S45) to $3,205/kg (S48). Tolerance:
-    containment; the reductions also fall in the letter's "30 percent to 40 percent".
-    """
-    before, after = CBO25_CASES[n]
-    masses = _range("cost", "sbi", "mass_kg")
-    reductions = [
-        _launch_usd(n, m, life, c_before) - _launch_usd(n, m, life, c_after)
-        for m, life, c_before, c_after in itertools.product(
-            masses, (4.0, 5.0), (CBO25_LAUNCH_BEFORE_LOW, SHUTTLE_USD_PER_KG), (500.0, 3205.0)
-        )
-    ]
-    assert before - max(reductions) <= after <= before - min(reductions)
-    assert 0.30 <= (before - after) / before <= 0.40
+
+@pytest.mark.parametrize("pair", [("cbo_2025_earlier", "cbo_2025_current"), ("cbo_2025_current", "cbo_2026")])
+def test_golden_dome_sbi_layer_moves_by_the_cbo_method_when_only_the_launch_price_changes(pair):
+    """Acceptance (issue 14), on the example: ``domesim cost --launch-price`` with the earlier, the 2025 and
+    the 2026 price per kg (S44, S75, S45). The SBI layer moves by units launched x central mass x the
+    change in 2025 dollars, at every corner of its unknowns too; no surface element moves.
+    Tolerance: 1e-9 relative."""
+    old, new = (scenario_cost(GOLDEN_DOME, launch_price=p) for p in pair)
+    sbi_old, sbi_new = (next(e for e in c.estimates if e.cost.name == "sbi") for c in (old, new))
+    mass = sbi_old.cost.spec.mass_kg
+    assert mass == pytest.approx(0.5 * sum(_range("cost", "sbi", "mass_kg")))
+    expected = launch_price_change_usd(
+        sbi_old.cost.units_bought, mass, old.launch_usd_per_kg, new.launch_usd_per_kg
+    )
+    assert sbi_old.cost.total_usd - sbi_new.cost.total_usd == pytest.approx(expected, rel=1e-9)
+    assert (sbi_old.cost.schedule.launches == sbi_new.cost.schedule.launches).all()  # price, not cadence
+    low, high = _range("cost", "sbi", "mass_kg")
+    dc = old.launch_usd_per_kg - new.launch_usd_per_kg
+    # every corner moves by its own mass: low and high totals move by the low and high mass
+    assert sbi_old.low_usd - sbi_new.low_usd == pytest.approx(sbi_old.cost.units_bought * low * dc, rel=1e-9)
+    assert sbi_old.high_usd - sbi_new.high_usd == pytest.approx(
+        sbi_old.cost.units_bought * high * dc, rel=1e-9
+    )
+    surface = [e.cost.name for e in old.estimates if e.holding.kind in ("interceptor", "radar")]
+    for name in surface:
+        a = next(e for e in old.estimates if e.cost.name == name).cost.total_usd
+        b = next(e for e in new.estimates if e.cost.name == name).cost.total_usd
+        assert a == b, name
 
 
 @pytest.mark.parametrize("n", sorted(CBO25_CASES))
-def test_cbo_2025_reduction_back_solves_to_a_plausible_earlier_launch_price(n):
-    """S44: with an APS-2003-class SBI (1.25 t, S49) replaced every 5 years (S45), the earlier launch price
-    that makes the model's re-pricing equal CBO's reduction, for today's prices of $1,500-3,205/kg (S48).
-
-    Plausibility: it must lie in the letter's range, above its $9,800/kg lower end (S44), and below the
-    Shuttle's $54,500/kg (S48); and the launch bill it implies must be less than the earlier total (the
-    rest, F = before - launch, is positive). Tolerance: root found to $1e-6/kg.
-    """
+def test_cbo_2025_implied_launch_mass_is_of_the_order_of_aps_2003(n):
+    """S44, S75: the launch mass per SBI (5-year life, S45) that CBO's before and after figures imply,
+    over the earlier price range, is of the order of APS 2003's average SBI (1.25 t, S49): within a factor
+    2; the 2,000-SBI design is the heavier. Tolerance: exact arithmetic of the linear launch model."""
     before, after = CBO25_CASES[n]
-    for c_after in CURRENT_USD_PER_KG:
+    low, high = _range("launch_price", "cbo_2025_earlier", "usd_per_kg")
+    implied = []
+    for c_before in (low, high):
+        per_kg = _launch_usd(n, 1.0, 5.0, c_before) - _launch_usd(n, 1.0, 5.0, CURRENT_USD_PER_KG)
+        implied.append((before - after) / per_kg)  # the launch bill is linear in the mass
+    assert all(0.5 * APS_2003_SBI_KG <= m <= 2.0 * APS_2003_SBI_KG for m in implied), implied
+    if n == 2000:
+        assert min(implied) > APS_2003_SBI_KG
 
-        def gap(c_before: float, c_after: float = c_after) -> float:
-            repriced = _launch_usd(n, APS_2003_SBI_KG, 5.0, c_before) - _launch_usd(
-                n, APS_2003_SBI_KG, 5.0, c_after
+
+def test_cbo_2025_implied_earlier_prices_bracket_the_letters():
+    """S44, S75, S48: with APS 2003's 1.25-t SBI (S49) replaced every 5 years (S45), the earlier launch
+    price that makes the model's saving equal CBO's, from today's $1,200 per pound: below the letter's
+    $9,800/lb for the 1,300-SBI alternative, above its $10,600/lb for the 2,000-SBI one, and both between
+    Falcon 9's advertised $2,720/kg and the Shuttle's $54,500/kg (S48). Tolerance: root to $1e-6/kg."""
+    implied = {}
+    for n, (before, after) in CBO25_CASES.items():
+
+        def gap(c_before: float, n: int = n, saving: float = before - after) -> float:
+            return (
+                _launch_usd(n, APS_2003_SBI_KG, 5.0, c_before)
+                - _launch_usd(n, APS_2003_SBI_KG, 5.0, CURRENT_USD_PER_KG)
+                - saving
             )
-            return repriced - (before - after)
 
-        c_before = brentq(gap, c_after, 1e6, xtol=1e-6)
-        assert CBO25_LAUNCH_BEFORE_LOW < c_before < SHUTTLE_USD_PER_KG
-        assert 0.0 < _launch_usd(n, APS_2003_SBI_KG, 5.0, c_before) < before
+        implied[n] = brentq(gap, CURRENT_USD_PER_KG, 1e6, xtol=1e-6)
+        assert PRICES["falcon9_2018"][0] < implied[n] < PRICES["shuttle"][0]
+        assert 0.0 < _launch_usd(n, APS_2003_SBI_KG, 5.0, implied[n]) < before
+    low, high = _range("launch_price", "cbo_2025_earlier", "usd_per_kg")
+    assert implied[1300] < low and implied[2000] > high
 
 
 # ------------------------------------------------------------------------------------------- closed forms
@@ -383,6 +447,11 @@ def test_cost_catalogue_is_sourced_and_convertible():
     has no point value (only a range, or nothing); interceptor unit costs are not repeated from
     systems.toml/space.toml, only dated."""
     sources = set(CATALOGUE.ids("source"))
+    for price_id in CATALOGUE.ids("launch_price"):  # named launch prices: sourced, dated, positive
+        raw = CATALOGUE.data["launch_price"][price_id]["usd_per_kg"]
+        assert raw["value"] > 0 and set(raw["source"]) <= sources, price_id
+        assert TABLE.has(int(raw["dollar_year"])), price_id
+    assert CATALOGUE.entry("cost_defaults", "default").fields["launch_price"] in CATALOGUE.ids("launch_price")
     for entry_id in CATALOGUE.ids("cost"):
         for key, raw in CATALOGUE.data["cost"][entry_id].items():
             if not isinstance(raw, dict):
@@ -392,7 +461,8 @@ def test_cost_catalogue_is_sourced_and_convertible():
                 assert raw.get("source") and set(raw["source"]) <= sources, (entry_id, key)
             if raw["tag"] == "unknown":
                 assert raw.get("value") is None, (entry_id, key)
-            if "_musd" in key and (raw.get("value") is not None or raw.get("low") is not None):
+            money = "_musd" in key or key.endswith("_usd_per_kg")
+            if money and (raw.get("value") is not None or raw.get("low") is not None):
                 assert TABLE.has(int(raw["dollar_year"])), (entry_id, key)
         if (
             CATALOGUE.has("interceptor", entry_id)

@@ -205,7 +205,8 @@ class NoradSpec(StrictModel):
 class CostElementSpec(StrictModel):
     """Overrides of one element class's cost parameters (catalogue ``[cost.<id>]``, ``unit_cost_musd``).
 
-    Money is in millions of dollars of the estimate's ``dollar_year`` (``launch_usd_per_kg``: dollars).
+    Money is in millions of dollars of the estimate's ``dollar_year`` (``launch_usd_per_kg`` and
+    ``spacecraft_usd_per_kg``: dollars per kg).
     """
 
     unit_cost_musd: float | None = Field(default=None, ge=0.0)
@@ -213,6 +214,10 @@ class CostElementSpec(StrictModel):
     battery_cost_musd: float | None = Field(default=None, ge=0.0)  # one-off, per interceptor site
     ops_musd_per_unit_year: float | None = Field(default=None, ge=0.0)
     ops_musd_per_year: float | None = Field(default=None, ge=0.0)
+    ops_musd_per_site_year: float | None = Field(default=None, ge=0.0)  # per interceptor site or radar
+    unit_cost_basis: Literal["unit_cost", "mass"] | None = None  # "mass": mass_kg x spacecraft_usd_per_kg
+    spacecraft_usd_per_kg: float | None = Field(default=None, ge=0.0)
+    launch_payload_kg: float | None = Field(default=None, gt=0.0)  # units per launch = payload // mass
     service_life_years: float | None = Field(default=None, gt=0.0, le=1000.0)
     learning_rate: float | None = Field(default=None, gt=0.0, le=1.0)
     prior_units: int | None = Field(default=None, ge=0)
@@ -237,6 +242,7 @@ class CostSpec(StrictModel):
     operational_year: int | None = Field(default=None, ge=1900, le=2200)  # "operational by" check
     canada_share: float | None = Field(default=None, ge=0.0, le=1.0)
     launch_usd_per_kg: float | None = Field(default=None, ge=0.0)
+    launch_price: str | None = None  # a [launch_price.<id>] of the catalogue (costs.toml)
     element: dict[str, CostElementSpec] = Field(default_factory=dict)
 
 

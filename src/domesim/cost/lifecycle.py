@@ -10,12 +10,22 @@ estimates [S44, S45]):
   ``k = a .. a+n-1`` costs ``T1 sum k^b``, evaluated in closed form (:func:`power_sum`). Units bought in
   the horizon continue the curve after ``prior_units`` already made;
 - **fixed** one-off acquisition beside the units (a battery's radar and launchers, a ground segment);
-- **launch**: ``mass x price per kg`` per unit, or ``launches x price per launch``;
+- **launch**: ``mass x price per kg`` per unit, or ``launches x price per launch``
+  (:func:`launch_price_change_usd`: a change of the price per kg moves the bill by units launched x mass x
+  the change, CBO's 2025 method [S44]); the units a launch carries follow from its payload and the unit's
+  mass (:func:`units_per_launch_for`);
 - **replenishment**: units retire at the end of their service life and are bought and launched again;
   with no rate limits and ``T/L`` whole this reproduces design.md's formula
   ``N (T/L) (C + m c_launch)`` (:func:`replenishment_acquisition_usd`);
 - **operations and support**: per unit in service per year, plus a fixed amount per year once the
   element is in service.
+
+The unit cost is a published figure (CBO's $22 M per SBI [S45]) or comes from a cost-estimating
+relationship, ``mass x dollars per kg of spacecraft`` (:func:`spacecraft_unit_cost_usd`).
+
+A part that has no public figure is *not costed*: the element says which (``not_costed``), its
+``to_dict`` gives ``None`` for that part (never 0.0), and its total, the sum of the parts that are
+costed, is a lower bound.
 
 Units bought, launched and in service come from the fielding schedule (:mod:`domesim.cost.schedule`).
 Everything here is in dollars of one year: convert catalogue figures first (:mod:`domesim.cost.deflator`).
@@ -26,6 +36,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -126,6 +137,62 @@ def replenishment_acquisition_usd(
     return n_orbit * (horizon_years / service_life_years) * (unit_cost_usd + mass_kg * launch_usd_per_kg)
 
 
+KG_PER_LB = 0.45359237  # exact (international pound)
+
+
+def usd_per_lb_to_usd_per_kg(usd_per_lb: float) -> float:
+    """A price per pound as a price per kilogram (1 lb = 0.45359237 kg).
+
+    >>> round(usd_per_lb_to_usd_per_kg(1200.0), 1)
+    2645.5
+    """
+    return float(usd_per_lb) / KG_PER_LB
+
+
+def spacecraft_unit_cost_usd(mass_kg: float, usd_per_kg: float, key: str = "spacecraft_usd_per_kg") -> float:
+    """Cost-estimating relationship: a unit costs its mass times a price per kg of spacecraft.
+
+    >>> spacecraft_unit_cost_usd(1250.0, 17600.0) / 1e6
+    22.0
+    """
+    for name, value in (("mass_kg", mass_kg), (key, usd_per_kg)):
+        if not math.isfinite(value) or value < 0:
+            raise ParameterError(f"{name} must be a finite number >= 0 (got {value!r})")
+    return float(mass_kg) * float(usd_per_kg)
+
+
+def units_per_launch_for(mass_kg: float, payload_kg: float, key: str = "launch_payload_kg") -> int:
+    """Units one launch carries: ``floor(payload / mass)``, at least one unit must fit.
+
+    >>> units_per_launch_for(1250.0, 100_000.0)
+    80
+    """
+    if not (payload_kg > 0) or not math.isfinite(payload_kg):
+        raise ParameterError(f"{key} must be a finite number > 0 (got {payload_kg!r})")
+    if not (mass_kg > 0) or not math.isfinite(mass_kg):
+        raise ParameterError(f"mass_kg must be > 0 to fit units into a launch (got {mass_kg!r})")
+    if mass_kg > payload_kg:
+        raise ParameterError(
+            f"a unit of {mass_kg:,.0f} kg does not fit a launch of {payload_kg:,.0f} kg ({key}): "
+            "give a larger payload per launch or a smaller mass"
+        )
+    return int(math.floor(payload_kg / mass_kg + 1e-9))
+
+
+def launch_price_change_usd(
+    units_launched: int, mass_kg: float, before_usd_per_kg: float, after_usd_per_kg: float
+) -> float:
+    """CBO's 2025 method [S44]: a change of the launch price alone moves a constellation's cost by the
+    mass it launches times the change, ``units x mass x (before - after)`` (positive: a saving).
+
+    >>> launch_price_change_usd(31_200, 1000.0, 2645.5, 500.0) / 1e9
+    66.9396
+    """
+    return float(units_launched) * float(mass_kg) * (float(before_usd_per_kg) - float(after_usd_per_kg))
+
+
+PARTS = ("development_usd", "acquisition_usd", "launch_usd", "ops_usd")
+
 _MONEY = (
     "unit_cost_usd",
     "development_usd",
@@ -160,6 +227,8 @@ class ElementSpec:
     ops_usd_per_year : fixed operations and support per year while any unit is in service.
     existing_units : units in service when the horizon opens, already paid (sunk).
     canada_fraction : share of the element's cost borne by Canada, [0, 1].
+    not_costed : parts (of :data:`PARTS`) with no public figure: priced at nothing, reported as not
+        costed (``None``), never as a cost of 0.
     """
 
     name: str
@@ -182,9 +251,13 @@ class ElementSpec:
     ops_usd_per_year: float = 0.0
     existing_units: int = 0
     canada_fraction: float = 0.0
+    not_costed: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         n = self.name
+        unknown_parts = sorted(set(self.not_costed) - set(PARTS))
+        if unknown_parts:
+            raise ParameterError(f"{n}.not_costed: unknown parts {unknown_parts}; parts are {list(PARTS)}")
         for key in _MONEY + ("mass_kg",):
             value = getattr(self, key)
             if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
@@ -264,7 +337,17 @@ class ElementCost:
 
     @property
     def total_usd(self) -> float:
+        """The costed parts (a lower bound when :attr:`not_costed` is not empty)."""
         return self.development_usd + self.acquisition_usd + self.launch_usd + self.ops_usd
+
+    @property
+    def not_costed(self) -> tuple[str, ...]:
+        """Parts with no public figure (not in the total)."""
+        return tuple(p for p in PARTS if p in self.spec.not_costed)
+
+    def part_usd(self, part: str) -> float | None:
+        """A part's amount, None when it is not costed."""
+        return None if part in self.spec.not_costed else float(getattr(self, part))
 
     def shares(self) -> dict[str, float]:
         """Cost borne by each country: ``{"US": ..., "CA": ...}``."""
@@ -277,13 +360,14 @@ class ElementCost:
             "layer": self.layer,
             "units": int(self.spec.units),
             "units_bought": self.units_bought,
-            "development_usd": self.development_usd,
-            "acquisition_usd": self.acquisition_usd,
-            "procurement_usd": self.procurement_usd,
-            "fixed_usd": self.fixed_usd,
-            "launch_usd": self.launch_usd,
-            "ops_usd": self.ops_usd,
+            "development_usd": self.part_usd("development_usd"),
+            "acquisition_usd": self.part_usd("acquisition_usd"),
+            "procurement_usd": None if "acquisition_usd" in self.not_costed else self.procurement_usd,
+            "fixed_usd": None if "acquisition_usd" in self.not_costed else self.fixed_usd,
+            "launch_usd": self.part_usd("launch_usd"),
+            "ops_usd": self.part_usd("ops_usd"),
             "total_usd": self.total_usd,
+            "not_costed_parts": list(self.not_costed),
             "canada_fraction": self.spec.canada_fraction,
             "shares_usd": self.shares(),
             "year_reached": self.schedule.year_reached(),
@@ -358,13 +442,23 @@ class CostBreakdown:
             out += e.by_year_usd
         return out
 
-    def by_layer(self) -> dict[str, dict[str, float]]:
-        """``{layer: {development_usd, acquisition_usd, launch_usd, ops_usd, total_usd}}``."""
-        out: dict[str, dict[str, float]] = {}
+    def by_layer(self) -> dict[str, dict[str, Any]]:
+        """``{layer: {development_usd, acquisition_usd, launch_usd, ops_usd, total_usd, not_costed}}``.
+
+        A part is the sum over the layer's elements that cost it; ``None`` when none of them does;
+        ``not_costed`` lists the parts that at least one element of the layer does not cost (the layer's
+        figure for such a part, and its total, are lower bounds).
+        """
+        out: dict[str, dict[str, Any]] = {}
         for e in self.elements:
-            row = out.setdefault(e.layer, dict.fromkeys(_PARTS, 0.0))
+            row = out.setdefault(e.layer, {**dict.fromkeys(_PARTS, None), "not_costed": []})
             for part in _PARTS:
-                row[part] += getattr(e, part)
+                amount = e.total_usd if part == "total_usd" else e.part_usd(part)
+                if amount is not None:
+                    row[part] = (row[part] or 0.0) + amount
+            row["not_costed"] = sorted(set(row["not_costed"]) | set(e.not_costed))
+        for row in out.values():
+            row["total_usd"] = row["total_usd"] or 0.0
         return out
 
     def by_country(self) -> dict[str, float]:

@@ -23,7 +23,7 @@ from domesim.results.summary import build_tables
 from domesim.scenario.costing import ScenarioCost
 
 
-def _fractions(cost: ScenarioCost, year_index: int) -> dict[str, float]:
+def fielded_shares(cost: ScenarioCost, year_index: int) -> dict[str, float]:
     """Share of each element's full size in service at the end of a year, keyed by site/constellation."""
     out: dict[str, float] = {}
     for estimate in cost.estimates:
@@ -67,7 +67,7 @@ def capability_by_year(world: World, cost: ScenarioCost, trials: int, seed: int)
     cache: dict[tuple, dict[str, Any]] = {}
     rows: list[dict[str, Any]] = []
     for i, year in enumerate(years):
-        shares = _fractions(cost, i)
+        shares = fielded_shares(cost, i)
         key = tuple(sorted(shares.items()))
         if key not in cache:
             leakers = build_tables(world, run_trials(fielded_world(world, shares), trials, seed))["trials"][
