@@ -72,7 +72,8 @@ class Reproduction:
             return "published inside domesim's band"
         if self.relative:
             return f"{self.tolerance:.0%}"
-        return f"{self.tolerance:g} {'points' if self.unit == '%' else self.unit}"
+        unit = ("point" if self.tolerance == 1 else "points") if self.unit == "%" else self.unit
+        return f"{self.tolerance:g} {unit}"
 
 
 CHAPTERS: Registry[Chapter] = Registry("book chapter")

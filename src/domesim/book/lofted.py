@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -150,7 +151,7 @@ for _k, _t in enumerate(TESTS):
             published=_t.published_km,
             published_text=_t.published_text,
             unit="km",
-            compute=lambda t=_t: _convert(t),
+            compute=functools.partial(_convert, _t),
             tolerance=0.0,
             in_band=True,
             explanation=_t.explanation,

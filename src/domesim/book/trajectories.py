@@ -65,7 +65,8 @@ def _met(class_id: str, range_km: float) -> _Met:
     r_imp = flight["r_impact_eci"]
     psi = math.acos(float(np.dot(r_bo, r_imp) / (np.linalg.norm(r_bo) * np.linalg.norm(r_imp))))
     radius_km = analytic.R_EARTH_MEAN_KM
-    closed = analytic.minimum_energy_trajectory(psi * radius_km, np.linalg.norm(r_bo) / 1e3 - radius_km)
+    burnout_alt_km = float(np.linalg.norm(r_bo)) / 1e3 - radius_km  # above the sphere
+    closed = analytic.minimum_energy_trajectory(psi * radius_km, burnout_alt_km)
     return _Met(
         flown_speed_km_s=float(np.linalg.norm(v_bo)) / 1e3,
         flown_apogee_km=solution.apogee_m / 1e3,
