@@ -20,7 +20,7 @@ from domesim.core import frames
 from domesim.core.constants import GM_EARTH_M3_S2, R_EARTH_EQ_M
 from domesim.engine.simulate import fly_truth
 from domesim.scenario.loader import load_scenario
-from domesim.threats.ballistic import _fly_nominal, nominal_states
+from domesim.threats.ballistic import fly_nominal, nominal_states
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -67,7 +67,7 @@ def test_minimum_energy_burnout_matches_lambert(tmp_path: Path, cls, launch, aim
     )
     obj = world.threats[0]
     sol = obj.solution
-    flight = _fly_nominal(
+    flight = fly_nominal(
         obj.missile, obj.launch_lat_rad, obj.launch_lon_rad, sol.azimuth_rad, sol.theta_end_rad, sol.t_cut_s
     )
     burnout = nominal_states(obj.missile, obj.launch_lat_rad, obj.launch_lon_rad, sol, [sol.t_cut_s])[0]

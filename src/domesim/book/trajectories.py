@@ -54,13 +54,13 @@ def _met(class_id: str, range_km: float) -> _Met:
     from domesim.build.catalogue import load_catalogue
     from domesim.build.threats.ballistic import catalogue_missile
     from domesim.core import analytic, frames
-    from domesim.threats.ballistic import _fly_nominal, solve_launch
+    from domesim.threats.ballistic import fly_nominal, solve_launch
 
     missile = catalogue_missile(load_catalogue().entry("threat", class_id))
     lat, lon = math.radians(LAUNCH_LAT_DEG), math.radians(LAUNCH_LON_DEG)
     aim_lat = lat + range_km * 1e3 / 6371008.8  # due north (ranges here stay short of the pole)
     solution = solve_launch(missile, lat, lon, aim_lat, lon)
-    flight = _fly_nominal(missile, lat, lon, solution.azimuth_rad, solution.theta_end_rad, solution.t_cut_s)
+    flight = fly_nominal(missile, lat, lon, solution.azimuth_rad, solution.theta_end_rad, solution.t_cut_s)
     r_bo, v_bo = flight["burnout"][:3], flight["burnout"][3:]
     r_imp = flight["r_impact_eci"]
     psi = math.acos(float(np.dot(r_bo, r_imp) / (np.linalg.norm(r_bo) * np.linalg.norm(r_imp))))

@@ -146,7 +146,7 @@ def pack_params(
     return p.reshape(-1)
 
 
-def _fly_nominal(
+def fly_nominal(
     missile,
     lat_rad,
     lon_rad,
@@ -310,7 +310,7 @@ def initial_azimuth(lat1, lon1, lat2, lon2) -> float:
     return math.atan2(y, x) % (2.0 * math.pi)
 
 
-def _initial_azimuths(lat1, lon1, lat2, lon2) -> np.ndarray:
+def initial_azimuths(lat1, lon1, lat2, lon2) -> np.ndarray:
     """:func:`initial_azimuth` over arrays of end points (NaN where an end point is NaN)."""
     dlon = lon2 - lon1
     y = np.sin(dlon) * np.cos(lat2)
@@ -355,12 +355,12 @@ def solve_launch(
     thetas = np.radians(np.concatenate([np.arange(-60.0, 84.0, 3.0), np.arange(84.0, 89.5, 1.0)]))
     cuts = np.linspace(missile.vertical_rise_s + 2.0, t_burn, 40)
     th_grid, cut_grid = np.meshgrid(thetas, cuts, indexing="ij")
-    grid = _fly_nominal(missile, launch_lat_rad, launch_lon_rad, az0, th_grid, cut_grid)
+    grid = fly_nominal(missile, launch_lat_rad, launch_lon_rad, az0, th_grid, cut_grid)
     ranges = np.nan_to_num(
         frames.great_circle_distance_m(launch_lat_rad, launch_lon_rad, grid["lat"], grid["lon"])
     )
     # A near-vertical shot falls behind the pad as the Earth turns under it: not a way to the aim point.
-    heading = _initial_azimuths(launch_lat_rad, launch_lon_rad, grid["lat"], grid["lon"])
+    heading = initial_azimuths(launch_lat_rad, launch_lon_rad, grid["lat"], grid["lon"])
     ranges[np.cos(heading - az0) < 0.0] = 0.0
     shape_res = shape.residual(grid)
     needed = np.full(thetas.size, np.nan)  # burn each pitch needs to reach the range
@@ -441,7 +441,7 @@ def _newton_on_aim(
     theta_max = math.radians(89.9)  # the pitch program is not defined beyond vertical
 
     def residuals(x):
-        flight = _fly_nominal(missile, lat0, lon0, x[:, 0], x[:, 1], x[:, 2])
+        flight = fly_nominal(missile, lat0, lon0, x[:, 0], x[:, 1], x[:, 2])
         offset = frames.geodetic_to_ecef(flight["lat"], flight["lon"], 0.0) - aim
         flight["distance"] = np.linalg.norm(offset, axis=-1)  # unlike east/north, not zero at the antipode
         miss = offset @ enu_aim.T

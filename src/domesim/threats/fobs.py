@@ -17,7 +17,7 @@ import numpy as np
 from domesim.core import frames
 from domesim.core.constants import GM_EARTH_M3_S2, R_EARTH_EQ_M
 from domesim.errors import TargetingError
-from domesim.threats.ballistic import BallisticMissile, LaunchSolution, _fly_nominal, initial_azimuth
+from domesim.threats.ballistic import BallisticMissile, LaunchSolution, fly_nominal, initial_azimuth
 
 _ORBIT_FLIGHT_S = 12000.0  # long enough for 1.5 revolutions in low orbit plus re-entry
 
@@ -26,7 +26,7 @@ def _insertion_residuals(missile, lat, lon, az, x, apogee_alt_m):
     """Residuals of pitch/burn pairs x (K, 2): burnout flight-path angle, and the burnout speed's excess
     over the perigee speed of an orbit from the burnout radius to the apogee radius (which makes the
     burnout point the perigee); also the perigee altitude, m."""
-    flight = _fly_nominal(missile, lat, lon, az, x[:, 0], x[:, 1], max_flight_s=60.0 + missile.boost_time_s)
+    flight = fly_nominal(missile, lat, lon, az, x[:, 0], x[:, 1], max_flight_s=60.0 + missile.boost_time_s)
     r, v = flight["burnout"][:, :3], flight["burnout"][:, 3:]
     rn, vn = np.linalg.norm(r, axis=-1), np.linalg.norm(v, axis=-1)
     gamma = np.arcsin(np.sum(r * v, axis=-1) / (rn * vn))
@@ -116,7 +116,7 @@ def _aim(missile, *, theta, t_cut, deorbit_dv_m_s, launch, aim_point, az, t_d, t
     def miss(azs, t_ds):
         """East/north miss at the aim point (Newton's residual) and the full distance (which, unlike the
         east/north pair, does not vanish at the aim point's antipode)."""
-        f = _fly_nominal(
+        f = fly_nominal(
             missile, launch_lat, launch_lon, azs, theta, t_cut, t_ds, -deorbit_dv_m_s, _ORBIT_FLIGHT_S
         )
         d = frames.geodetic_to_ecef(f["lat"], f["lon"], 0.0) - aim

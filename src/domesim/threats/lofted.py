@@ -39,7 +39,7 @@ from scipy.optimize import brentq, minimize_scalar
 
 from domesim.core import frames
 from domesim.errors import TargetingError
-from domesim.threats.ballistic import BallisticMissile, _fly_nominal, _initial_azimuths, burnout_angle
+from domesim.threats.ballistic import BallisticMissile, burnout_angle, fly_nominal, initial_azimuths
 
 _SCALE_BRACKET = (0.6, 1.4)  # delta-v scales searched: far beyond any payload change of one class
 _STEEP_PITCHES = np.radians(np.arange(89.5, 20.0, -0.5))  # lofted branch first
@@ -125,7 +125,7 @@ def _full_burn(
     """Full-burn flights at ``pitch_rad`` (array): the flight record and the downrange ground range, m
     (0 where the flight falls behind the pad or does not come down)."""
     pitch = np.atleast_1d(np.asarray(pitch_rad, dtype=np.float64))
-    flight = _fly_nominal(
+    flight = fly_nominal(
         missile,
         test.launch_lat_rad,
         test.launch_lon_rad,
@@ -137,7 +137,7 @@ def _full_burn(
     ground = frames.great_circle_distance_m(
         test.launch_lat_rad, test.launch_lon_rad, flight["lat"], flight["lon"]
     )
-    heading = _initial_azimuths(test.launch_lat_rad, test.launch_lon_rad, flight["lat"], flight["lon"])
+    heading = initial_azimuths(test.launch_lat_rad, test.launch_lon_rad, flight["lat"], flight["lon"])
     ground = np.where(np.isfinite(ground) & (np.cos(heading - azimuth_rad) > 0.0), ground, 0.0)
     return flight, ground
 
