@@ -49,7 +49,7 @@ def test_out_of_reach_is_answered_without_a_search(monkeypatch: pytest.MonkeyPat
 def test_out_of_reach_with_the_delay_from_launch_names_its_origin() -> None:
     result = runner.invoke(app, ["size", "sbi", "--delay-s", "170", "--delay-from", "launch"])
     assert result.exit_code == 2, result.output
-    assert "170 s after launch (the 170 s delay counted from launch)" in result.stderr
+    assert "170 s after launch (the delay counted from launch)" in result.stderr
     assert "no time is left to fly out" in result.stderr
 
 

@@ -96,7 +96,7 @@ class Salvo:
         """When the SBIs may fly out, in words: '92 s after launch (60 s after detection at 32 s)'."""
         commit = self.after_launch(self.t_commit_s)
         if self.delay_from == "launch":
-            return f"{commit:.0f} s after launch (the {self.delay_s:g} s delay counted from launch)"
+            return f"{commit:.0f} s after launch (the delay counted from launch)"
         detect = self.after_launch(self.t_detect_s)
         return f"{commit:.0f} s after launch ({self.delay_s:g} s after detection at {detect:.0f} s)"
 
