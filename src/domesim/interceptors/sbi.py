@@ -313,6 +313,8 @@ class ShellReach(NamedTuple):
     best_t_s: np.ndarray  # the best step (nan if none)
     first_t_s: np.ndarray  # first step at which the missile can be intercepted at all (nan if none)
     last_t_s: np.ndarray  # last such step: burnout, or the floor (nan if none)
+    flyout_end_m: np.ndarray  # fly-out distance at the last step after commit (0 if none): the reach it has
+    nearest_m: np.ndarray  # least distance from the missile to the shell over the steps after commit (nan)
 
     @property
     def reachable(self) -> np.ndarray:
@@ -377,6 +379,8 @@ def shell_reach(
         best_t_s=np.where(some, t_s[best], nan),
         first_t_s=np.where(ever, t_s[np.argmax(usable, axis=1)], nan),
         last_t_s=np.where(ever, t_s[usable.shape[1] - 1 - np.argmax(usable[:, ::-1], axis=1)], nan),
+        flyout_end_m=np.where(some, np.where(after, flyout, 0.0).max(axis=1), 0.0),
+        nearest_m=np.where(some, np.where(after, gap, np.inf).min(axis=1), nan),
     )
 
 

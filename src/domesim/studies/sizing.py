@@ -264,10 +264,10 @@ def check_reach(salvo: Salvo, kin: SbiKinematics, shell: Shell) -> ShellReach:
             f"to fly out; {fixes}"
         )
     raise ParameterError(
-        f"{head}: the SBIs may fly out {salvo.commit_text()}, and {window}; the nearest it comes is "
-        f"{reach.best_t_s[m] - launch:.0f} s after launch, when the fly-out has covered "
-        f"{_km(reach.flyout_m[m])} and the missile is {_km(reach.gap_m[m])} from the nearest point of "
-        f"the shell ({_km(-reach.margin_m[m])} short); {fixes}, "
+        f"{head}: the SBIs may fly out {salvo.commit_text()}, and {window}; by then the fly-out covers "
+        f"{_km(reach.flyout_end_m[m])}, but the missile never comes nearer than {_km(reach.nearest_m[m])} "
+        f"to the shell (at best {_km(-reach.margin_m[m])} short, {reach.best_t_s[m] - launch:.0f} s "
+        f"after launch, when the fly-out covers {_km(reach.flyout_m[m])}); {fixes}, "
         "or change the orbit (--alt-km, --inc-deg)"
     )
 
@@ -354,8 +354,9 @@ def size_constellation(
             f"{salvo.missiles} x {salvo.label} with {need.k} SBI(s) each needs more than {max_size:,} "
             f"satellites on a {shell.text()} shell: only {estimate.fraction_min:.2e} of a randomly phased "
             f"shell can reach a missile (the SBIs may fly out {salvo.commit_text()}), so at least "
-            f"{estimate.lower_bound:,} are needed (the absentee ratio at p = {need.p:g}); raise --max-size, "
-            "shorten the delay or give the SBI more reach"
+            f"{estimate.lower_bound:,} are needed (a pattern meeting p = {need.p:g} keeps at least "
+            f"{need.p:g} times the SBIs wanted in reach on average); raise --max-size, shorten the delay "
+            "or give the SBI more reach"
         )
     # a Walker pattern covers at least as evenly as random phasing; twice its size leaves room
     cap_total = min(max_size, max(2 * estimate.random_phasing_size, 2 * start_total))

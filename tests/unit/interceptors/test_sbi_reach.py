@@ -35,7 +35,8 @@ def test_outside_the_band_the_gap_is_to_the_band_edge() -> None:
     reach = shell_reach(_point(60.0, 400e3), np.ones((1, 1), bool), np.array([60.0]), np.array([0.0]),
                         KIN, SHELL_M, math.radians(50.0))  # fmt: skip
     chord = 2.0 * SHELL_M * math.sin(math.radians(10.0) / 2.0)
-    assert reach.gap_m[0] == pytest.approx(chord)
+    assert reach.gap_m[0] == pytest.approx(chord) and reach.nearest_m[0] == pytest.approx(chord)
+    assert reach.flyout_end_m[0] == pytest.approx(0.5 * 100.0 * 40.0**2 + 4000.0 * 20.0)
     assert not reach.reachable[0]  # 1,170 km of chord against 160 km of fly-out
     retro = shell_reach(_point(60.0, 400e3), np.ones((1, 1), bool), np.array([60.0]), np.array([0.0]),
                         KIN, SHELL_M, math.radians(130.0))  # fmt: skip
@@ -47,6 +48,7 @@ def test_no_step_after_commit_is_out_of_reach_with_its_window() -> None:
     t = np.array([100.0, 110.0, 120.0])
     reach = shell_reach(r, np.array([[False, True, True]]), t, np.array([130.0]), KIN, SHELL_M, 1.0)
     assert not reach.reachable[0] and reach.flyout_m[0] == 0.0 and np.isnan(reach.best_t_s[0])
+    assert reach.flyout_end_m[0] == 0.0 and np.isnan(reach.nearest_m[0])
     assert (reach.first_t_s[0], reach.last_t_s[0]) == (110.0, 120.0)
 
 
