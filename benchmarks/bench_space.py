@@ -24,7 +24,7 @@ from domesim.core.frames import geodetic_to_ecef
 from domesim.interceptors.sbi import SbiKinematics, availability, flyout_distance
 from domesim.orbits.constellation import Walker
 from domesim.orbits.coverage import visible_counts
-from domesim.studies.salvo import build_salvo
+from domesim.studies.salvo import SalvoSpec, build_salvo
 
 MAX_RANGE_M = 2_000e3
 
@@ -119,7 +119,7 @@ def sbi_availability(quick: bool) -> None:
     kin = SbiKinematics(
         accel_m_s2=98.0665, flyout_dv_m_s=3500.0, commit_delay_s=60.0, min_intercept_alt_m=100e3
     )
-    salvo = build_salvo("icbm_solid", "north_korea", 10, "seattle", kin, 12e3)
+    salvo = build_salvo(SalvoSpec(missiles=10, salvo_from="spread"), kin)
     el = Walker(400e3, math.radians(50.0), 100, 100, 1).elements()
     epochs = 100 if quick else 1000
     offsets = np.random.default_rng(0).uniform(0.0, 86164.0905, epochs)

@@ -33,8 +33,8 @@ from domesim.results.store import RunCatalogue, read_table
 from domesim.results.summary import build_summary, build_tables
 from domesim.scenario.costing import scenario_cost
 from domesim.scenario.loader import load_scenario
-from domesim.studies.salvo import build_salvo
-from domesim.studies.sizing import analytic_size, size_constellation
+from domesim.studies.salvo import SalvoSpec, build_salvo
+from domesim.studies.sizing import Requirement, Shell, analytic_size, estimate_size, size_constellation
 from domesim.threats.ballistic import SHAPES, BallisticMissile, fly_threats, solve_launch
 from domesim.threats.cruise import CruiseMissile, fly_cruise, plan_route
 from domesim.threats.fobs import solve_fobs
@@ -85,10 +85,14 @@ __all__ = [
     "SbiKinematics",
     "availability",
     "analytic_size",
+    "estimate_size",
     "size_constellation",
+    "Requirement",
+    "Shell",
     "read_elements",
     "coverage",
     "build_salvo",
+    "SalvoSpec",
     "DeflatorTable",
     "to_constant_dollars",
     "ElementSpec",

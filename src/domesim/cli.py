@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -685,6 +686,38 @@ def _catalogue_value(section: str, entry_id: str, key: str) -> float:
     return to_si(key, catalogue.entry(section, entry_id).value(key))
 
 
+def _sbi_kinematics(sbi: str, dv_km_s: float | None, accel_g: float | None, delay_s: float | None):
+    """The fly-out of catalogue SBI class ``sbi``, with the values given on the command line instead."""
+    from domesim.interceptors.sbi import SbiKinematics
+
+    dv = dv_km_s * 1e3 if dv_km_s is not None else _catalogue_value("interceptor", sbi, "delta_v_km_s")
+    accel = accel_g * 9.80665 if accel_g is not None else _catalogue_value("interceptor", sbi, "accel_g")
+    divert = _catalogue_value("interceptor", sbi, "divert_dv_km_s")
+    delay = delay_s if delay_s is not None else _catalogue_value("interceptor", sbi, "commit_delay_s")
+    for name, value in (("--sbi-dv-km-s", dv - divert), ("--sbi-accel-g", accel)):
+        if not value > 0:
+            raise DomesimError(
+                f"{name}: must leave a positive fly-out "
+                f"(delta-v above the {divert / 1e3:g} km/s divert reserve)"
+            )
+    if delay < 0:
+        raise DomesimError(f"--delay-s must be >= 0 (got {delay:g})")
+    floor = _catalogue_value("interceptor", sbi, "min_intercept_alt_km")
+    return SbiKinematics(
+        accel_m_s2=accel, flyout_dv_m_s=dv - divert, commit_delay_s=delay, min_intercept_alt_m=floor
+    )
+
+
+class SalvoFrom(StrEnum):
+    one_site = "one-site"
+    spread = "spread"
+
+
+class DelayFrom(StrEnum):
+    detection = "detection"
+    launch = "launch"
+
+
 @size.command("sbi")
 def size_sbi(
     threat: Annotated[str, typer.Option(help="Missile class (catalogue threat id).")] = "icbm_solid",
@@ -692,6 +725,14 @@ def size_sbi(
     region: Annotated[str, typer.Option(help="Launch region (catalogue region id).")] = "north_korea",
     aim: Annotated[str, typer.Option(help="Aim point of the salvo (catalogue asset id).")] = "seattle",
     salvo: Annotated[int, typer.Option(min=1, max=100, help="Missiles launched together.")] = 1,
+    salvo_from: Annotated[
+        SalvoFrom,
+        typer.Option(
+            help="one-site: all from one point of the region at once (the published studies' set-up: the "
+            "SBIs overhead are shared, n k must be in reach); spread: each from its own point on the "
+            "region's land (they draw on different SBIs)."
+        ),
+    ] = SalvoFrom.one_site,
     k: Annotated[int, typer.Option(min=1, max=16, help="SBIs wanted in reach of each missile.")] = 1,
     p: Annotated[float, typer.Option(min=0.0, max=1.0, help="Probability over random epochs.")] = 0.9,
     alt_km: Annotated[float, typer.Option(help="Constellation altitude, km.")] = 400.0,
@@ -704,63 +745,102 @@ def size_sbi(
         float | None, typer.Option(help="SBI acceleration, g (default: the class's).")
     ] = None,
     delay_s: Annotated[
-        float | None, typer.Option(help="Detection-to-commit delay, s (default: the class's).")
+        float | None,
+        typer.Option(help="Commit delay, s, counted from --delay-from (default: the class's)."),
     ] = None,
+    delay_from: Annotated[
+        DelayFrom,
+        typer.Option(
+            help="What the commit delay counts from: detection (the plume clears --detect-alt-km; the "
+            "catalogue's commit_delay_s and the engine) or launch (an engagement window before burnout, "
+            "as APS 2003's 'about 100 s')."
+        ),
+    ] = DelayFrom.detection,
     detect_alt_km: Annotated[float, typer.Option(help="Plume altitude at first detection, km.")] = 12.0,
     epochs: Annotated[int, typer.Option(min=10, max=100_000, help="Random epochs simulated.")] = 300,
+    max_size: Annotated[
+        int, typer.Option(min=1, help="Largest constellation searched; a case that needs more is an error.")
+    ] = 200_000,
     seed: Annotated[int, typer.Option(min=0, help="Seed of the launch points and epochs.")] = 0,
     as_json: JsonFlag = False,
 ) -> None:
-    """Smallest SBI constellation giving every missile of a salvo k SBIs in reach with probability p."""
-    from domesim.interceptors.sbi import SbiKinematics
-    from domesim.orbits.constellation import check_orbit
-    from domesim.studies.salvo import build_salvo
-    from domesim.studies.sizing import size_constellation
+    """Smallest SBI constellation giving every missile of a salvo k SBIs in reach with probability p,
+    next to the absentee-ratio estimate in the same setting. A case no SBI on the shell can reach is
+    answered at once (exit status 2), with the reach the SBI has."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from domesim.studies.salvo import SalvoSpec, build_salvo
+    from domesim.studies.sizing import Requirement, SearchStep, Shell, size_constellation
 
     with user_errors():
-        check_orbit(alt_km * 1e3, inc_deg * math.pi / 180.0, "--alt-km/--inc-deg")
-        dv = (
-            sbi_dv_km_s * 1e3
-            if sbi_dv_km_s is not None
-            else _catalogue_value("interceptor", sbi, "delta_v_km_s")
-        )
-        accel = (
-            sbi_accel_g * 9.80665
-            if sbi_accel_g is not None
-            else _catalogue_value("interceptor", sbi, "accel_g")
-        )
-        divert = _catalogue_value("interceptor", sbi, "divert_dv_km_s")
-        delay = delay_s if delay_s is not None else _catalogue_value("interceptor", sbi, "commit_delay_s")
-        floor = _catalogue_value("interceptor", sbi, "min_intercept_alt_km")
-        for name, value in (("--sbi-dv-km-s", dv - divert), ("--sbi-accel-g", accel)):
-            if not value > 0:
-                raise DomesimError(
-                    f"{name}: must leave a positive fly-out "
-                    f"(delta-v above the {divert / 1e3:g} km/s divert reserve)"
-                )
-        if delay < 0:
-            raise DomesimError(f"--delay-s must be >= 0 (got {delay:g})")
-        kin = SbiKinematics(
-            accel_m_s2=accel, flyout_dv_m_s=dv - divert, commit_delay_s=delay, min_intercept_alt_m=floor
+        shell = Shell(alt_m=alt_km * 1e3, inc_rad=math.radians(inc_deg))
+        need = Requirement(k=k, p=p)
+        kin = _sbi_kinematics(sbi, sbi_dv_km_s, sbi_accel_g, delay_s)
+        spec = SalvoSpec(
+            threat=threat,
+            region=region,
+            missiles=salvo,
+            salvo_from=salvo_from.value,
+            aim_asset=aim,
+            burn_s=burn_s,
+            detect_alt_m=detect_alt_km * 1e3,
+            delay_from=delay_from.value,
+            seed=seed,
         )
         started = time.perf_counter()
-        shots = build_salvo(threat, region, salvo, aim, kin, detect_alt_km * 1e3, burn_s, seed)
-        result = size_constellation(shots, kin, alt_km * 1e3, inc_deg * math.pi / 180.0, k, p, epochs, seed)
+        columns = [TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn()]
+        # drawn on stderr where it is a terminal: stdout stays the result (one JSON object with --json)
+        bar = Progress(*columns, console=err_console, transient=True, disable=not err_console.is_interactive)
+        with bar as progress:
+            task = progress.add_task("flying the salvo", total=None)
+            shots = build_salvo(spec, kin)
+            progress.update(task, description="reach and the absentee-ratio estimate")
+
+            def on_step(step: SearchStep) -> None:
+                progress.update(
+                    task,
+                    total=step.plane_counts,
+                    completed=step.plane_index,
+                    description=f"Walker search: {step.planes} planes x {step.per_plane}, p = {step.p:.2f} "
+                    f"({step.evaluations} constellations)",
+                )
+
+            result = size_constellation(
+                shots, kin, shell, need, epochs=epochs, seed=seed, max_size=max_size, on_step=on_step
+            )
         data = result.to_dict()
         if as_json:
             print(json.dumps(data))
             return
+        est = result.estimate
+        one_site = shots.salvo_from == "one-site"
+        as_if = "" if one_site else "; as if from one site"
+        reach = (
+            "" if est.effective_reach_km is None else f"effective reach {est.effective_reach_km:,.0f} km; "
+        )
         _emit(
             {
-                **data,
-                "analytic reach (km)": round(result.analytic_reach_km, 1),
-                "constellations evaluated": result.evaluations,
-                "epochs each": epochs,
-                "wall (s)": round(time.perf_counter() - started, 2),
+                "simulated (Walker)": f"{result.constellation_size:,} = {result.planes} planes x "
+                f"{result.per_plane}, p = {result.p_achieved:.2f}",
+                "absentee ratio": f"{est.absentee_size:,} ({est.in_reach} in reach on average{as_if})",
+                "random phasing": f"{est.random_phasing_size:,} "
+                f"(P(>= {est.in_reach} in reach) >= {p:g}{as_if})",
+                "shell in reach": f"1 SBI in {1.0 / est.fraction:,.0f} ({reach}first-order "
+                f"v (t_burn - t_commit) {est.first_order_reach_km:,.0f} km)",
+                "SBIs fly out": shots.commit_text(),
+                "burnout": f"{shots.after_launch(shots.t_burnout_s):.0f} s after launch",
+                "search": f"{result.evaluations} constellations x {epochs} epochs, "
+                f"{time.perf_counter() - started:.1f} s",
             },
             False,
-            f"SBI sizing: {salvo} x {threat} from {region}, k = {k}, p = {p}, {alt_km:g} km, {inc_deg:g} deg",
+            f"SBI sizing: {salvo} x {threat} from {region} ({shots.salvo_from}), k = {k}, p = {p:g}, "
+            f"{shell.text()}",
         )
+        if not one_site and salvo > 1:
+            out_console.print(
+                "launched from spread sites, the missiles draw on different SBIs: the absentee ratio, "
+                "which assumes they share those overhead (one site), overstates the constellation"
+            )
 
 
 @app.command("sweep")

@@ -60,9 +60,15 @@ def test_size_sbi_json_has_the_documented_keys() -> None:
     result = runner.invoke(app, ["size", "sbi", "--json", "--epochs", "40", "--p", "0.7", "--salvo", "2"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"constellation_size", "analytic_size", "p_achieved", "planes", "per_plane"}
+    assert set(data) == {
+        "constellation_size", "planes", "per_plane", "p_achieved", "absentee_size", "random_phasing_size",
+        "fraction_in_reach", "effective_reach_km", "first_order_reach_km", "missiles", "salvo_from",
+        "delay_s", "delay_from", "detect_after_launch_s", "commit_after_launch_s", "burnout_after_launch_s",
+        "evaluations", "epochs",
+    }  # fmt: skip
     assert data["constellation_size"] == data["planes"] * data["per_plane"]
     assert data["p_achieved"] >= 0.7
+    assert (data["missiles"], data["salvo_from"], data["delay_from"]) == (2, "one-site", "detection")
 
 
 def test_size_sbi_flags_change_the_answer() -> None:
@@ -72,7 +78,7 @@ def test_size_sbi_flags_change_the_answer() -> None:
     for extra in (["--sbi-dv-km-s", "6", "--sbi-accel-g", "20"], ["--burn-s", "240", "--delay-s", "30"]):
         easier = json.loads(runner.invoke(app, [*args, *extra]).stdout)
         assert easier["constellation_size"] < base["constellation_size"], extra
-        assert easier["analytic_size"] < base["analytic_size"], extra
+        assert easier["absentee_size"] < base["absentee_size"], extra
 
 
 def test_size_sbi_bad_orbit_is_a_clear_error() -> None:

@@ -36,6 +36,7 @@ __all__ = [
     "sbi_reach_km",
     "shoot_look_shoot",
     "shots_needed",
+    "size_for_fraction",
 ]
 
 
@@ -462,6 +463,56 @@ def poisson_at_least(k: int, mean: float) -> float:
     if k == 0:
         return 1.0
     return float(gammainc(k, m))
+
+
+def size_for_fraction(fraction: float, need: int, p: float | None = None) -> int:
+    """Satellites needed when a fraction ``f`` of a constellation is in reach of the target.
+
+    Without ``p``, the absentee ratio: ``N = ceil(need / f)`` puts ``need`` in reach on average
+    (design.md section 6). With ``p``, random phasing: the number in reach is Poisson with mean ``N f``
+    (:func:`poisson_at_least`), and ``N`` is the smallest with ``P(>= need) >= p``.
+
+    Parameters
+    ----------
+    fraction : float
+        Fraction of the constellation in reach, in (0, 1] (``f F`` of :func:`absentee`).
+    need : int
+        Interceptors wanted in reach, ``>= 1``.
+    p : float, optional
+        Probability wanted, in (0, 1).
+
+    Returns
+    -------
+    int
+        Constellation size.
+
+    Examples
+    --------
+    >>> size_for_fraction(0.001, 10)
+    10000
+    >>> size_for_fraction(0.001, 1, 0.9)  # ln 10 = 2.3026 in reach on average
+    2303
+    """
+    f = _check_nonneg("fraction", fraction, strict=True)
+    if f > 1.0:
+        raise ParameterError(f"fraction = {fraction!r} is not a fraction; expected a number in (0, 1]")
+    need = _check_int("need", need, 1)
+    if p is None:
+        return math.ceil(need / f * (1.0 - 1e-12))  # as absentee(): no spurious satellite from rounding
+    p = _check_prob("p", p)
+    if not 0.0 < p < 1.0:
+        raise ParameterError(f"p = {p!r}: expected a probability strictly between 0 and 1")
+    hi = max(1, math.ceil(need / f))
+    while poisson_at_least(need, hi * f) < p:
+        hi *= 2
+    lo = 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if poisson_at_least(need, mid * f) >= p:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
 
 
 def sbi_reach_km(burnout_speed_km_s: float, burn_time_s: float, delay_s: float) -> float:

@@ -182,8 +182,8 @@ def earliest_steps(el, rate, window, t_commit, offset, kin, out):
 
 
 @nb.njit(cache=True)
-def _assign_k(steps, k):
-    """Greedy: give each missile ``k`` distinct satellites (fewest options first); per-missile counts."""
+def _assign_k(steps, need):
+    """Greedy: give missile ``m`` ``need[m]`` distinct satellites (fewest options first); the counts."""
     n_s, n_m = steps.shape
     options = np.zeros(n_m, dtype=np.int64)
     shared = np.zeros(n_s, dtype=np.int64)  # how many missiles each satellite can reach
@@ -195,7 +195,7 @@ def _assign_k(steps, k):
     used = np.zeros(n_s, dtype=np.bool_)
     got = np.zeros(n_m, dtype=np.int64)
     for m in np.argsort(options):
-        while got[m] < k:
+        while got[m] < need[m]:
             best, best_shared = -1, n_m + 1
             for s in range(n_s):
                 if steps[s, m] >= 0 and not used[s] and shared[s] < best_shared:
@@ -208,7 +208,7 @@ def _assign_k(steps, k):
 
 
 @nb.njit(cache=True, parallel=True)
-def _availability(elements, rates, missiles, theta0, offsets, kinematics, k, in_reach, assigned):
+def _availability(elements, rates, missiles, theta0, offsets, kinematics, need, in_reach, assigned):
     """``missiles``: (r_ecef, ok, t_s, t_commit) of :func:`availability`. ``kinematics``: a (1,)
     KINEMATICS_DTYPE array (a parallel loop takes a record only inside an array). The outputs are plain
     arguments, never in a tuple: numba's parallel loops lose some writes to arrays that come in tuples."""
@@ -228,7 +228,7 @@ def _availability(elements, rates, missiles, theta0, offsets, kinematics, k, in_
             earliest_steps(elements[s], rates[s], window, t_commit, offsets[e], kin, steps[s])
         for m in range(n_m):
             in_reach[e, m] = (steps[:, m] >= 0).sum()
-        assigned[e] = _assign_k(steps, k)
+        assigned[e] = _assign_k(steps, need)
 
 
 def availability(
@@ -240,7 +240,7 @@ def availability(
     theta0_rad: float,
     offsets_s: np.ndarray,
     kin: SbiKinematics,
-    k: int = 1,
+    k: int | np.ndarray = 1,
 ) -> tuple[np.ndarray, np.ndarray]:
     """SBIs in reach of each missile of a salvo, at each of several epochs.
 
@@ -255,17 +255,20 @@ def availability(
     offsets_s : (E,) epoch offsets: the attack happens ``offset`` seconds later against the same
         constellation (constellation and Earth both move on).
     kin : SBI kinematics.
-    k : interceptors wanted per missile, each SBI serving one missile.
+    k : interceptors wanted per missile, each SBI serving one missile; or (M,) one count per missile
+        (a trajectory flown by ``c`` missiles launched together from one site wants ``c k``: every SBI
+        that reaches one of them reaches all).
 
     Returns
     -------
     in_reach : (E, M) number of SBIs that can reach each missile.
-    assigned : (E, M) distinct SBIs given to each missile by a greedy assignment (at most ``k``);
-        the salvo is covered at an epoch when every entry is ``k``. Greedy can only under-count, so
+    assigned : (E, M) distinct SBIs given to each missile by a greedy assignment (at most its ``k``);
+        the salvo is covered at an epoch when every entry is its ``k``. Greedy can only under-count, so
         a coverage probability from it is a lower bound.
     """
     elements = np.ascontiguousarray(elements, dtype=np.float64)
     n_e, n_m = np.size(offsets_s), r_ecef.shape[0]
+    need = np.ascontiguousarray(np.broadcast_to(np.asarray(k, dtype=np.int64), (n_m,)))
     in_reach = np.zeros((n_e, n_m), dtype=np.int64)
     assigned = np.zeros((n_e, n_m), dtype=np.int64)
     # only the steps at which some missile can be intercepted after its commit matter
@@ -287,11 +290,136 @@ def availability(
         float(theta0_rad),
         np.ascontiguousarray(offsets_s, dtype=np.float64).reshape(-1),
         np.array([kin.record()]).view(np.recarray),
-        int(k),
+        need,
         in_reach,
         assigned,
     )
     return in_reach, assigned
+
+
+# satellite-epochs of the random-phasing fraction: a fraction of 2e-4 (one SBI in 5,000) comes to 3 %
+RANDOM_PHASING_SAMPLES = 6_400_000
+
+
+class ShellReach(NamedTuple):
+    """How near an SBI on a shell of orbits can get to each missile of a salvo (:func:`shell_reach`).
+
+    All (M,) arrays, one entry per missile; distances in m, times in s since the scenario epoch.
+    """
+
+    margin_m: np.ndarray  # best fly-out distance minus distance to the shell over the steps after commit
+    flyout_m: np.ndarray  # fly-out distance at that best step (0 if no step is left after commit)
+    gap_m: np.ndarray  # distance from the missile to the nearest point of the shell at that step (or nan)
+    best_t_s: np.ndarray  # the best step (nan if none)
+    first_t_s: np.ndarray  # first step at which the missile can be intercepted at all (nan if none)
+    last_t_s: np.ndarray  # last such step: burnout, or the floor (nan if none)
+    flyout_end_m: np.ndarray  # fly-out distance at the last step after commit (0 if none): the reach it has
+    nearest_m: np.ndarray  # least distance from the missile to the shell over the steps after commit (nan)
+
+    @property
+    def reachable(self) -> np.ndarray:
+        """(M,) bool: some SBI of a dense enough constellation on this shell can reach the missile."""
+        return self.margin_m >= 0.0
+
+
+def shell_reach(
+    r_ecef: np.ndarray,
+    usable: np.ndarray,
+    t_s: np.ndarray,
+    t_commit_s: np.ndarray,
+    kin: SbiKinematics,
+    shell_radius_m: float,
+    inc_rad: float,
+) -> ShellReach:
+    """The dense-constellation limit: can any SBI on the shell of radius ``shell_radius_m`` and inclination
+    ``inc_rad`` reach each missile before it burns out, and by how much does it fall short?
+
+    Circular orbits of inclination ``i`` fill the band of the sphere ``|lat| <= min(i, 180 deg - i)``.
+    At each step ``t`` at which the missile can be intercepted, after commit, an SBI can be anywhere on
+    that band; the nearest point of the band is ``gap(t)`` away (straight up or down inside the band, to
+    the band's edge at the missile's longitude outside it), and the fly-out covers ``d(t - t_c)``
+    (:func:`flyout_distance`). The missile can be reached by a large enough constellation exactly when
+    ``d(t - t_c) >= gap(t)`` at some step: a necessary condition for every constellation on the shell.
+    Latitude is unchanged by the Earth's rotation, so the check needs no epoch.
+
+    Parameters are those of :func:`availability`; ``usable`` (M, W) before the commit cut.
+
+    >>> kin = SbiKinematics(accel_m_s2=100.0, flyout_dv_m_s=4000.0, commit_delay_s=0.0,
+    ...     min_intercept_alt_m=0.0)
+    >>> r = np.array([[[6_678_137.0 - 50e3, 0.0, 0.0]]])  # 50 km under a 300 km shell, on the equator
+    >>> reach = shell_reach(r, np.ones((1, 1), bool), np.array([40.0]), np.array([0.0]), kin,
+    ...     6_678_137.0, 0.9)
+    >>> round(float(reach.margin_m[0]) / 1e3, 1), bool(reach.reachable[0])  # 80 km flown in 40 s
+    (30.0, True)
+    """
+    r_ecef = np.asarray(r_ecef, dtype=np.float64)
+    usable = np.asarray(usable, dtype=bool)
+    t_s = np.asarray(t_s, dtype=np.float64)
+    t_commit = np.asarray(t_commit_s, dtype=np.float64)
+    n_m = r_ecef.shape[0]
+    radius = np.linalg.norm(r_ecef, axis=-1)  # (M, W)
+    lat = np.arcsin(np.clip(r_ecef[..., 2] / np.maximum(radius, 1.0), -1.0, 1.0))
+    band = min(inc_rad, math.pi - inc_rad)
+    outside = np.maximum(np.abs(lat) - band, 0.0)  # angle from the missile to the band's edge
+    gap = np.sqrt(
+        np.maximum(radius**2 + shell_radius_m**2 - 2.0 * radius * shell_radius_m * np.cos(outside), 0.0)
+    )
+    after = usable & (t_s[None, :] > t_commit[:, None])
+    flyout = kin.distance_m(t_s[None, :] - t_commit[:, None])
+    margin = np.where(after, flyout - gap, -np.inf)
+    best = np.argmax(margin, axis=1)
+    rows = np.arange(n_m)
+    some = after.any(axis=1)
+    ever = usable.any(axis=1)
+    nan = np.full(n_m, np.nan)
+    return ShellReach(
+        margin_m=margin[rows, best],
+        flyout_m=np.where(some, flyout[rows, best], 0.0),
+        gap_m=np.where(some, gap[rows, best], nan),
+        best_t_s=np.where(some, t_s[best], nan),
+        first_t_s=np.where(ever, t_s[np.argmax(usable, axis=1)], nan),
+        last_t_s=np.where(ever, t_s[usable.shape[1] - 1 - np.argmax(usable[:, ::-1], axis=1)], nan),
+        flyout_end_m=np.where(some, np.where(after, flyout, 0.0).max(axis=1), 0.0),
+        nearest_m=np.where(some, np.where(after, gap, np.inf).min(axis=1), nan),
+    )
+
+
+def random_phasing_fraction(
+    r_ecef: np.ndarray,
+    usable: np.ndarray,
+    t_s: np.ndarray,
+    t_commit_s: np.ndarray,
+    theta0_rad: float,
+    kin: SbiKinematics,
+    shell_radius_m: float,
+    inc_rad: float,
+    samples: int = RANDOM_PHASING_SAMPLES,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fraction of a randomly phased shell of SBIs that can reach each missile, and its standard error.
+
+    The absentee ratio's one geometric input, measured on the missiles' own boost trajectories with the
+    same fly-out as :func:`availability`: satellites on circular orbits of radius ``shell_radius_m`` and
+    inclination ``inc_rad``, ascending node and argument of latitude uniform (random phasing), at random
+    epochs; ``samples`` satellite-epochs in all. The fraction includes the latitude concentration of the
+    inclined shell over the launch area. Each satellite-epoch is a Bernoulli trial, so the standard error
+    is ``sqrt(f (1 - f) / samples)``.
+
+    Returns (M,) fractions and (M,) standard errors.
+    """
+    epochs = 64
+    per_epoch = max(1, samples // epochs)
+    rng = np.random.default_rng(seed)
+    el = np.zeros((per_epoch, 6))
+    el[:, 0] = shell_radius_m
+    el[:, 2] = inc_rad
+    el[:, 3] = rng.uniform(0.0, 2.0 * math.pi, per_epoch)
+    el[:, 5] = rng.uniform(0.0, 2.0 * math.pi, per_epoch)
+    offsets = rng.uniform(0.0, 86164.0905, epochs)  # one sidereal day: the nodes over the Earth at random
+    in_reach, _ = availability(el, r_ecef, usable, t_s, t_commit_s, theta0_rad, offsets, kin, 1)
+    trials = float(per_epoch * epochs)
+    fraction = in_reach.sum(axis=0) / trials
+    return fraction, np.sqrt(fraction * (1.0 - fraction) / trials)
 
 
 # ----------------------------------------------------------------------------- the boost-phase layer

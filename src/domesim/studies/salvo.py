@@ -1,16 +1,24 @@
-"""The boost trajectories of a salvo from a launch region, for sizing space-based interceptors.
+"""The boost trajectories of a salvo, for sizing space-based interceptors.
 
-``n`` missiles of one class are launched together from points drawn uniformly over the land of the
-region's box (GLOBE land mask), all aimed at one defended asset, and flown without dispersions by the
-threat generators. What a sizing study needs is their real boost trajectories: positions, the steps
-at which they can be intercepted (still boosting, above the SBI's floor) and when each can be
-committed on (the plume clears ``detect_alt_m``, then the commit delay).
+``n`` missiles of one class are launched together, all aimed at one defended asset, and flown without
+dispersions by the threat generators; the set-up is a :class:`SalvoSpec`:
+
+- ``salvo_from = "one-site"`` (the published studies' set-up: "simultaneous launches from a small
+  region", the constellation growing in proportion to their number): every missile leaves the same point
+  at the same time, so they fly one trajectory, and the sizing asks for ``n k`` SBIs in reach of it;
+- ``salvo_from = "spread"``: each missile from its own point, drawn uniformly over the land of the
+  region's box (GLOBE land mask), so the missiles can draw on different SBIs.
+
+The first point drawn is the one site, so a salvo of one is the same in both set-ups. What a sizing study
+needs is the real boost trajectories: positions, the steps at which they can be intercepted (still
+boosting, above the SBI's floor) and when each can be committed on: the commit delay counted from launch,
+or from detection (the plume clears ``detect_alt_m``).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -25,7 +33,34 @@ from domesim.engine.simulate import fly_truth
 from domesim.errors import ParameterError, Problem, ScenarioError
 from domesim.interceptors.sbi import SbiKinematics
 from domesim.scenario.loader import format_path
-from domesim.studies.sizing import Salvo
+from domesim.studies.sizing import DELAY_FROM, SALVO_FROM, Salvo
+
+
+@dataclass(frozen=True, kw_only=True)
+class SalvoSpec:
+    """What is launched, from where, and from when the commit delay counts (module docstring)."""
+
+    threat: str = "icbm_solid"  # catalogue threat id (a ballistic missile class)
+    region: str = "north_korea"  # catalogue region id with a longitude box
+    missiles: int = 1
+    salvo_from: str = "one-site"  # SALVO_FROM
+    aim_asset: str = "seattle"  # catalogue asset id
+    burn_s: float | None = None  # boost duration (None: the class's stages)
+    detect_alt_m: float = 12e3  # plume altitude at first detection
+    delay_from: str = "detection"  # DELAY_FROM: the commit delay counts from detection or from launch
+    seed: int = 0  # of the launch points
+
+    def __post_init__(self) -> None:
+        for name, value, allowed in (
+            ("--salvo-from", self.salvo_from, SALVO_FROM),
+            ("--delay-from", self.delay_from, DELAY_FROM),
+        ):
+            if value not in allowed:
+                raise ParameterError(f"{name} must be one of {', '.join(allowed)} (got {value!r})")
+        if self.missiles < 1:
+            raise ParameterError(f"--salvo must be >= 1 (got {self.missiles})")
+        if self.burn_s is not None and not self.burn_s > 0:
+            raise ParameterError(f"--burn-s must be > 0 (got {self.burn_s:g})")
 
 
 def launch_points(region: str, n: int, seed: int) -> list[tuple[float, float]]:
@@ -52,50 +87,41 @@ def launch_points(region: str, n: int, seed: int) -> list[tuple[float, float]]:
     raise ParameterError(f"--region: region {region!r} has too little land in its box")
 
 
-def build_salvo(
-    threat: str,
-    region: str,
-    n: int,
-    aim_asset: str,
-    kin: SbiKinematics,
-    detect_alt_m: float,
-    burn_s: float | None = None,
-    seed: int = 0,
-) -> Salvo:
-    """Fly a salvo of ``n`` missiles of class ``threat`` from ``region`` and cut out their boost phase."""
+def build_salvo(spec: SalvoSpec, kin: SbiKinematics) -> Salvo:
+    """Fly the salvo of ``spec`` and cut out its boost phase; commit ``kin.commit_delay_s`` after launch or
+    detection (``spec.delay_from``)."""
     catalogue = load_catalogue()
-    if not catalogue.has("threat", threat):
+    if not catalogue.has("threat", spec.threat):
         raise ParameterError(
-            f"--threat: unknown threat class {threat!r}{catalogue.suggest('threat', threat)}"
+            f"--threat: unknown threat class {spec.threat!r}{catalogue.suggest('threat', spec.threat)}"
         )
-    entry = catalogue.entry("threat", threat)
+    entry = catalogue.entry("threat", spec.threat)
     if "stage_burn_s" not in entry.params:
         raise ParameterError(
-            f"--threat: {threat!r} is not a ballistic missile class (it has no boost stages)"
+            f"--threat: {spec.threat!r} is not a ballistic missile class (it has no boost stages)"
         )
     override: dict = {}
     stages = list(entry.params["stage_burn_s"].value)
-    if burn_s is not None:
-        if not burn_s > 0:
-            raise ParameterError(f"--burn-s must be > 0 (got {burn_s:g})")
-        override["stage_burn_s"] = [b * burn_s / sum(stages) for b in stages]
-    boost = burn_s if burn_s is not None else sum(stages)
-    points = launch_points(region, n, seed)
+    if spec.burn_s is not None:
+        override["stage_burn_s"] = [b * spec.burn_s / sum(stages) for b in stages]
+    boost = spec.burn_s if spec.burn_s is not None else sum(stages)
+    one_site = spec.salvo_from == "one-site"
+    points = launch_points(spec.region, 1 if one_site else spec.missiles, spec.seed)
     data = {
         "scenario": {"name": "sbi-sizing", "step_s": 2.0, "duration_s": 86400.0, "sensing": "ideal"},
         "threat": [
             {
-                "class": threat,
+                "class": spec.threat,
                 "launch_lat_deg": lat,
                 "launch_lon_deg": lon,
-                "aim_asset": aim_asset,
+                "aim_asset": spec.aim_asset,
                 "override": override,
             }
             for lat, lon in points
         ],
     }
-    spec = scenario_model().model_validate(data)
-    world, _, problems, _ = build_world(spec, catalogue)
+    model = scenario_model().model_validate(data)
+    world, _, problems, _ = build_world(model, catalogue)
     if problems:
         raise ScenarioError([Problem("size sbi", format_path(p), m) for p, m in problems])
     end = max(info.launch_t_s for info in world.objects) + boost + 60.0
@@ -104,18 +130,29 @@ def build_salvo(
     boosting = truth.phase[0] == phases.PHASE_BOOST
     alt = np.nan_to_num(truth.alt_m[0], nan=-1.0)
     usable = boosting & (alt >= kin.min_intercept_alt_m)
-    seen = boosting & (alt >= detect_alt_m)
+    seen = boosting & (alt >= spec.detect_alt_m)
     if not seen.any(axis=1).all():
         raise ParameterError("the plume never climbs above the detection altitude during boost")
     t_s = truth.t_s
+    launch = np.array([info.launch_t_s for info in world.objects], dtype=np.float64)
     detect = t_s[np.argmax(seen, axis=1)]
+    burnout = t_s[boosting.shape[1] - 1 - np.argmax(boosting[:, ::-1], axis=1)]
+    origin = detect if spec.delay_from == "detection" else launch
+    n = truth.r_ecef.shape[1]
     return Salvo(
         r_ecef=truth.r_ecef[0],
         usable=usable,
         t_s=t_s,
-        t_commit_s=detect + kin.commit_delay_s,
+        t_launch_s=launch,
+        t_detect_s=detect,
+        t_commit_s=origin + kin.commit_delay_s,
+        t_burnout_s=burnout,
+        copies=np.full(n, spec.missiles if one_site else 1, dtype=np.int64),
         theta0_rad=float(earth_rotation_angle(0.0, world.grid.epoch_jd)),
         launch_lat_rad=math.radians(float(np.mean([p[0] for p in points]))),
         burn_s=boost,
-        detect_s=float(np.mean(detect)),
+        delay_s=kin.commit_delay_s,
+        delay_from=spec.delay_from,
+        salvo_from=spec.salvo_from,
+        label=f"{spec.threat} from {spec.region}",
     )
