@@ -8,10 +8,18 @@ import json
 from pathlib import Path
 
 HERE = Path(__file__).parent
-spec = importlib.util.spec_from_file_location("unchanged", HERE / "test_examples_unchanged.py")
-module = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(module)
 
-for path in sorted((HERE / "recorded").glob("*.json")):
-    path.write_text(json.dumps(module.summary_of(path.stem), indent=1, sort_keys=True))
-    print("recorded", path.stem)
+
+def main() -> None:
+    spec = importlib.util.spec_from_file_location("unchanged", HERE / "test_examples_unchanged.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for path in sorted((HERE / "recorded").glob("*.json")):
+        path.write_text(json.dumps(module.summary_of(path.stem), indent=1, sort_keys=True))
+        print("recorded", path.stem)
+
+
+# Only when run as a script: `pytest --doctest-modules tests` (make test) imports every module of tests/,
+# and an import that re-recorded would make the regression test compare the code with itself.
+if __name__ == "__main__":
+    main()
