@@ -91,6 +91,12 @@ class Conversion:
 
     def to_dict(self) -> dict[str, object]:
         return {
+            "method": (
+                "one scale on the class's stage delta-v fitted to the test (full burn, lofted pitch, "
+                "rotating Earth); standard range range-maximising over a non-rotating Earth; band over "
+                f"pitch-over exponents {STEERING_BAND[0]:g}-{STEERING_BAND[1]:g} and burn time x "
+                f"{BURN_TIME_BAND[0]:g}-{BURN_TIME_BAND[1]:g} (not public for a tested missile)"
+            ),
             "standard_range_km": self.standard_range_m / 1e3,
             "standard_range_band_km": [x / 1e3 for x in self.standard_range_band_m],
             "burnout_speed_km_s": self.burnout.speed_m_s / 1e3,
