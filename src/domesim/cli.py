@@ -6,7 +6,6 @@ never a traceback. ``--json`` prints exactly one JSON object on stdout.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import sys
@@ -82,23 +81,6 @@ def _warn(warnings: list[str]) -> None:
         err_console.print(f"warning {warning}", markup=False, highlight=False, soft_wrap=True)
 
 
-def _git_hash() -> str:
-    import subprocess
-
-    try:
-        result = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=Path(__file__).parent,
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except OSError:
-        return "unknown"
-    return result.stdout.strip() if result.returncode == 0 else "unknown"
-
-
 @app.command()
 def run(
     scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
@@ -115,24 +97,19 @@ def run(
     as_json: JsonFlag = False,
 ) -> None:
     """Run a scenario's Monte Carlo; write summary.json, Parquet tables, report.html and a catalogue row."""
-    import pickle
     import uuid
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from domesim.montecarlo.runner import run_trials
-    from domesim.results.store import RunCatalogue, default_data_dir, write_tables
-    from domesim.results.summary import build_summary, build_tables, nominal_altitudes
+    from domesim.results.run import run_scenario, write_run
+    from domesim.results.store import RunCatalogue, default_data_dir
+    from domesim.results.summary import nominal_altitudes
 
     with user_errors():
         loaded = load_scenario(scenario, trials, seed, sensing)
         _warn(loaded.warnings)
         world, mc = loaded.world, loaded.montecarlo
         out_dir = out or Path("out") / (world.name if sensing is None else f"{world.name}-{sensing}")
-        started = time.perf_counter()
-        # Chunks are reused only for the same built world (scenario and catalogue values, launch
-        # solutions) and version; changing domesim's code without a version bump needs a fresh --out.
-        key = {"world_hash": hashlib.sha256(pickle.dumps(world)).hexdigest(), "version": __version__}
         columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
         with Progress(*columns, console=err_console, transient=True) as progress:
             # numba compiles the kernels a scenario uses on their first call and caches them: on a fresh
@@ -147,15 +124,8 @@ def run(
                 progress.update(task, advance=n, description=f"{world.name}: trials")
 
             try:
-                log = run_trials(
-                    world,
-                    mc.trials,
-                    mc.seed,
-                    mc.chunk_trials,
-                    workers,
-                    out_dir / "chunks",
-                    key,
-                    on_chunk=advance,
+                result = run_scenario(
+                    loaded, workers=workers, checkpoint_dir=out_dir / "chunks", on_chunk=advance
                 )
             except KeyboardInterrupt:
                 progress.stop()
@@ -164,21 +134,8 @@ def run(
                     "run the same command again to resume"
                 )
                 raise typer.Exit(130) from None
-        wall = time.perf_counter() - started
-        tables = build_tables(world, log)
-        summary = build_summary(
-            world,
-            tables,
-            trials=mc.trials,
-            seed=mc.seed,
-            version=__version__,
-            git_hash=_git_hash(),
-            scenario_hash=loaded.scenario_hash,
-            description=loaded.spec.scenario.description,
-            wall_s=wall,
-        )
-        write_tables(out_dir, tables)
-        (out_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        summary, tables, wall = result.summary, result.tables, result.wall_s
+        write_run(out_dir, summary, tables)
         from domesim.report.html import render_report  # matplotlib: only when a report is written
 
         render_report(

@@ -1,0 +1,115 @@
+"""One scenario run, from a loaded scenario to its tables and ``summary.json``: the code path that
+``domesim run`` and :func:`domesim.api.run` share, so that both give the same summary for the same seed
+and trial count.
+
+The HTML report is not written here: it belongs to :mod:`domesim.report`, a layer above.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import subprocess
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from domesim import __version__
+from domesim.montecarlo.runner import run_trials
+from domesim.results.store import write_tables
+from domesim.results.summary import build_summary, build_tables
+from domesim.scenario.loader import LoadedScenario
+
+Tables = dict[str, dict[str, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class RunOutput:
+    """What a run produces: ``summary`` (the ``summary.json`` dict), ``tables`` (name -> column arrays,
+    the Parquet tables) and ``wall_s`` (the simulation's wall time, unrounded)."""
+
+    summary: dict[str, Any]
+    tables: Tables
+    wall_s: float
+
+
+def git_hash() -> str:
+    """The short commit hash of the domesim checkout, or ``"unknown"`` (an installed package)."""
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=Path(__file__).parent,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return result.stdout.strip() if result.returncode == 0 else "unknown"
+
+
+def run_scenario(
+    loaded: LoadedScenario,
+    *,
+    trials: int | None = None,
+    seed: int | None = None,
+    workers: int = 1,
+    checkpoint_dir: Path | None = None,
+    on_chunk: Callable[[int], None] | None = None,
+) -> RunOutput:
+    """Run a loaded scenario's Monte Carlo and build its tables and summary.
+
+    Parameters
+    ----------
+    loaded : LoadedScenario
+        From :func:`domesim.scenario.loader.load_scenario`.
+    trials, seed : int, optional
+        Replace the scenario's ``[montecarlo]`` values (they do not change the built world).
+    workers : int
+        Local worker processes; results are identical for any number.
+    checkpoint_dir : pathlib.Path, optional
+        Folder of chunk checkpoints (``<out>/chunks`` for ``domesim run``): finished chunks of the same
+        built world, version, seed and trial count are reused. None: nothing is written.
+    on_chunk : callable, optional
+        ``on_chunk(n_trials)`` as each chunk finishes (progress bars).
+    """
+    mc = loaded.montecarlo
+    trials = mc.trials if trials is None else trials
+    seed = mc.seed if seed is None else seed
+    world = loaded.world
+    started = time.perf_counter()
+    # Chunks are reused only for the same built world (scenario and catalogue values, launch solutions)
+    # and version; changing domesim's code without a version bump needs a fresh checkpoint folder.
+    key = None
+    if checkpoint_dir is not None:
+        key = {"world_hash": hashlib.sha256(pickle.dumps(world)).hexdigest(), "version": __version__}
+    log = run_trials(world, trials, seed, mc.chunk_trials, workers, checkpoint_dir, key, on_chunk=on_chunk)
+    wall = time.perf_counter() - started
+    tables = build_tables(world, log)
+    summary = build_summary(
+        world,
+        tables,
+        trials=trials,
+        seed=seed,
+        version=__version__,
+        git_hash=git_hash(),
+        scenario_hash=loaded.scenario_hash,
+        description=loaded.spec.scenario.description,
+        wall_s=wall,
+    )
+    return RunOutput(summary, tables, wall)
+
+
+def write_run(out_dir: str | os.PathLike[str], summary: Mapping[str, Any], tables: Tables) -> Path:
+    """Write a run's Parquet tables and ``summary.json`` into ``out_dir`` (created if missing)."""
+    out = Path(out_dir)
+    write_tables(out, tables)
+    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    return out
