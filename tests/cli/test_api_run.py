@@ -90,6 +90,8 @@ def test_every_name_of_the_api(tmp_path: Path) -> None:
     results = run(loaded, trials=20, seed=3)
     used.add("run")
     assert isinstance(results, Results)
+    assert (results.summary["trials"], results.summary["seed"]) == (20, 3)
+    assert run(NK1, trials=5, seed=3, sensing="screening").summary["sensing"] == "screening"
     used.add("Results")
     assert results.warnings == list(loaded.warnings)
     folder = results.save(tmp_path / "nk-1")
