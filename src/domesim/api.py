@@ -144,9 +144,10 @@ class Results:
     def to_xarray(self) -> xr.Dataset:
         """The run as an xarray Dataset over the dimensions ``trial`` and ``object``.
 
-        Per (trial, object): ``leaked`` (a warhead that was not killed), ``leak_cause`` (``""`` where none
-        leaked), ``killed``, ``shots`` (interceptors fired at it), ``engagements``, ``kill_t_s`` and
-        ``kill_alt_km`` (the killing engagement's intercept time and altitude, NaN where not killed).
+        Per (trial, object): ``leaked`` (a warhead that was not killed), ``leak_cause`` (``""`` where it did
+        not leak; absent for runs stored before the ``leakers`` table), ``killed``, ``shots`` (interceptors
+        fired at it), ``engagements``, ``kill_t_s`` and ``kill_alt_km`` (the killing engagement's intercept
+        time and altitude, NaN where not killed).
         Per trial: the ``trials`` table's columns; per object: the ``objects`` table's numbers, and its
         ``name``, ``kind``, ``lethal``, ``threat_class`` and ``aim`` as coordinates. Every number has a
         ``units`` attribute (``"1"``: a count or probability); the Dataset's attributes are the summary's
@@ -157,7 +158,6 @@ class Results:
         trials, objects = self._columns("trials"), self._columns("objects")
         n_r, n_n = len(trials["trial"]), len(objects["object"])
         eng = self._columns("engagements")
-        leak = self._columns("leakers")
         t, n = eng["trial"].astype(np.int64), eng["object"].astype(np.int64)
         shots = np.zeros((n_r, n_n), np.int32)
         np.add.at(shots, (t, n), eng["shots"].astype(np.int32))
@@ -170,21 +170,20 @@ class Results:
         killed[t[k], n[k]] = True
         kill_t[t[k], n[k]] = eng["intercept_t_s"][k]
         kill_alt[t[k], n[k]] = eng["intercept_alt_km"][k]
-        leaked = np.zeros((n_r, n_n), bool)
-        cause = np.full((n_r, n_n), "", dtype=object)
-        lt, ln = leak["trial"].astype(np.int64), leak["object"].astype(np.int64)
-        leaked[lt, ln] = True
-        cause[lt, ln] = leak["cause"]
         pair = ("trial", "object")
         data: dict[str, Any] = {
-            "leaked": (pair, leaked, {"long_name": "a warhead that was not killed"}),
-            "leak_cause": (pair, cause.astype(str), {"long_name": "why it leaked ('' where it did not)"}),
+            "leaked": (pair, ~killed & objects["lethal"].astype(bool), {"long_name": "a warhead not killed"}),
             "killed": (pair, killed, {"long_name": "killed by an interceptor"}),
             "shots": (pair, shots, {"long_name": "interceptors fired at it", "units": "1"}),
             "engagements": (pair, count, {"long_name": "engagements (salvos) against it", "units": "1"}),
             "kill_t_s": (pair, kill_t, {"long_name": "intercept time of the kill", "units": "s"}),
             "kill_alt_km": (pair, kill_alt, {"long_name": "intercept altitude of the kill", "units": "km"}),
         }
+        if "leakers" in self._tables:  # runs written before the leakers table have no causes
+            leak = self._tables["leakers"]
+            cause = np.full((n_r, n_n), "", dtype=object)
+            cause[leak["trial"].astype(np.int64), leak["object"].astype(np.int64)] = leak["cause"]
+            data["leak_cause"] = (pair, cause.astype(str), {"long_name": "why it leaked ('' if it did not)"})
         for key, col in trials.items():
             if key != "trial":
                 data[key] = (("trial",), col, {"units": _units(key)})
@@ -292,7 +291,7 @@ def open_run(run_dir: str | os.PathLike[str]) -> Results:
     found = {p.stem: p for p in folder.glob("*.parquet") if not p.name.startswith(".")}
     order = [name for name in _TABLE_ORDER if name in found] + sorted(set(found) - set(_TABLE_ORDER))
     tables = {name: read_table(found[name]) for name in order}
-    missing = [name for name in ("trials", "engagements", "objects", "leakers") if name not in tables]
+    missing = [name for name in ("trials", "engagements", "objects") if name not in tables]
     if missing:
         raise ParameterError(f"{folder}: a run folder has {', '.join(f'{m}.parquet' for m in missing)}")
     return Results(summary, tables, run_dir=folder)

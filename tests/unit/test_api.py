@@ -118,9 +118,16 @@ def test_bad_names_and_folders_say_what_to_do(stored: Path, tmp_path: Path) -> N
         results.report(tmp_path / "r.html")
     with pytest.raises(ParameterError, match="no summary.json"):
         api.open_run(tmp_path / "missing")
-    (stored / "leakers.parquet").unlink()
-    with pytest.raises(ParameterError, match="leakers.parquet"):
+    (stored / "objects.parquet").unlink()
+    with pytest.raises(ParameterError, match="objects.parquet"):
         api.open_run(stored)
+
+
+def test_a_run_stored_before_the_leakers_table_still_opens(stored: Path) -> None:
+    (stored / "leakers.parquet").unlink()
+    ds = api.open_run(stored).to_xarray()
+    assert ds["leaked"].values.tolist() == [[False, False], [True, False]]
+    assert "leak_cause" not in ds
 
 
 def test_report_of_an_opened_run_copies_its_report(stored: Path, tmp_path: Path) -> None:
