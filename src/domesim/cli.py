@@ -10,7 +10,7 @@ import json
 import math
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -76,6 +76,27 @@ def _emit(data: dict[str, Any], as_json: bool, title: str) -> None:
     out_console.print(table)
 
 
+@contextmanager
+def progress_bar(description: str, total: int | None) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr (drawn only in a terminal, so stdout's JSON and pipes stay clean) with
+    the time elapsed and, where the total is known, the time left; yields ``advance(n)``."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    if total is not None:
+        columns.append(TimeRemainingColumn())
+    with Progress(*columns, console=err_console, transient=True, disable=not err_console.is_terminal) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda n=1: bar.update(task, advance=n)
+
+
 def _warn(warnings: list[str]) -> None:
     for warning in warnings:
         err_console.print(f"warning {warning}", markup=False, highlight=False, soft_wrap=True)
@@ -99,7 +120,14 @@ def run(
     """Run a scenario's Monte Carlo; write summary.json, Parquet tables, report.html and a catalogue row."""
     import uuid
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     from domesim.results.run import run_scenario, write_run
     from domesim.results.store import RunCatalogue, default_data_dir
@@ -110,7 +138,13 @@ def run(
         _warn(loaded.warnings)
         world, mc = loaded.world, loaded.montecarlo
         out_dir = out or Path("out") / (world.name if sensing is None else f"{world.name}-{sensing}")
-        columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+        columns = [
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+        ]
         with Progress(*columns, console=err_console, transient=True) as progress:
             # numba compiles the kernels a scenario uses on their first call and caches them: on a fresh
             # machine the first chunk waits for that, so the bar says why it does not move
@@ -260,7 +294,11 @@ def cost_command(
             loaded = load_scenario(scenario)
             result = scenario_cost(loaded, horizon_years, dollar_year, launch_price=launch_price)
             _warn(list(result.warnings))
-            by_year = capability_by_year(loaded.world, result, trials, loaded.montecarlo.seed)
+            horizon = len(result.estimates[0].cost.schedule.years) if result.estimates else 0
+            with progress_bar(f"{loaded.world.name}: capability year by year", horizon) as advance:
+                by_year = capability_by_year(
+                    loaded.world, result, trials, loaded.montecarlo.seed, on_year=lambda year: advance(1)
+                )
         else:  # arithmetic on the file and the catalogue: no physics
             result = scenario_cost(load_spec(scenario), horizon_years, dollar_year, launch_price=launch_price)
             _warn(list(result.warnings))
@@ -900,7 +938,8 @@ def sensitivity_command(
 
     with user_errors():
         started = time.perf_counter()
-        result = run_sensitivity(scenario, trials, seed, only=only)
+        with progress_bar("sensitivity: cases (base, then each input low and high)", None) as advance:
+            result = run_sensitivity(scenario, trials, seed, on_case=lambda *case: advance(1), only=only)
         name = load_scenario(scenario).world.name
         out_dir = out or Path("out") / name
         out_dir.mkdir(parents=True, exist_ok=True)

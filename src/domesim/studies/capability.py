@@ -12,6 +12,7 @@ seed (common random numbers), so a change from one year to the next is the field
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -61,8 +62,15 @@ def fielded_world(world: World, shares: dict[str, float]) -> World:
     return dataclasses.replace(world, batteries=batteries, sbi_layers=sbi_layers, space_sensors=sensors)
 
 
-def capability_by_year(world: World, cost: ScenarioCost, trials: int, seed: int) -> list[dict[str, Any]]:
-    """Per year of the cost horizon: the fielded shares, P(no leak) with its 95 % interval, leakers."""
+def capability_by_year(
+    world: World,
+    cost: ScenarioCost,
+    trials: int,
+    seed: int,
+    on_year: Callable[[int], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Per year of the cost horizon: the fielded shares, P(no leak) with its 95 % interval, leakers.
+    ``on_year(year)`` is called as each year is done (for progress bars)."""
     years = [int(y) for y in cost.estimates[0].cost.schedule.years] if cost.estimates else []
     cache: dict[tuple, dict[str, Any]] = {}
     rows: list[dict[str, Any]] = []
@@ -82,4 +90,6 @@ def capability_by_year(world: World, cost: ScenarioCost, trials: int, seed: int)
                 "expected_leakers": float(np.mean(leakers)),
             }
         rows.append({"year": year, "fielded_share": shares, **cache[key]})
+        if on_year is not None:
+            on_year(year)
     return rows
