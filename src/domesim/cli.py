@@ -94,7 +94,11 @@ def progress_bar(description: str, total: int | None) -> Iterator[Callable[[int]
         columns.append(TimeRemainingColumn())
     with Progress(*columns, console=err_console, transient=True, disable=not err_console.is_terminal) as bar:
         task = bar.add_task(description, total=total)
-        yield lambda n=1: bar.update(task, advance=n)
+
+        def advance(n: int = 1) -> None:
+            bar.update(task, advance=n)
+
+        yield advance
 
 
 def _warn(warnings: list[str]) -> None:
