@@ -982,6 +982,7 @@ def sensitivity_command(
             "base": {"p_no_leak": result.base.p_no_leak, "cost_usd": result.base.cost_usd},
             "inputs": rows,
             "skipped": [{"input": i.label, "end": end, "why": why} for i, end, why in result.skipped],
+            "unused": [{"input": i.label, "why": why} for i, why in result.unused],
             "charts": [str(c) for c in charts],
             "wall_s": time.perf_counter() - started,
         }
@@ -1008,6 +1009,11 @@ def sensitivity_command(
         )
         for item, end, why in result.skipped:
             _warn([f"{item.label} at its {end} value was not run: {why}"])
+        if result.unused:
+            out_console.print(
+                f"not varied, {result.unused[0][1]} (no effect in this mode, so no bar): "
+                + ", ".join(item.label for item, _ in result.unused)
+            )
 
 
 def main() -> None:

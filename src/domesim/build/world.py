@@ -255,6 +255,7 @@ def _check_nominal_flights(b: Builder, spec: ScenarioFile, world: World) -> None
     where: dict[str, int] = {}
     for i, site in enumerate(spec.interceptor_site):
         where[site.name or site.deployment or f"{site.interceptor}@{site.site or 'site'}"] = i + 1
+    _check_switches_have_effect(b, spec, world, truth)
     for battery in world.ground_batteries:
         if not np.isfinite(latest_launch_t_s(battery, truth.r_ecef, truth.alt_m, truth.t_s)).any():
             b.warnings.append(
@@ -262,3 +263,42 @@ def _check_nominal_flights(b: Builder, spec: ScenarioFile, world: World) -> None
                 f"comes within this {battery.interceptor.name}'s reach (range and altitude window): "
                 "it will never fire"
             )
+
+
+def _check_switches_have_effect(b: Builder, spec: ScenarioFile, world: World, truth) -> None:
+    """Warn about blocks and switches that cannot change this raid's outcome, so that "no effect" is
+    told apart from "not wired": sensors under ideal sensing, a radar whose coverage holds no object of
+    the nominal raid, Canadian assets that no warhead is aimed at."""
+    from domesim.engine.sensing import radars_that_see
+
+    if world.sensing == "ideal" and (world.radars or world.space_sensors):
+        b.warnings.append(
+            f'sensing = "ideal": the {len(world.radars)} radar(s) and {len(world.space_sensors)} sensor '
+            "layer(s) are not used (every object is known from launch); they cannot change the outcome"
+        )
+    elif world.radars:
+        for radar, sees in zip(world.radars, radars_that_see(world, truth), strict=True):
+            if not sees:
+                b.warnings.append(
+                    f"sensor {radar.name}: its coverage never holds an object of the nominal raid at a "
+                    "single-look Pd of 1/2 or more: it is unlikely to change the outcome"
+                )
+    canadian = [a for a in world.assets if a.country == "CA"]
+    if canadian and spec.norad.canada_assets:
+        aimed_at = {_nearest_asset(world, info) for info in world.objects if info.lethal}
+        if not any(a.name in aimed_at for a in canadian):
+            b.warnings.append(
+                f"[norad] canada_assets: none of the {len(canadian)} Canadian assets is the nearest defended "
+                "asset to any warhead's aim point, so they cannot change the outcome of this raid"
+            )
+
+
+def _nearest_asset(world: World, info) -> str:
+    """The defended asset nearest to an object's aim point (great circle)."""
+    from domesim.core.frames import great_circle_distance_m
+
+    distances = [
+        float(great_circle_distance_m(info.aim_lat_rad, info.aim_lon_rad, a.lat_rad, a.lon_rad))
+        for a in world.assets
+    ]
+    return world.assets[int(np.argmin(distances))].name if distances else ""

@@ -209,6 +209,27 @@ def sense(world: World, chunk: Chunk) -> Picture:
 # ------------------------------------------------------------------------------------------ full chain
 
 
+def radars_that_see(world: World, truth: ThreatBatch) -> np.ndarray:
+    """(M,) whether each radar's screening coverage (single-look Pd of 1/2) ever holds an object of
+    ``truth``: a radar that holds none cannot change an outcome (the builder warns about it)."""
+    kinds = _kinds(world)
+    rcs = _rcs_table(world, kinds)
+    records = rad.records(world.radars)
+    sees = np.zeros(len(world.radars), dtype=bool)
+    for m in range(len(world.radars)):
+        seen = np.full(truth.alt_m.shape[:2], np.inf)
+        rad.screening_first_look(
+            records[m : m + 1],
+            rcs[m : m + 1],
+            _object_kinds(world, kinds),
+            kinds.index("booster"),
+            _truth(truth),
+            seen,
+        )
+        sees[m] = bool(np.isfinite(seen).any())
+    return sees
+
+
 def _kinds(world: World) -> list[str]:
     return sorted({info.kind for info in world.objects} | {"booster"})
 
@@ -403,9 +424,7 @@ def _track_trial(r, trials, objects, sensors, cfg, gospa, out):
                 source[d] = n
                 d += 1
             if is_radar:  # false alarms, uniform over the radar's coverage
-                count = rad.false_alarm_count(
-                    radars[m], uniform(key, draw_counter(k, m, n_n, rad.FA_COUNT))
-                )
+                count = rad.false_alarm_count(radars[m], uniform(key, draw_counter(k, m, n_n, rad.FA_COUNT)))
                 for f in range(count):
                     rad.draw_false_alarm(radars[m], key, draw_counter(k, m, n_n + f, 0), zi, Ri)
                     to_inertial_into(zi, theta, z[d])
@@ -442,8 +461,6 @@ def _track_trial(r, trials, objects, sensors, cfg, gospa, out):
                     if fire_control[n, q] == np.inf and variance <= fc_levels[q] ** 2:
                         fire_control[n, q] = t
                         per_object[n].fire_control_t_s = min(per_object[n].fire_control_t_s, t)
-
-
 
 
 def _families(world: World) -> tuple[np.ndarray, np.ndarray]:

@@ -9,6 +9,7 @@ simulated world unchanged (a unit cost, say) reuses the base simulation.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import pickle
 from collections.abc import Callable
@@ -57,6 +58,16 @@ class Sensitivity:
     base: Case
     results: list[tuple[UncertainInput, Case, Case]]  # (input, at its low value, at its high value)
     skipped: list[tuple[UncertainInput, str, str]]  # (input, "low" | "high", why)
+    # inputs the scenario's sensing fidelity does not read: listed, not simulated, not drawn as zero bars
+    unused: list[tuple[UncertainInput, str]] = dataclasses.field(default_factory=list)  # (input, why)
+
+
+# The catalogue sections each sensing fidelity does not read (the sensor models it leaves out).
+UNUSED_BY_SENSING = {
+    "ideal": ("sensor", "signature", "tracking"),
+    "screening": ("tracking",),
+    "full": (),
+}
 
 
 def _is_number(x: Any) -> TypeGuard[float]:
@@ -114,8 +125,13 @@ def run_sensitivity(
     catalogue = load_catalogue()
     skipped: list[tuple[UncertainInput, str, str]] = []
     results = []
+    unread = UNUSED_BY_SENSING.get(base_loaded.world.sensing, ())
+    unused: list[tuple[UncertainInput, str]] = []
     for item in uncertain_inputs(base_loaded):
         if only is not None and only not in item.label:
+            continue
+        if item.section in unread:
+            unused.append((item, f'not read with sensing = "{base_loaded.world.sensing}"'))
             continue
         ends = []
         for end, value in (("low", item.low), ("high", item.high)):
@@ -135,4 +151,4 @@ def run_sensitivity(
                 on_case(item, end, case)
         if len(ends) == 2:
             results.append((item, ends[0], ends[1]))
-    return Sensitivity(base, results, skipped)
+    return Sensitivity(base, results, skipped, unused)
