@@ -187,3 +187,72 @@ def test_timeline_of_a_large_raid_has_one_row_per_class():
     png = base64.b64decode(timeline_png(objects, eng, 0.0))
     width, height = struct.unpack(">II", png[16:24])  # the IHDR chunk
     assert height < 600  # three rows; one row per object would be the 24-inch maximum (2,640 px)
+
+
+def _lead_text(html: str) -> str:
+    return re.sub(r"\s+", " ", html.split('<p id="answer"', 1)[1].split("</p>", 1)[0])
+
+
+COST = {
+    "total_usd": 38.2e9,
+    "total_low_usd": 38.2e9,
+    "total_high_usd": 38.2e9,
+    "dollar_year": 2025,
+    "horizon_years": 20,
+    "by_layer": {
+        "midcourse": {
+            "development_usd": 0.0,
+            "acquisition_usd": 4.18e9,
+            "launch_usd": 0.0,
+            "ops_usd": None,
+            "total_usd": 4.18e9,
+            "not_costed": ["ops_usd"],
+        },  # fmt: skip
+    },
+    "not_costed": [{"element": "gbi", "part": "ops_usd", "reason": "no public figure"}],
+    "not_costed_elements": [],
+}
+
+
+def test_report_opens_with_the_answer_cause_and_cost(tmp_path: Path) -> None:
+    summary = _summary() | {
+        "leak_causes": {"no_track": 0.05, "missed_upper_tier": 0.16, "withheld": 0.0},
+        "objects_total": 9,
+    }
+    tables = _tables()
+    path = render_report(
+        tmp_path / "r.html", summary, tables, _nominal(tables["objects"]), "", PROVENANCE, cost=COST
+    )
+    html = path.read_text(encoding="utf-8")
+    lead = _lead_text(html)
+    assert html.index('id="answer"') < html.index('id="outcome"') < html.index('id="provenance"')
+    assert "0.81 (95 % interval 0.77 to 0.85)" in lead
+    # the largest cause first, with the layer's display name
+    assert lead.index("upper tier (THAAD class) layer") < lead.index("never held in a track")
+    assert "$38.2 billion in 2025 dollars" in lead and "lower bound" in lead and "gbi" in lead
+    assert "2 of 3" in lead  # parameters recalled or assumed
+    # cost by layer: a part with no public figure reads "not costed", never $0
+    cost_table = html.split('id="cost-table"', 1)[1].split("</table>", 1)[0]
+    assert "not costed" in cost_table and "≥ $4.18 billion" in cost_table
+    assert 'id="glossary"' in html
+
+
+def test_report_without_cost_says_why(tmp_path: Path) -> None:
+    html = _render(tmp_path, _tables())
+    assert "could not be costed" in html and "$0" not in html
+
+
+def test_kills_of_warheads_and_other_objects_are_apart(tmp_path: Path) -> None:
+    tables = _tables()
+    tables["objects"]["lethal"] = np.array([True, False, True])  # object 11 is a decoy
+    summary = _summary() | {"interceptors_fired": {"gbi": 3.5, "sm3": 1.25, "pac3": 0.0}}
+    html = _render(tmp_path, tables, summary=summary)
+    rows = html.split('id="interceptor-table"', 1)[1].split("</table>", 1)[0]
+    eng, objects = tables["engagements"], tables["objects"]
+    lethal = objects["lethal"][np.searchsorted(objects["object"], eng["object"])]
+    gbi = eng["interceptor"] == "gbi"
+    warheads = (eng["killed"] & lethal & gbi).sum() / 300
+    others = (eng["killed"] & ~lethal & gbi).sum() / 300
+    assert f'<td class="num">{warheads:.2f}</td>' in rows and f'<td class="num">{others:.2f}</td>' in rows
+    pac3 = rows.split("pac3", 1)[1].split("</tr>", 1)[0]
+    assert pac3.rstrip().endswith('<td class="num">—</td>')  # never fired: no kills per salvo
