@@ -221,13 +221,10 @@ def _lead(
     warheads = int(summary["threat_objects"])
     total = int(summary.get("objects_total", warheads))
     leakers = float(summary["expected_leakers"])
-    description = str(summary.get("description") or "").strip().rstrip(".")
     raid = f"{warheads:,} warhead{'s' if warheads != 1 else ''}"
     if total > warheads:
         raid += f" (among {total:,} objects, decoys and buses included)"
-    question = f"Of the {raid} in this raid, how likely is it that none gets through?"
-    if description:
-        question = f"{description}. {question}"
+    question = f"The question: of the {raid} in this raid, how likely is it that none gets through?"
     answer = (
         f"In {int(summary['trials']):,} simulated trials, the chance that no warhead gets through is "
         f"{p['mean']:.2f} (95 % interval {p['ci95'][0]:.2f} to {p['ci95'][1]:.2f}); on average "
@@ -303,12 +300,17 @@ def _outcome(summary: Mapping[str, Any], trials: Table) -> dict[str, str]:
     }
 
 
-def _cause_rows(summary: Mapping[str, Any]) -> list[dict[str, str]]:
+def _cause_rows(summary: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """The leak causes with leakers, largest first, and the causes that had none (one line)."""
     leakers = float(summary["expected_leakers"])
-    return [
-        {"cause": _cause_text(k), "leakers": count_text(float(v)), "share": share_text(float(v), leakers)}
-        for k, v in (summary.get("leak_causes") or {}).items()
-    ]
+    causes = summary.get("leak_causes") or {}
+    return {
+        "rows": [
+            {"cause": _cause_text(k), "leakers": count_text(v), "share": share_text(v, leakers)}
+            for v, k in _largest_causes(summary)
+        ],
+        "none": [_cause_text(k) for k, v in causes.items() if not v],
+    }
 
 
 def _object_kills(eng: Table, objects: Table) -> tuple[np.ndarray, np.ndarray]:
