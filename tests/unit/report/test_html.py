@@ -256,3 +256,39 @@ def test_kills_of_warheads_and_other_objects_are_apart(tmp_path: Path) -> None:
     assert f'<td class="num">{warheads:.2f}</td>' in rows and f'<td class="num">{others:.2f}</td>' in rows
     pac3 = rows.split("pac3", 1)[1].split("</tr>", 1)[0]
     assert pac3.rstrip().endswith('<td class="num">—</td>')  # never fired: no kills per salvo
+
+
+def test_detection_is_one_line_per_missile_with_objects_on_demand(tmp_path: Path) -> None:
+    tables = _tables(n_trials=5)
+    names = ["ICBM #1 bus", "ICBM #1 RV1", "ICBM #1 light_decoy1", "ICBM #2 RV1"]
+    tables["objects"] = {
+        "object": np.arange(4, dtype=np.int32),
+        "name": np.array(names),
+        "kind": np.array(["bus", "rv", "light_decoy", "rv"]),
+        "lethal": np.array([False, True, False, True]),
+        "threat_class": np.full(4, "icbm"),
+        "launch_t_s": np.zeros(4),
+        "impact_t_s": np.full(4, 1800.0),
+        "apogee_km": np.full(4, 1000.0),
+        "detect_after_launch_s": np.array([30.0, 180.0, 181.0, np.nan]),
+        "p_detected": np.array([1.0, 1.0, 1.0, 0.0]),
+    }
+    tables["engagements"]["object"] = tables["engagements"]["object"] % 4
+    html = _render(tmp_path, tables, summary=_summary() | {"sensing": "screening"})
+    section = html.split('id="detection"', 1)[1].split("</section>", 1)[0]
+    summary_rows = section.split('<table class="groups">', 1)[1].split("</table>", 1)[0]
+    assert summary_rows.count("<tr>") == 3  # a header and two missiles
+    assert "ICBM #1</td>" in summary_rows and "never" in summary_rows  # ICBM #2's warhead is never seen
+    assert '<td class="num">30</td>' in summary_rows  # a missile is first seen when any of its objects is
+    assert section.count('<details class="missile">') == 2 and "ICBM #1 light_decoy1" in section
+
+
+def test_report_costs_the_scenario_text_it_is_given(tmp_path: Path) -> None:
+    text = (Path(__file__).resolve().parents[3] / "examples" / "nk-10.toml").read_text(encoding="utf-8")
+    tables = _tables(n_trials=5)
+    path = render_report(tmp_path / "r.html", _summary(), tables, _nominal(tables["objects"]), text, [])
+    html = path.read_text(encoding="utf-8")
+    lead = _lead_text(html)
+    assert "20 years costs $" in lead and "2025 dollars" in lead and "lower bound" in lead
+    cost_table = html.split('id="cost-table"', 1)[1].split("</table>", 1)[0]
+    assert "midcourse" in cost_table and "not costed" in cost_table  # a sensor's O&S has no public figure
