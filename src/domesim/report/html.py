@@ -26,6 +26,7 @@ from domesim.report.words import (
     GLOSSARY,
     asset_name,
     count_text,
+    element_name,
     interceptor_name,
     layer_name,
     money_text,
@@ -257,7 +258,7 @@ def _lead(
         lo, hi = cost.get("total_low_usd"), cost.get("total_high_usd")
         if lo is not None and hi is not None and hi > lo:
             money += f" ({money_text(lo)} to {money_text(hi)} over the unknown parameters' public ranges)"
-        missing = sorted({str(e["element"]) for e in cost.get("not_costed", [])})
+        missing = sorted({element_name(str(e["element"])) for e in cost.get("not_costed", [])})
         if missing:
             money += (
                 f"; a lower bound, since parts with no public cost figure are left out "
@@ -441,7 +442,11 @@ def _cost_rows(cost: Mapping[str, Any] | None) -> dict[str, Any] | None:
         "horizon_years": cost.get("horizon_years"),
         "complete": not cost.get("not_costed") and not cost.get("not_costed_elements"),
         "not_costed": [
-            {"element": str(e.get("element")), "part": str(e.get("part")), "reason": str(e.get("reason"))}
+            {
+                "element": element_name(str(e.get("element"))),
+                "part": str(e.get("part")),
+                "reason": str(e.get("reason")),
+            }
             for e in cost.get("not_costed", [])
         ],
     }

@@ -19,6 +19,7 @@ __all__ = [
     "LAYER_NAMES",
     "asset_name",
     "count_text",
+    "element_name",
     "interceptor_name",
     "layer_name",
     "money_text",
@@ -149,6 +150,16 @@ def interceptor_name(interceptor: str) -> str:
     """A short display name of an interceptor class: its catalogue name without the parenthesis."""
     name = _field("interceptor", interceptor)
     return name.split(" (")[0] if name else _plain(interceptor)
+
+
+def element_name(element: str) -> str:
+    """A short display name of a costed element (an interceptor or sensor class): its catalogue name
+    without the parenthesis ("Cobra Dane" for ``cobra_dane``)."""
+    for section in ("interceptor", "sensor"):
+        name = _field(section, element)
+        if name:
+            return name.split(" (")[0]
+    return _plain(element)
 
 
 def site_name(battery: str) -> str:

@@ -229,7 +229,8 @@ def test_report_opens_with_the_answer_cause_and_cost(tmp_path: Path) -> None:
     assert "0.81 (95 % interval 0.77 to 0.85)" in lead
     # the largest cause first, with the layer's display name
     assert lead.index("upper tier (THAAD class) layer") < lead.index("never held in a track")
-    assert "$38.2 billion in 2025 dollars" in lead and "lower bound" in lead and "gbi" in lead
+    assert "$38.2 billion in 2025 dollars" in lead and "lower bound" in lead
+    assert "Ground-Based Interceptor" in lead  # the part not costed, by its display name
     assert "2 of 3" in lead  # parameters recalled or assumed
     # cost by layer: a part with no public figure reads "not costed", never $0
     cost_table = html.split('id="cost-table"', 1)[1].split("</table>", 1)[0]

@@ -8,6 +8,7 @@ from domesim.report.words import (
     GLOSSARY,
     asset_name,
     count_text,
+    element_name,
     interceptor_name,
     layer_name,
     money_text,
@@ -31,6 +32,7 @@ def test_catalogue_display_names():
     assert interceptor_name("gbi") == "Ground-Based Interceptor"
     assert site_name("gbi_fort_greely").startswith("Fort Greely")
     assert site_name("sbi_cbo_2026") == "sbi cbo 2026"  # a constellation: its id in words
+    assert element_name("cobra_dane") == "Cobra Dane" and element_name("gbi") == "Ground-Based Interceptor"
 
 
 @pytest.mark.parametrize(
