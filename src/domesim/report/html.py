@@ -38,7 +38,6 @@ from domesim.results.metrics import mean_ci
 from domesim.viz.report_figures import (
     BUBBLE_LEGEND,
     MAX_ALTITUDE_LINES,
-    MAX_TIMELINE_TRIALS,
     altitude_png,
     gospa_png,
     leaker_bubbles,
@@ -47,6 +46,7 @@ from domesim.viz.report_figures import (
     probability_text,
     rows_of,
     timeline_png,
+    timeline_trials,
 )
 
 __all__ = ["TAGS", "render_report"]
@@ -154,7 +154,7 @@ def render_report(
         altitude_drawn=min(nrows(objects), MAX_ALTITUDE_LINES),
         altitude_total=nrows(objects),
         altitude_capped=nrows(objects) > MAX_ALTITUDE_LINES,
-        timeline_trials=min(len(np.unique(engagements.get("trial", []))), MAX_TIMELINE_TRIALS),
+        timeline_trials=len(timeline_trials(engagements)),
         glossary=GLOSSARY,
         provenance=[_provenance_row(p) for p in provenance],
         weak_tags=_WEAK_TAGS,

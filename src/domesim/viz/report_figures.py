@@ -26,6 +26,8 @@ def nrows(table: Table) -> int:
 
 #: Engagements of at most this many trials are drawn, so the timeline stays readable and small.
 MAX_TIMELINE_TRIALS = 200
+#: ... and at most this many engagement markers (fewer trials for a large raid; always at least one trial).
+MAX_TIMELINE_MARKERS = 20_000
 #: More objects than this are drawn one row per threat class.
 MAX_TIMELINE_ROWS = 60
 
@@ -167,6 +169,23 @@ def leaker_map_figure(assets: Table, names: Mapping[str, str] | None = None) -> 
     return fig
 
 
+def timeline_trials(eng: Table) -> np.ndarray:
+    """The trials whose engagements the timeline draws: the first ones, at most :data:`MAX_TIMELINE_TRIALS`
+    of them and no more than :data:`MAX_TIMELINE_MARKERS` engagements in all (at least one trial).
+
+    >>> timeline_trials({"trial": np.repeat(np.arange(5), 3)}).tolist()
+    [0, 1, 2, 3, 4]
+    >>> len(timeline_trials({"trial": np.repeat(np.arange(300), 1000)}))
+    20
+    """
+    if not nrows(eng):
+        return np.zeros(0, dtype=np.int64)
+    trials, counts = np.unique(np.asarray(eng["trial"]), return_counts=True)
+    trials, counts = trials[:MAX_TIMELINE_TRIALS], counts[:MAX_TIMELINE_TRIALS]
+    n = max(1, int(np.searchsorted(np.cumsum(counts), MAX_TIMELINE_MARKERS, side="right")))
+    return trials[:n]
+
+
 def leaker_map_png(assets: Table, names: Mapping[str, str] | None = None) -> str:
     """:func:`leaker_map_figure` as a base64 PNG ("" without assets)."""
     fig = leaker_map_figure(assets, names)
@@ -214,7 +233,7 @@ def timeline_png(objects: Table, eng: Table, t0: float) -> str:
                 edgecolor="#909090", label="threat flight, launch to nominal impact")  # fmt: skip
         ax.set_yticks(np.arange(n_rows), labels=names)
     if nrows(eng) and n:
-        kept = np.isin(eng["trial"], np.unique(eng["trial"])[:MAX_TIMELINE_TRIALS])
+        kept = np.isin(eng["trial"], timeline_trials(eng))
         objects_of = rows_of(objects["object"], eng["object"][kept])
         on_row = objects_of >= 0
         rows = row_of[objects_of[on_row]]
