@@ -58,7 +58,7 @@ def test_a_corridor_no_radar_tracks_is_a_fire_control_gap(tmp_path):
     ).read_text()
     first = html.split('<p id="answer"', 1)[1].split("</p>", 1)[0]
     assert cause_words("no_fire_control_track") in first
-    assert "honolulu" in first
+    assert "Honolulu" in first  # the asset's display name
 
 
 def test_closing_the_gap_engages(tmp_path):

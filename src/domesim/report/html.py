@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import tempfile
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
@@ -20,15 +22,31 @@ import jinja2
 import numpy as np
 
 from domesim.errors import ParameterError
+from domesim.report.words import (
+    GLOSSARY,
+    asset_name,
+    count_text,
+    element_name,
+    interceptor_name,
+    layer_name,
+    money_text,
+    share_text,
+    site_name,
+)
 from domesim.results.leaks import cause_words
 from domesim.results.metrics import mean_ci
 from domesim.viz.report_figures import (
-    MAX_TIMELINE_TRIALS,
+    BUBBLE_LEGEND,
+    MAX_ALTITUDE_LINES,
     altitude_png,
     gospa_png,
+    leaker_bubbles,
     leaker_map_png,
     nrows,
+    probability_text,
+    rows_of,
     timeline_png,
+    timeline_trials,
 )
 
 __all__ = ["TAGS", "render_report"]
@@ -62,6 +80,7 @@ def render_report(
     nominal: Mapping[str, np.ndarray],
     scenario_text: str,
     provenance: Sequence[Mapping[str, Any]],
+    cost: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write the HTML report of a run.
 
@@ -83,6 +102,10 @@ def render_report(
         The scenario file as read.
     provenance : sequence of mapping
         One mapping per parameter: ``element``, ``parameter``, ``value``, ``tag``, ``source``, ``note``.
+    cost : mapping, optional
+        The scenario's lifecycle cost, as :meth:`domesim.scenario.costing.ScenarioCost.to_dict` gives it.
+        Without it the report costs ``scenario_text`` itself (:func:`scenario_cost` of the file as read);
+        if that fails the report says why and shows no cost.
 
     Returns
     -------
@@ -101,23 +124,38 @@ def render_report(
         )
     objects = tables.get("objects") or {}
     engagements = tables.get("engagements") or {}
+    assets = tables.get("assets") or {}
     t0 = _first_launch(objects, nominal)
+    cost_error = ""
+    if cost is None:
+        cost, cost_error = _cost_of_text(scenario_text)
+    names = {str(a): asset_name(str(a)) for a in assets.get("asset", [])}
     html = _template().render(
         s=summary,
+        lead=_lead(summary, cost, cost_error, provenance),
         outcome=_outcome(summary, tables.get("trials") or {}),
-        story=_leak_story(summary),
         causes=_cause_rows(summary),
-        layers=_layer_rows(summary),
-        interceptors=_interceptor_rows(summary, engagements),
+        layers=_layer_rows(summary, engagements, objects, cost),
+        interceptors=_interceptor_rows(summary, engagements, objects),
         inventory=_inventory_rows(summary),
+        cost=_cost_rows(cost),
+        cost_error=cost_error,
         sensing=_sensing_rows(summary.get("sensing")),
-        detection=_detection_rows(objects),
-        assets=_asset_rows(tables.get("assets") or {}),
-        leaker_map_png=leaker_map_png(tables.get("assets") or {}),
+        detection=_detection_groups(objects),
+        assets=_asset_rows(assets, names),
+        bubbles_json=json.dumps(
+            [{k: b[k] for k in ("asset", "p_hit", "area_pt2")} for b in leaker_bubbles(assets, names)]
+        ),
+        bubble_legend=BUBBLE_LEGEND,
+        leaker_map_png=leaker_map_png(assets, names),
         timeline_png=timeline_png(objects, engagements, t0),
         gospa_png=gospa_png(tables.get("gospa") or {}, summary.get("gospa") or {}, t0),
         altitude_png=altitude_png(objects, nominal, t0),
-        timeline_trials=min(len(np.unique(engagements.get("trial", []))), MAX_TIMELINE_TRIALS),
+        altitude_drawn=min(nrows(objects), MAX_ALTITUDE_LINES),
+        altitude_total=nrows(objects),
+        altitude_capped=nrows(objects) > MAX_ALTITUDE_LINES,
+        timeline_trials=len(timeline_trials(engagements)),
+        glossary=GLOSSARY,
         provenance=[_provenance_row(p) for p in provenance],
         weak_tags=_WEAK_TAGS,
         tags=TAGS,
@@ -132,6 +170,20 @@ def render_report(
     return out
 
 
+def _cost_of_text(scenario_text: str) -> tuple[dict[str, Any] | None, str]:
+    """The lifecycle cost of the scenario file as read, or why it could not be costed."""
+    from domesim.scenario.costing import scenario_cost
+
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "scenario.toml"
+            path.write_text(scenario_text, encoding="utf-8")
+            return scenario_cost(path).to_dict(), ""
+    except Exception as exc:  # the report is still written; it says the cost is missing and why
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return None, f"the scenario could not be costed ({first})"
+
+
 @lru_cache(maxsize=1)
 def _template() -> jinja2.Template:
     source = resources.files("domesim.report").joinpath("report.html.j2").read_text(encoding="utf-8")
@@ -143,6 +195,95 @@ def _template() -> jinja2.Template:
 
 def _fmt(x: float | None, digits: int = 2) -> str:
     return "n/a" if x is None or not np.isfinite(x) else f"{x:.{digits}f}"
+
+
+def _cause_text(key: str) -> str:
+    """A leak cause in words, with the layer's display name."""
+    if key.startswith("missed_"):
+        layer = layer_name(key.removeprefix("missed_"))
+        return f"were engaged, last by the {layer} layer, and every salvo missed"
+    return cause_words(key)
+
+
+def _largest_causes(summary: Mapping[str, Any]) -> list[tuple[float, str]]:
+    causes = [(float(v), k) for k, v in (summary.get("leak_causes") or {}).items() if v and v > 0]
+    return sorted(causes, key=lambda item: (-item[0], item[1]))
+
+
+def _lead(
+    summary: Mapping[str, Any],
+    cost: Mapping[str, Any] | None,
+    cost_error: str,
+    provenance: Sequence[Mapping[str, Any]],
+) -> dict[str, str]:
+    """The report's first paragraph, in parts: the question, the answer with its interval, the largest
+    reasons for leakage, the lifecycle cost and what is assumed."""
+    p = summary["p_no_leak"]
+    warheads = int(summary["threat_objects"])
+    total = int(summary.get("objects_total", warheads))
+    leakers = float(summary["expected_leakers"])
+    raid = f"{warheads:,} warhead{'s' if warheads != 1 else ''}"
+    if total > warheads:
+        raid += f" (among {total:,} objects, decoys and buses included)"
+    question = f"The question: of the {raid} in this raid, how likely is it that none gets through?"
+    answer = (
+        f"In {int(summary['trials']):,} simulated trials, the chance that no warhead gets through is "
+        f"{p['mean']:.2f} (95 % interval {p['ci95'][0]:.2f} to {p['ci95'][1]:.2f}); on average "
+        f"{count_text(leakers)} of the {warheads:,} warheads get through per trial."
+    )
+    causes = _largest_causes(summary)
+    if leakers <= 0 or not causes:
+        why = "No warhead got through in any trial."
+    else:
+        parts = [f"{_cause_text(k)} ({share_text(v, leakers)} of the leakers)" for v, k in causes[:3]]
+        why = "The largest reason for leakage: the leakers " + parts[0]
+        if len(parts) > 1:
+            why += "; then the leakers " + "; the leakers ".join(parts[1:])
+        why += "."
+        by_asset = summary.get("leakers_by_asset") or {}
+        if by_asset:
+            asset, worst = max(by_asset.items(), key=lambda item: item[1]["mean_leakers"])
+            if worst["mean_leakers"] > 0:
+                why += (
+                    f" The asset most at risk is {asset_name(asset)} (a warhead reaches it in "
+                    f"{probability_text(float(worst['p_hit']))} of the trials)."
+                )
+    if cost is None:
+        money = f"The cost is not shown: {cost_error or 'no cost was computed'}."
+    else:
+        money = (
+            f"Fielding and running this architecture for {cost['horizon_years']} years costs "
+            f"{money_text(cost['total_usd'])} in {cost['dollar_year']} dollars"
+        )
+        lo, hi = cost.get("total_low_usd"), cost.get("total_high_usd")
+        if lo is not None and hi is not None and hi > lo:
+            money += f" ({money_text(lo)} to {money_text(hi)} over the unknown parameters' public ranges)"
+        missing = sorted({element_name(str(e["element"])) for e in cost.get("not_costed", [])})
+        if missing:
+            money += (
+                f"; a lower bound, since parts with no public cost figure are left out "
+                f"({', '.join(missing[:6])}{', …' if len(missing) > 6 else ''})"
+            )
+        money += "."
+    weak = sum(1 for r in provenance if r.get("tag") in _WEAK_TAGS)
+    sensing = summary.get("sensing")
+    fidelity = {
+        "full": "full sensing (radar looks, a tracker that never sees truth, fire-control tracks)",
+        "screening": "screening sensing (coverage plus a fixed delay, no track quality: optimistic)",
+        "ideal": "ideal sensing (every object known at once: an upper bound)",
+    }.get(str(sensing), f"{sensing} sensing" if sensing else "the default sensing")
+    assumed = (
+        f"Assumed: {fidelity}; kills drawn from each interceptor class's single-shot kill probability and "
+        f"reliability; command and control by the scenario's doctrine with a fixed decision delay; "
+        f"notional parameters from public sources"
+    )
+    assumed += (
+        f", {weak} of {len(provenance)} of them recalled or assumed rather than checked (highlighted in the "
+        f"parameter table)."
+        if provenance
+        else "."
+    )
+    return {"question": question, "answer": answer, "why": why, "cost": money, "assumed": assumed}
 
 
 def _outcome(summary: Mapping[str, Any], trials: Table) -> dict[str, str]:
@@ -160,83 +301,155 @@ def _outcome(summary: Mapping[str, Any], trials: Table) -> dict[str, str]:
     }
 
 
-def _leak_story(summary: Mapping[str, Any]) -> str:
-    """The answer in words: how many warheads leak, the largest reasons why, and where they fall."""
+def _cause_rows(summary: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """The leak causes with leakers, largest first, and the causes that had none (one line)."""
     leakers = float(summary["expected_leakers"])
-    causes = sorted(((v, k) for k, v in (summary.get("leak_causes") or {}).items() if v > 0), reverse=True)
-    p = summary["p_no_leak"]
-    text = (
-        f"In {summary['trials']:,} trials, the chance that no warhead gets through is {p['mean']:.2f} "
-        f"(95% interval {p['ci95'][0]:.2f} to {p['ci95'][1]:.2f})."
-    )
-    if leakers <= 0 or not causes:
-        text += " No warhead leaked in any trial."
+    causes = summary.get("leak_causes") or {}
+    return {
+        "rows": [
+            {"cause": _cause_text(k), "leakers": count_text(v), "share": share_text(v, leakers)}
+            for v, k in _largest_causes(summary)
+        ],
+        "none": [_cause_text(k) for k, v in causes.items() if not v],
+    }
+
+
+def _object_kills(eng: Table, objects: Table) -> tuple[np.ndarray, np.ndarray]:
+    """Per salvo: whether it killed a warhead, and whether it killed another object (decoy, bus, a
+    missile in boost)."""
+    if not nrows(eng):
+        return np.zeros(0, bool), np.zeros(0, bool)
+    killed = np.asarray(eng["killed"], dtype=bool)
+    if "lethal" in objects and nrows(objects):
+        row = rows_of(np.asarray(objects["object"]), np.asarray(eng["object"]))
+        lethal = np.where(row >= 0, np.asarray(objects["lethal"], dtype=bool)[np.maximum(row, 0)], True)
     else:
-        parts = [f"{v:.2f} ({100 * v / leakers:.0f}%) {cause_words(k)}" for v, k in causes[:3]]
-        text += f" Of the {leakers:.2f} expected leakers per trial, " + "; ".join(parts) + "."
-        by_asset = summary.get("leakers_by_asset") or {}
-        if by_asset:
-            asset, worst = max(by_asset.items(), key=lambda item: item[1]["mean_leakers"])
-            if worst["mean_leakers"] > 0:
-                text += f" Most fall on {asset} ({worst['mean_leakers']:.2f} per trial)."
-    if summary.get("sensing") == "screening":
-        text += (
-            " Sensing here is the screening model (a first detection plus a fixed delay, with no track "
-            "quality): an optimistic screening estimate, not the full kill chain."
+        lethal = np.ones(killed.size, bool)
+    return killed & lethal, killed & ~lethal
+
+
+def _layer_rows(
+    summary: Mapping[str, Any], eng: Table, objects: Table, cost: Mapping[str, Any] | None
+) -> list[dict[str, str]]:
+    """Per layer: warheads destroyed (as summary.json counts them), other objects destroyed, interceptors
+    fired, and the layer's lifecycle cost."""
+    kills = summary["kills_by_layer"]
+    trials = max(int(summary["trials"]), 1)
+    total = sum(kills.values())
+    _, other = _object_kills(eng, objects)
+    fired_by_layer: dict[str, float] = {}
+    if nrows(eng):
+        for layer in np.unique(eng["layer"]):
+            fired_by_layer[str(layer)] = float(eng["shots"][eng["layer"] == layer].sum()) / trials
+    by_layer = (cost or {}).get("by_layer") or {}
+    rows = []
+    for layer, k in kills.items():
+        mine = eng["layer"] == layer if nrows(eng) else np.zeros(0, bool)
+        layer_cost = by_layer.get(layer)
+        rows.append(
+            {
+                "layer": layer_name(layer),
+                "warheads": count_text(float(k)),
+                "share": share_text(float(k), total) if total else "—",
+                "other": count_text(float(other[mine].sum()) / trials) if nrows(eng) else "0",
+                "fired": count_text(fired_by_layer.get(layer, 0.0)),
+                "cost": _money_cell(layer_cost) if cost is not None else "—",
+            }
         )
+    return rows
+
+
+def _money_cell(part: Mapping[str, Any] | None, key: str = "total_usd") -> str:
+    if part is None:
+        return "not costed"
+    text = money_text(part.get(key))
+    if key == "total_usd" and part.get("not_costed") and part.get(key) is not None:
+        text = f"≥ {text}"
     return text
 
 
-def _cause_rows(summary: Mapping[str, Any]) -> list[dict[str, str]]:
-    leakers = float(summary["expected_leakers"])
-    return [
-        {
-            "cause": cause_words(k),
-            "leakers": f"{v:.3f}",
-            "share": f"{100 * v / leakers:.0f}%" if leakers > 0 else "",
-        }
-        for k, v in (summary.get("leak_causes") or {}).items()
-    ]
-
-
-def _layer_rows(summary: Mapping[str, Any]) -> list[dict[str, str]]:
-    kills = summary["kills_by_layer"]
-    total = sum(kills.values())
-    return [
-        {"layer": layer, "kills": _fmt(k), "share": f"{100 * k / total:.0f}%" if total else "–"}
-        for layer, k in kills.items()
-    ]
-
-
-def _interceptor_rows(summary: Mapping[str, Any], eng: Table) -> list[dict[str, str]]:
+def _interceptor_rows(summary: Mapping[str, Any], eng: Table, objects: Table) -> list[dict[str, str]]:
+    """Per interceptor class: fired, salvos, objects destroyed (warheads and others apart), kills per salvo
+    ("—" for a class that never fired)."""
     fired = summary["interceptors_fired"]
     trials = max(int(summary["trials"]), 1)
+    warhead, other = _object_kills(eng, objects)
+    layer_of: dict[str, str] = {}
+    if nrows(eng):
+        for kind, layer in zip(eng["interceptor"], eng["layer"], strict=True):
+            layer_of.setdefault(str(kind), str(layer))
     rows = []
     for kind, mean in fired.items():
-        row = {"interceptor": kind, "fired": _fmt(mean), "kills": "–", "salvo_pk": "–"}
-        if nrows(eng):
-            mine = eng["interceptor"] == kind
-            salvos, kills = int(mine.sum()), int(eng["killed"][mine].sum())
-            row["kills"] = _fmt(kills / trials)
-            row["salvo_pk"] = f"{kills / salvos:.2f}" if salvos else "–"
-        rows.append(row)
+        mine = eng["interceptor"] == kind if nrows(eng) else np.zeros(0, bool)
+        salvos = int(mine.sum())
+        kills = int(warhead[mine].sum() + other[mine].sum())
+        rows.append(
+            {
+                "interceptor": interceptor_name(kind),
+                "layer": layer_name(layer_of[kind]) if kind in layer_of else "",
+                "fired": count_text(float(mean)),
+                "salvos": f"{salvos:,}",
+                "warheads": count_text(float(warhead[mine].sum()) / trials),
+                "other": count_text(float(other[mine].sum()) / trials),
+                "salvo_pk": f"{kills / salvos:.2f}" if salvos else "—",
+            }
+        )
     return rows
 
 
 def _inventory_rows(summary: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Per site or constellation: inventory, mean fired per trial and the share used (never "0 %" for a
+    non-zero use: a constellation of thousands shows e.g. "0.12 %")."""
     rows = []
     for site, rec in summary["inventory"].items():
-        inv, used = rec["inventory"], rec["mean_fired"]
+        inv, used = rec["inventory"], float(rec["mean_fired"])
         rows.append(
             {
-                "site": site,
-                "interceptor": rec["interceptor"],
-                "inventory": str(inv),
-                "fired": _fmt(used),
-                "used": f"{100 * used / inv:.0f}%" if inv else "–",
+                "site": site_name(site),
+                "interceptor": interceptor_name(rec["interceptor"]),
+                "inventory": f"{inv:,}",
+                "fired": count_text(used),
+                "used": share_text(used, float(inv)),
             }
         )
     return rows
+
+
+_COST_PARTS = ("development_usd", "acquisition_usd", "launch_usd", "ops_usd", "total_usd")
+
+
+def _cost_rows(cost: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The lifecycle cost by layer; a part with no public figure reads "not costed", never 0."""
+    if cost is None:
+        return None
+    rows = []
+    for layer, part in (cost.get("by_layer") or {}).items():
+        row = {"layer": layer_name(layer)}
+        for key in _COST_PARTS:
+            value = part.get(key)
+            partial = key in (part.get("not_costed") or ()) and value is not None
+            row[key] = f"≥ {money_text(value)}" if partial else money_text(value)
+        if part.get("not_costed") and part.get("total_usd") is not None:
+            row["total_usd"] = f"≥ {money_text(part['total_usd'])}"
+        rows.append(row)
+    return {
+        "rows": rows,
+        "total": money_text(cost.get("total_usd")),
+        "low": money_text(cost.get("total_low_usd")),
+        "high": money_text(cost.get("total_high_usd")),
+        "ranged": (cost.get("total_high_usd") or 0) > (cost.get("total_low_usd") or 0),
+        "dollar_year": cost.get("dollar_year"),
+        "horizon_years": cost.get("horizon_years"),
+        "complete": not cost.get("not_costed") and not cost.get("not_costed_elements"),
+        "not_costed": [
+            {
+                "element": element_name(str(e.get("element"))),
+                "part": str(e.get("part")),
+                "reason": str(e.get("reason")),
+            }
+            for e in cost.get("not_costed", [])
+        ],
+    }
 
 
 def _sensing_rows(sensing: Any) -> list[tuple[str, str]]:
@@ -247,8 +460,27 @@ def _sensing_rows(sensing: Any) -> list[tuple[str, str]]:
     return [(str(k), v if isinstance(v, str) else json.dumps(v, default=str)) for k, v in sensing.items()]
 
 
-def _detection_rows(objects: Table) -> list[dict[str, str]]:
-    """Per threat object: when it was first seen and, on the full chain, held in a fire-control track."""
+_MISSILE_OF = re.compile(r"^(?P<missile>.+) (?P<part>\S+)$")
+
+
+def _missile_of(name: str, kind: str) -> str:
+    """The missile an object belongs to: its name without the part ("ICBM to Seattle #1 RV1" -> "ICBM to
+    Seattle #1"); an object that is its own missile keeps its name.
+
+    >>> _missile_of("ICBM to Seattle #1 RV1", "rv"), _missile_of("ICBM #1 light_decoy2", "light_decoy")
+    ('ICBM to Seattle #1', 'ICBM #1')
+    >>> _missile_of("NK ICBM to Seattle #2", "rv")
+    'NK ICBM to Seattle #2'
+    """
+    m = _MISSILE_OF.match(name)
+    if m and kind and m["part"].lower().startswith(kind.lower()):
+        return m["missile"]
+    return name
+
+
+def _detection_groups(objects: Table) -> list[dict[str, Any]]:
+    """Per missile: a one-line summary over its warheads (first detection, P(detected), fire-control
+    track) and the per-object rows, shown on demand."""
 
     def fmt(key: str, i: int, digits: int = 0) -> str:
         if key not in objects:
@@ -258,12 +490,16 @@ def _detection_rows(objects: Table) -> list[dict[str, str]]:
 
     if "detect_after_launch_s" not in objects:
         return []
-    rows = []
+    groups: dict[str, dict[str, Any]] = {}
+    kinds = objects["kind"] if "kind" in objects else np.full(nrows(objects), "", dtype=str)
+    lethal = objects["lethal"] if "lethal" in objects else np.ones(nrows(objects), bool)
     for i in range(len(objects.get("name", []))):
-        rows.append(
+        name, kind = str(objects["name"][i]), str(kinds[i])
+        group = groups.setdefault(_missile_of(name, kind), {"rows": [], "warheads": []})
+        group["rows"].append(
             {
-                "name": str(objects["name"][i]),
-                "kind": str(objects["kind"][i]) if "kind" in objects else "",
+                "name": name,
+                "kind": kind,
                 "detect": fmt("detect_after_launch_s", i),
                 "p_detected": fmt("p_detected", i, 2),
                 "track": fmt("track_after_launch_s", i),
@@ -272,7 +508,36 @@ def _detection_rows(objects: Table) -> list[dict[str, str]]:
                 "tracks_held": fmt("tracks_held", i, 1),
             }
         )
-    return rows
+        group.setdefault("all", []).append(i)
+        if bool(lethal[i]):
+            group["warheads"].append(i)
+    out = []
+    for missile, group in groups.items():
+        idx = np.array(group["warheads"] or [], dtype=np.int64)
+        every = np.array(group["all"], dtype=np.int64)
+
+        def over(key: str, how: str, digits: int = 0, idx: np.ndarray = idx) -> str:
+            if key not in objects or not idx.size:
+                return "—"
+            v = np.asarray(objects[key], dtype=float)[idx]
+            v = v[np.isfinite(v)]
+            if not v.size:
+                return "never"
+            return f"{(v.min() if how == 'min' else v.mean()):.{digits}f}"
+
+        out.append(
+            {
+                "missile": missile,
+                "objects": len(group["rows"]),
+                "warheads": int(idx.size),
+                "detect": over("detect_after_launch_s", "min", idx=every),
+                "p_detected": over("p_detected", "mean", 2),
+                "fire_control": over("fire_control_after_launch_s", "min"),
+                "p_fire_control": over("p_fire_control", "mean", 2),
+                "rows": group["rows"],
+            }
+        )
+    return out
 
 
 def _provenance_row(p: Mapping[str, Any]) -> dict[str, str]:
@@ -287,15 +552,15 @@ def _first_launch(objects: Table, nominal: Mapping[str, np.ndarray]) -> float:
     return float(t[0]) if t.size else 0.0
 
 
-def _asset_rows(assets: Table) -> list[dict[str, str]]:
+def _asset_rows(assets: Table, names: Mapping[str, str]) -> list[dict[str, str]]:
     return [
         {
-            "asset": str(assets["asset"][i]),
+            "asset": names.get(str(assets["asset"][i]), str(assets["asset"][i])),
             "country": str(assets["country"][i]),
             "priority": str(assets["priority"][i]),
-            "aimed": f"{float(assets['warheads_aimed'][i]):.2f}",
-            "leakers": f"{float(assets['mean_leakers'][i]):.3f}",
-            "p_hit": f"{float(assets['p_hit'][i]):.3f}",
+            "aimed": count_text(float(assets["warheads_aimed"][i])),
+            "leakers": count_text(float(assets["mean_leakers"][i])),
+            "p_hit": probability_text(float(assets["p_hit"][i])),
         }
         for i in range(nrows(assets) if "asset" in assets else 0)
     ]

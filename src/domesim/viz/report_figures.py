@@ -26,6 +26,8 @@ def nrows(table: Table) -> int:
 
 #: Engagements of at most this many trials are drawn, so the timeline stays readable and small.
 MAX_TIMELINE_TRIALS = 200
+#: ... and at most this many engagement markers (fewer trials for a large raid; always at least one trial).
+MAX_TIMELINE_MARKERS = 20_000
 #: More objects than this are drawn one row per threat class.
 MAX_TIMELINE_ROWS = 60
 
@@ -56,17 +58,75 @@ def rows_of(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     return np.where(ids[rows] == wanted, rows, -1)
 
 
-def leaker_map_png(assets: Table) -> str:
-    """Defended assets on a map, each marked by the mean number of warheads leaking through to it."""
+def probability_text(p: float) -> str:
+    """A probability as a percentage with two significant digits, never "0" for a non-zero chance.
+
+    >>> probability_text(0.63), probability_text(0.011), probability_text(0.0004), probability_text(0.0)
+    ('63 %', '1.1 %', '0.04 %', '0 %')
+    >>> probability_text(1.0), probability_text(0.999)
+    ('100 %', '>99 %')
+    """
+    if p <= 0:
+        return "0 %"
+    pct = 100.0 * p
+    if pct >= 99.5:
+        return "100 %" if p >= 1 else ">99 %"
+    return f"{pct:.2g} %" if pct < 10 else f"{pct:.0f} %"
+
+
+#: Bubble area, in points squared, of a probability of 1 on the leaker map. The scale is absolute: the same
+#: probability gives the same bubble in every report, whatever the other assets' probabilities.
+BUBBLE_AREA_PT2_AT_1 = 1200.0
+#: Probabilities drawn in the leaker map's legend.
+BUBBLE_LEGEND = (0.01, 0.1, 0.5, 1.0)
+
+
+def bubble_area_pt2(p: np.ndarray | float) -> np.ndarray:
+    """Marker area (points squared) of the leaker map for a probability ``p``: proportional to ``p`` on
+    the fixed scale 0..1 (values outside it are clipped), so equal probabilities give equal bubbles in
+    every report.
+
+    >>> bubble_area_pt2(np.array([0.0, 0.25, 1.0, 2.0])).tolist()
+    [0.0, 300.0, 1200.0, 1200.0]
+    """
+    return BUBBLE_AREA_PT2_AT_1 * np.clip(np.asarray(p, dtype=float), 0.0, 1.0)
+
+
+def leaker_bubbles(assets: Table, names: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """The leaker map's bubbles: per asset its id, display name, the probability that a warhead reaches
+    it (``p_hit``), the bubble's area in points squared (:func:`bubble_area_pt2`) and its label."""
     if "asset" not in assets or not nrows(assets):
-        return ""
+        return []
+    p = np.asarray(assets["p_hit"], dtype=float)
+    area = bubble_area_pt2(p)
+    out = []
+    for i, asset in enumerate(assets["asset"]):
+        name = (names or {}).get(str(asset), str(asset))
+        out.append(
+            {
+                "asset": str(asset),
+                "name": name,
+                "p_hit": float(p[i]),
+                "area_pt2": float(area[i]),
+                "label": f"{name} {probability_text(float(p[i]))}" if p[i] > 0 else "",
+            }
+        )
+    return out
+
+
+def leaker_map_figure(assets: Table, names: Mapping[str, str] | None = None) -> Figure | None:
+    """Defended assets on a map, each with a bubble whose area is the probability that at least one
+    warhead reaches it, on the absolute scale of :func:`bubble_area_pt2` (legend: :data:`BUBBLE_LEGEND`)."""
+    bubbles = leaker_bubbles(assets, names)
+    if not bubbles:
+        return None
     from domesim.core.landmask import land_mask
 
     coast = "#8a8a8a"
-
     lon, lat = np.asarray(assets["lon_deg"], float), np.asarray(assets["lat_deg"], float)
-    leak = np.asarray(assets["mean_leakers"], float)
-    fig = figure(4.6)
+    p = np.array([b["p_hit"] for b in bubbles])
+    area = np.array([b["area_pt2"] for b in bubbles])
+    fig = figure(5.0)
     ax = fig.add_subplot()
     pad = 8.0
     lon_lim = (float(lon.min()) - pad, float(lon.max()) + pad)
@@ -84,20 +144,52 @@ def leaker_map_png(assets: Table) -> str:
             colors=[coast],
             linewidths=0.5,
         )
-    safe = leak <= 0
-    ax.scatter(lon[safe], lat[safe], s=18, facecolors="none", edgecolors="#2a7a2a", label="no leaker")
-    size = 30 + 600 * leak[~safe] / max(leak.max(), 1e-9)
-    ax.scatter(lon[~safe], lat[~safe], s=size, color=_MISS, alpha=0.7, label="mean leakers per trial (area)")
-    for x, y, name, v in zip(lon, lat, assets["asset"], leak, strict=True):
-        if v > 0:
-            ax.annotate(f"{name} {v:.2f}", (x, y), xytext=(4, 4), textcoords="offset points", fontsize=7)
+    safe = p <= 0
+    if safe.any():
+        ax.scatter(lon[safe], lat[safe], s=14, facecolors="none", edgecolors="#2a7a2a",
+                   label="no warhead reached it")  # fmt: skip
+    ax.scatter(lon[~safe], lat[~safe], s=area[~safe], color=_MISS, alpha=0.6, edgecolors="#7a2e00",
+               linewidths=0.5, gid="leaker-bubbles")  # fmt: skip
+    for x, y, b in zip(lon, lat, bubbles, strict=True):
+        if b["label"]:
+            r_pt = float(np.sqrt(b["area_pt2"] / np.pi))
+            ax.annotate(b["label"], (x, y), xytext=(r_pt + 2, r_pt * 0.5 + 2), textcoords="offset points",
+                        fontsize=7.5, color="#1a1a1a")  # fmt: skip
+    for q in BUBBLE_LEGEND:  # empty scatters: legend entries drawn at the map's own scale
+        ax.scatter([], [], s=float(bubble_area_pt2(q)), color=_MISS, alpha=0.6, edgecolors="#7a2e00",
+                   linewidths=0.5, label=probability_text(q))  # fmt: skip
     ax.set_xlim(*lon_lim)
     ax.set_ylim(*lat_lim)
     ax.set_aspect(1.0 / max(np.cos(np.radians(np.mean(lat_lim))), 0.2))
     ax.set_xlabel("longitude (deg)")
     ax.set_ylabel("latitude (deg)")
-    fig.legend(loc="outside lower center", ncols=2, frameon=False, fontsize="small")
-    return png(fig)
+    fig.legend(loc="outside right center", frameon=False, fontsize="small", labelspacing=2.4, borderpad=1.0,
+               handletextpad=1.8, title="chance a warhead\nreaches the asset\n(bubble area)",
+               title_fontsize="small")  # fmt: skip
+    return fig
+
+
+def timeline_trials(eng: Table) -> np.ndarray:
+    """The trials whose engagements the timeline draws: the first ones, at most :data:`MAX_TIMELINE_TRIALS`
+    of them and no more than :data:`MAX_TIMELINE_MARKERS` engagements in all (at least one trial).
+
+    >>> timeline_trials({"trial": np.repeat(np.arange(5), 3)}).tolist()
+    [0, 1, 2, 3, 4]
+    >>> len(timeline_trials({"trial": np.repeat(np.arange(300), 1000)}))
+    20
+    """
+    if not nrows(eng):
+        return np.zeros(0, dtype=np.int64)
+    trials, counts = np.unique(np.asarray(eng["trial"]), return_counts=True)
+    trials, counts = trials[:MAX_TIMELINE_TRIALS], counts[:MAX_TIMELINE_TRIALS]
+    n = max(1, int(np.searchsorted(np.cumsum(counts), MAX_TIMELINE_MARKERS, side="right")))
+    return trials[:n]
+
+
+def leaker_map_png(assets: Table, names: Mapping[str, str] | None = None) -> str:
+    """:func:`leaker_map_figure` as a base64 PNG ("" without assets)."""
+    fig = leaker_map_figure(assets, names)
+    return png(fig) if fig is not None else ""
 
 
 def gospa_png(gospa: Table, info: Mapping[str, Any], t0: float) -> str:
@@ -141,7 +233,7 @@ def timeline_png(objects: Table, eng: Table, t0: float) -> str:
                 edgecolor="#909090", label="threat flight, launch to nominal impact")  # fmt: skip
         ax.set_yticks(np.arange(n_rows), labels=names)
     if nrows(eng) and n:
-        kept = np.isin(eng["trial"], np.unique(eng["trial"])[:MAX_TIMELINE_TRIALS])
+        kept = np.isin(eng["trial"], timeline_trials(eng))
         objects_of = rows_of(objects["object"], eng["object"][kept])
         on_row = objects_of >= 0
         rows = row_of[objects_of[on_row]]
@@ -166,7 +258,41 @@ def timeline_png(objects: Table, eng: Table, t0: float) -> str:
     return png(fig)
 
 
+#: The altitude figure draws at most this many objects (spread over the threat classes) and this many
+#: time samples per line, so that it stays quick to draw for a raid of thousands of objects.
+MAX_ALTITUDE_LINES = 120
+MAX_ALTITUDE_POINTS = 600
+
+
+def altitude_selection(classes: np.ndarray) -> np.ndarray:
+    """Rows of the objects the altitude figure draws: all of them up to :data:`MAX_ALTITUDE_LINES`, else
+    an even spread within each class (each class keeps at least one line).
+
+    >>> altitude_selection(np.array(["a"] * 3 + ["b"])).tolist()
+    [0, 1, 2, 3]
+    >>> len(altitude_selection(np.array(["a"] * 5000 + ["b"] * 10)))
+    120
+    """
+    n = len(classes)
+    if n <= MAX_ALTITUDE_LINES:
+        return np.arange(n)
+    labels, row_of = np.unique(classes, return_inverse=True)
+    counts = np.bincount(row_of, minlength=labels.size)
+    quota = np.maximum(1, np.floor(MAX_ALTITUDE_LINES * counts / n)).astype(int)
+    while quota.sum() > MAX_ALTITUDE_LINES and quota.max() > 1:
+        quota[np.argmax(quota)] -= 1
+    while quota.sum() < min(MAX_ALTITUDE_LINES, n):  # hand the rounding's spare lines to the largest classes
+        spare = counts - quota
+        quota[np.argmax(spare)] += 1
+    keep = [np.flatnonzero(row_of == i)[np.linspace(0, c - 1, q).round().astype(int)]
+            for i, (c, q) in enumerate(zip(counts, quota, strict=True))]  # fmt: skip
+    return np.sort(np.concatenate(keep))
+
+
 def altitude_png(objects: Table, nominal: Mapping[str, np.ndarray], t0: float) -> str:
+    """Nominal altitude against time of the threat objects, coloured by class; at most
+    :data:`MAX_ALTITUDE_LINES` lines (:func:`altitude_selection`) of at most :data:`MAX_ALTITUDE_POINTS`
+    samples each."""
     t = np.asarray(nominal.get("t_s", []), dtype=float) - t0
     alt = np.asarray(nominal.get("alt_km", []), dtype=float)
     alt = alt.reshape(-1, t.size) if t.size else np.empty((0, 0))
@@ -177,6 +303,11 @@ def altitude_png(objects: Table, nominal: Mapping[str, np.ndarray], t0: float) -
     classes = (
         np.asarray(objects["threat_class"], dtype=str) if aligned else np.full(len(alt), "threat object")
     )
+    keep = altitude_selection(classes)
+    alt, classes = alt[keep], classes[keep]
+    if t.size > MAX_ALTITUDE_POINTS:
+        every = int(np.ceil(t.size / MAX_ALTITUDE_POINTS))
+        t, alt = t[::every], alt[:, ::every]
     for colour, cls in zip(itertools.cycle(_CLASS_COLOURS), np.unique(classes)):
         lines = ax.plot(t, alt[classes == cls].T, color=colour, linewidth=1.0, alpha=0.85)
         lines[0].set_label(cls)
@@ -186,5 +317,5 @@ def altitude_png(objects: Table, nominal: Mapping[str, np.ndarray], t0: float) -
     ax.set_ylabel("altitude (km)")
     ax.grid(color="#dddddd")
     if len(alt):
-        ax.legend(title="threat class", fontsize="small", frameon=False)
+        ax.legend(title="threat class", fontsize="small", frameon=False, loc="upper right")
     return png(fig)

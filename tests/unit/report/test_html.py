@@ -187,3 +187,109 @@ def test_timeline_of_a_large_raid_has_one_row_per_class():
     png = base64.b64decode(timeline_png(objects, eng, 0.0))
     width, height = struct.unpack(">II", png[16:24])  # the IHDR chunk
     assert height < 600  # three rows; one row per object would be the 24-inch maximum (2,640 px)
+
+
+def _lead_text(html: str) -> str:
+    return re.sub(r"\s+", " ", html.split('<p id="answer"', 1)[1].split("</p>", 1)[0])
+
+
+COST = {
+    "total_usd": 38.2e9,
+    "total_low_usd": 38.2e9,
+    "total_high_usd": 38.2e9,
+    "dollar_year": 2025,
+    "horizon_years": 20,
+    "by_layer": {
+        "midcourse": {
+            "development_usd": 0.0,
+            "acquisition_usd": 4.18e9,
+            "launch_usd": 0.0,
+            "ops_usd": None,
+            "total_usd": 4.18e9,
+            "not_costed": ["ops_usd"],
+        },  # fmt: skip
+    },
+    "not_costed": [{"element": "gbi", "part": "ops_usd", "reason": "no public figure"}],
+    "not_costed_elements": [],
+}
+
+
+def test_report_opens_with_the_answer_cause_and_cost(tmp_path: Path) -> None:
+    summary = _summary() | {
+        "leak_causes": {"no_track": 0.05, "missed_upper_tier": 0.16, "withheld": 0.0},
+        "objects_total": 9,
+    }
+    tables = _tables()
+    path = render_report(
+        tmp_path / "r.html", summary, tables, _nominal(tables["objects"]), "", PROVENANCE, cost=COST
+    )
+    html = path.read_text(encoding="utf-8")
+    lead = _lead_text(html)
+    assert html.index('id="answer"') < html.index('id="outcome"') < html.index('id="provenance"')
+    assert "0.81 (95 % interval 0.77 to 0.85)" in lead
+    # the largest cause first, with the layer's display name
+    assert lead.index("upper tier (THAAD class) layer") < lead.index("never held in a track")
+    assert "$38.2 billion in 2025 dollars" in lead and "lower bound" in lead
+    assert "Ground-Based Interceptor" in lead  # the part not costed, by its display name
+    assert "2 of 3" in lead  # parameters recalled or assumed
+    # cost by layer: a part with no public figure reads "not costed", never $0
+    cost_table = html.split('id="cost-table"', 1)[1].split("</table>", 1)[0]
+    assert "not costed" in cost_table and "≥ $4.18 billion" in cost_table
+    assert 'id="glossary"' in html
+
+
+def test_report_without_cost_says_why(tmp_path: Path) -> None:
+    html = _render(tmp_path, _tables())
+    assert "could not be costed" in html and "$0" not in html
+
+
+def test_kills_of_warheads_and_other_objects_are_apart(tmp_path: Path) -> None:
+    tables = _tables()
+    tables["objects"]["lethal"] = np.array([True, False, True])  # object 11 is a decoy
+    summary = _summary() | {"interceptors_fired": {"gbi": 3.5, "sm3": 1.25, "pac3": 0.0}}
+    html = _render(tmp_path, tables, summary=summary)
+    rows = html.split('id="interceptor-table"', 1)[1].split("</table>", 1)[0]
+    eng, objects = tables["engagements"], tables["objects"]
+    lethal = objects["lethal"][np.searchsorted(objects["object"], eng["object"])]
+    gbi = eng["interceptor"] == "gbi"
+    warheads = (eng["killed"] & lethal & gbi).sum() / 300
+    others = (eng["killed"] & ~lethal & gbi).sum() / 300
+    assert f'<td class="num">{warheads:.2f}</td>' in rows and f'<td class="num">{others:.2f}</td>' in rows
+    pac3 = rows.split("pac3", 1)[1].split("</tr>", 1)[0]
+    assert pac3.rstrip().endswith('<td class="num">—</td>')  # never fired: no kills per salvo
+
+
+def test_detection_is_one_line_per_missile_with_objects_on_demand(tmp_path: Path) -> None:
+    tables = _tables(n_trials=5)
+    names = ["ICBM #1 bus", "ICBM #1 RV1", "ICBM #1 light_decoy1", "ICBM #2 RV1"]
+    tables["objects"] = {
+        "object": np.arange(4, dtype=np.int32),
+        "name": np.array(names),
+        "kind": np.array(["bus", "rv", "light_decoy", "rv"]),
+        "lethal": np.array([False, True, False, True]),
+        "threat_class": np.full(4, "icbm"),
+        "launch_t_s": np.zeros(4),
+        "impact_t_s": np.full(4, 1800.0),
+        "apogee_km": np.full(4, 1000.0),
+        "detect_after_launch_s": np.array([30.0, 180.0, 181.0, np.nan]),
+        "p_detected": np.array([1.0, 1.0, 1.0, 0.0]),
+    }
+    tables["engagements"]["object"] = tables["engagements"]["object"] % 4
+    html = _render(tmp_path, tables, summary=_summary() | {"sensing": "screening"})
+    section = html.split('id="detection"', 1)[1].split("</section>", 1)[0]
+    summary_rows = section.split('<table class="groups">', 1)[1].split("</table>", 1)[0]
+    assert summary_rows.count("<tr>") == 3  # a header and two missiles
+    assert "ICBM #1</td>" in summary_rows and "never" in summary_rows  # ICBM #2's warhead is never seen
+    assert '<td class="num">30</td>' in summary_rows  # a missile is first seen when any of its objects is
+    assert section.count('<details class="missile">') == 2 and "ICBM #1 light_decoy1" in section
+
+
+def test_report_costs_the_scenario_text_it_is_given(tmp_path: Path) -> None:
+    text = (Path(__file__).resolve().parents[3] / "examples" / "nk-10.toml").read_text(encoding="utf-8")
+    tables = _tables(n_trials=5)
+    path = render_report(tmp_path / "r.html", _summary(), tables, _nominal(tables["objects"]), text, [])
+    html = path.read_text(encoding="utf-8")
+    lead = _lead_text(html)
+    assert "20 years costs $" in lead and "2025 dollars" in lead and "lower bound" in lead
+    cost_table = html.split('id="cost-table"', 1)[1].split("</table>", 1)[0]
+    assert "midcourse" in cost_table and "not costed" in cost_table  # a sensor's O&S has no public figure
