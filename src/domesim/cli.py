@@ -19,7 +19,7 @@ from typing import Annotated, Any
 
 import numpy as np
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 from rich.table import Table
 
 from domesim import __version__
@@ -38,7 +38,24 @@ app = typer.Typer(
 )
 calc = typer.Typer(no_args_is_help=True, help="Analytic models (design.md section 4).")
 app.add_typer(calc, name="calc")
-out_console = Console()
+PIPED_WIDTH = 4096  # columns of standard output when it is not a terminal
+
+
+class _Stdout(Console):
+    """Standard output: the terminal's width on a terminal; piped or redirected, wide enough that no table
+    cell or line is cut or wrapped (a table is only as wide as its content)."""
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        size = Console.size.fget(self)  # type: ignore[attr-defined]
+        return size if self.is_terminal else ConsoleDimensions(PIPED_WIDTH, size.height)
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        Console.size.fset(self, new_size)  # type: ignore[attr-defined]
+
+
+out_console = _Stdout()
 err_console = Console(stderr=True)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
@@ -179,6 +196,11 @@ def run(
         )
         write_tables(out_dir, tables)
         (out_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        # the scenario as read and as validated (every default filled in): `domesim compare` lists the
+        # keys that differ between two runs
+        (out_dir / "scenario.toml").write_text(loaded.text, encoding="utf-8")
+        spec = loaded.spec.model_dump(mode="json", by_alias=True)
+        (out_dir / "scenario.json").write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")
         from domesim.report.html import render_report  # matplotlib: only when a report is written
 
         render_report(
@@ -435,6 +457,72 @@ def runs(
         for row in rows:
             table.add_row(*(f"{row[c]:.4g}" if isinstance(row[c], float) else str(row[c]) for c in columns))
         out_console.print(table)
+
+
+def _sig(value: Any, digits: int = 4) -> str:
+    """A figure for a table: ``digits`` significant digits (0.9625000000000001 -> 0.9625); JSON keeps all."""
+    if isinstance(value, bool) or not isinstance(value, float):
+        return str(value)
+    if math.isnan(value):
+        return "-"
+    return f"{value:.{digits}g}" if abs(value) < 10**digits else f"{value:,.0f}"
+
+
+@app.command("compare")
+def compare_command(
+    run_a: Annotated[Path, typer.Argument(help="Run folder A (written by `domesim run --out`).")],
+    run_b: Annotated[Path, typer.Argument(help="Run folder B; differences are B - A.")],
+    show_all: Annotated[
+        bool, typer.Option("--all", help="List every metric, not only those that differ.")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Compare two runs: every metric side by side with the difference and whether the 95% intervals
+    overlap, per layer, asset and sensor, and the scenario keys that differ."""
+    from rich import box
+
+    from domesim.results.compare import ABSENT, compare
+
+    with user_errors():
+        result = compare(run_a, run_b)
+        if as_json:
+            print(json.dumps(result.to_dict()))
+            return
+        a, b = result.a, result.b
+        runs = f"A {a.path} ({a.scenario}, {a.trials:,} trials, seed {a.seed}, {a.sensing})"
+        runs += f"\nB {b.path} ({b.scenario}, {b.trials:,} trials, seed {b.seed}, {b.sensing})"
+        out_console.print(runs, markup=False, highlight=False)
+        rows = [m for m in result.metrics if show_all or m.changed or m.a is None or m.b is None]
+        if rows:
+            table = Table(
+                title="metrics" + ("" if show_all else " that differ (--all: every metric)"),
+                box=box.SIMPLE_HEAD,
+            )
+            for column in ("", "metric", "A", "B", "B - A", "95% CIs overlap"):
+                table.add_column(column, justify="left" if column in ("", "metric") else "right")
+            last = None
+            for m in rows:
+                ci = {None: "", True: "yes", False: "no"}[m.overlap]
+                table.add_row(
+                    m.section if m.section != last else "",
+                    m.metric,
+                    "absent" if m.a is None else _sig(m.a),
+                    "absent" if m.b is None else _sig(m.b),
+                    "" if m.diff is None else f"{'+' if m.diff > 0 else ''}{_sig(m.diff)}",
+                    ci,
+                )
+                last = m.section
+            out_console.print(table)
+        if result.scenario_keys:
+            keys = Table(title="scenario keys that differ", box=box.SIMPLE_HEAD)
+            for column in ("key", "A", "B"):
+                keys.add_column(column)
+            for k in result.scenario_keys:
+                keys.add_row(k.key, *(v if v == ABSENT else json.dumps(v) for v in (k.a, k.b)))
+            out_console.print(keys)
+        out_console.print(result.verdict, markup=False, highlight=False)
+        for note in result.notes:
+            out_console.print(f"note: {note}", markup=False, highlight=False)
 
 
 @calc.command("salvo")
