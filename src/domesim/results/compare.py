@@ -158,22 +158,51 @@ class Comparison:
         if self.identical:
             text = f"no difference in any metric ({len(self.metrics)} compared); {scenario}"
             if keys:
-                text += (
-                    ". At this seed and trial count the change reaches nothing these runs measure: no "
-                    "leaker, shot, kill, detection or tracking figure moved"
-                )
+                fielded = self._fielded()
+                if not (self.only_in("a") or self.only_in("b")):
+                    text += (
+                        f". Both runs field the same {fielded}, so the change removed or added nothing "
+                        "that was simulated"
+                    )
+                else:
+                    text += (
+                        ". The elements fielded differ (below), but at this seed and trial count none of "
+                        "them changed a leaker, shot, kill, detection or tracking figure"
+                    )
         else:
             apart = [m for m in self.changed if m.overlap is False]
             text = (
                 f"{len(self.changed)} of {len(self.metrics)} metrics differ, {len(apart)} of them with "
                 f"95% intervals that do not overlap; {scenario}"
             )
-        structure = [
-            f"only in {side.upper()}: " + ", ".join(f"{m.section} {m.metric}" for m in rows)
-            for side in ("a", "b")
-            if (rows := self.only_in(side))
-        ]
-        return "; ".join([text, *structure]) + "."
+            headline = [m for m in self.metrics if m.section == "headline"]
+            kept = [m.metric for m in headline if not m.changed and m.a is not None and m.b is not None]
+            if kept:
+                text += f"; unchanged: {' and '.join(kept)}"
+        return "; ".join([text, *map(self._only_text, ("a", "b"))]).rstrip("; ") + "."
+
+    def _only_text(self, side: str) -> str:
+        """Elements one run lacks: "only in A: assets calgary, edmonton; sensors a_othr"."""
+        names: dict[str, list[str]] = {}
+        for m in self.only_in(side):
+            element = m.metric.split(":")[0]
+            if element not in names.setdefault(m.section, []):
+                names[m.section].append(element)
+        if not names:
+            return ""
+        return f"only in {side.upper()}: " + "; ".join(f"{k} {', '.join(v)}" for k, v in names.items())
+
+    def _fielded(self) -> str:
+        """What the runs field: "5 sensors, 2 interceptor sites and 1 defended asset"."""
+        counts = []
+        for section, one, many in (
+            ("sensors", "sensor", "sensors"),
+            ("interceptor sites", "interceptor site", "interceptor sites"),
+            ("assets", "defended asset", "defended assets"),
+        ):
+            n = len({m.metric.split(":")[0] for m in self.metrics if m.section == section})
+            counts.append(f"{n} {one if n == 1 else many}")
+        return f"{counts[0]}, {counts[1]} and {counts[2]}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
