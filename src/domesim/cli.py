@@ -525,6 +525,79 @@ def compare_command(
             out_console.print(f"note: {note}", markup=False, highlight=False)
 
 
+def _catalogue_value_text(value: Any) -> str:
+    if value is None:
+        return "unknown"
+    if isinstance(value, list):
+        return ", ".join(map(_catalogue_value_text, value))
+    return _sig(value, 6) if isinstance(value, float) else str(value)
+
+
+@app.command("catalogue")
+def catalogue_command(
+    kind: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="KIND",
+            help="threat, interceptor, sensor, constellation, deployment, site, asset, region, ...",
+        ),
+    ] = None,
+    entry_id: Annotated[str | None, typer.Argument(metavar="ID", help="One entry of that kind.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """List the catalogue (src/domesim/data/*.toml): without KIND, its kinds; with KIND, every entry with
+    its parameters (value, unit, public range, provenance tag) and the sources they cite."""
+    from rich import box
+
+    from domesim.build.catalogue import catalogue_listing
+
+    with user_errors():
+        data = catalogue_listing(kind, entry_id)
+        if as_json:
+            print(json.dumps(data))
+            return
+        if kind is None:
+            table = Table(title="catalogue kinds (domesim catalogue KIND)", box=box.SIMPLE_HEAD)
+            for column in ("kind", "entries", "what"):
+                table.add_column(column, justify="right" if column == "entries" else "left")
+            for row in data["kinds"]:
+                table.add_row(row["kind"], str(row["entries"]), row["description"])
+            out_console.print(table)
+            return
+        if data["kind"] == "source":  # long titles: one line each
+            for entry in data["entries"]:
+                out_console.print(
+                    f"{entry['id']}: {entry['title']} ({entry['where']})", markup=False, highlight=False
+                )
+            return
+        table = Table(title=f"{data['kind']}: {data['description']}", box=box.SIMPLE_HEAD)
+        for column in ("id", "name / parameter", "value", "unit", "low-high", "tag", "sources"):
+            table.add_column(column, justify="right" if column in ("value", "low-high") else "left")
+        for entry in data["entries"]:
+            fields = {k: v for k, v in entry.items() if k not in ("id", "name", "params", "note", "used_in")}
+            label = entry.get("name", "")
+            extra = ", ".join(f"{k} {v}" for k, v in fields.items())
+            table.add_row(entry["id"], f"{label} ({extra})" if extra else str(label), style="bold")
+            for key, p in entry["params"].items():
+                spread = (
+                    ""
+                    if p["low"] is None and p["high"] is None
+                    else f"{_catalogue_value_text(p['low'])}-{_catalogue_value_text(p['high'])}"
+                )
+                table.add_row(
+                    "",
+                    key,
+                    _catalogue_value_text(p["value"]),
+                    p["unit"],
+                    spread,
+                    p["tag"],
+                    " ".join(p["source"]),
+                )
+        out_console.print(table, markup=False, highlight=False)
+        for source, title in data["sources"].items():
+            out_console.print(f"{source}: {title}", markup=False, highlight=False)
+
+
 @calc.command("salvo")
 def calc_salvo(
     pk: Annotated[float, typer.Option(help="Single-shot kill probability.")],
