@@ -15,20 +15,57 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
 import typer
 from rich.console import Console, ConsoleDimensions
 from rich.table import Table
 
 from domesim import __version__
 from domesim.errors import DomesimError, ScenarioError
-from domesim.scenario.loader import load_scenario, load_spec
 
-# The simulation (numba kernels, scipy) and the run store (duckdb, pyarrow) are imported inside the
-# commands that need them, so that the commands that do not (cost, calc) start quickly.
+if TYPE_CHECKING:
+    from domesim.scenario.loader import LoadedScenario, LoadedSpec
+
+# Everything heavier than typer and rich (numpy, the scenario schema, numba kernels, scipy, the run store) is
+# imported inside the commands that need it, so that `domesim --help`, `calc` and `catalogue` start
+# quickly (tests/cli/test_startup.py checks what `--help` imports).
+
+
+def load_scenario(*args: Any, **kwargs: Any) -> LoadedScenario:
+    """:func:`domesim.scenario.loader.load_scenario`, imported when a command first reads a scenario."""
+    from domesim.scenario.loader import load_scenario as load
+
+    return load(*args, **kwargs)
+
+
+def load_spec(*args: Any, **kwargs: Any) -> LoadedSpec:
+    """:func:`domesim.scenario.loader.load_spec`, imported when a command first reads a scenario."""
+    from domesim.scenario.loader import load_spec as load
+
+    return load(*args, **kwargs)
+
+
 CATALOGUE_NAME = "runs.duckdb"  # domesim.results.store.CATALOGUE_NAME (for the options' help; tested)
+
+
+def _show_flags_as_flags() -> None:
+    """typer (0.2x) prints a flag's type in --help (``--json <bool>``), as if it took a value: print flags
+    bare, as click does."""
+    from typer.core import TyperOption
+
+    shown = getattr(TyperOption, "display_type_rich", None)
+    if shown is None or getattr(shown, "domesim_flags", False):
+        return
+
+    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
+        return None if getattr(self, "is_flag", False) else shown(self, ctx)
+
+    display_type_rich.domesim_flags = True  # type: ignore[attr-defined]
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_show_flags_as_flags()
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -36,7 +73,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Simulate and cost notional layered missile-defence architectures.",
 )
-calc = typer.Typer(no_args_is_help=True, help="Analytic models (design.md section 4).")
+calc = typer.Typer(no_args_is_help=True, help="Analytic models (docs/design.md section 6, Analytic models).")
 app.add_typer(calc, name="calc")
 PIPED_WIDTH = 4096  # columns of standard output when it is not a terminal
 
@@ -75,6 +112,15 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(2) from None
 
 
+def _sig(value: Any, digits: int = 4) -> str:
+    """A figure for a table: ``digits`` significant digits (0.9625000000000001 -> 0.9625); JSON keeps all."""
+    if isinstance(value, bool) or not isinstance(value, float):
+        return str(value)
+    if math.isnan(value):
+        return "-"
+    return f"{value:.{digits}g}" if abs(value) < 10**digits else f"{value:,.0f}"
+
+
 def _emit(data: dict[str, Any], as_json: bool, title: str) -> None:
     if as_json:
         print(json.dumps(data))
@@ -83,7 +129,7 @@ def _emit(data: dict[str, Any], as_json: bool, title: str) -> None:
 
     def text(value: Any) -> str:
         if isinstance(value, float):
-            return f"{value:.6g}"
+            return _sig(value)  # 4 significant digits; --json keeps every digit
         if isinstance(value, list):
             return ", ".join(map(text, value))
         return str(value)
@@ -457,15 +503,6 @@ def runs(
         for row in rows:
             table.add_row(*(f"{row[c]:.4g}" if isinstance(row[c], float) else str(row[c]) for c in columns))
         out_console.print(table)
-
-
-def _sig(value: Any, digits: int = 4) -> str:
-    """A figure for a table: ``digits`` significant digits (0.9625000000000001 -> 0.9625); JSON keeps all."""
-    if isinstance(value, bool) or not isinstance(value, float):
-        return str(value)
-    if math.isnan(value):
-        return "-"
-    return f"{value:.{digits}g}" if abs(value) < 10**digits else f"{value:,.0f}"
 
 
 @app.command("compare")
@@ -1014,6 +1051,8 @@ def sweep_command(
 ) -> None:
     """Cost and simulate every architecture point of a sweep; store each in the catalogue (resumable);
     write the cost-effectiveness frontier (frontier.png) and the table of points (points.csv)."""
+    import numpy as np
+
     from domesim.results.store import RunCatalogue, default_data_dir
     from domesim.studies.sweep import SweepStore, load_sweep, run_sweep, sweep_table
     from domesim.viz.frontier import plot_frontier
@@ -1099,6 +1138,8 @@ def sensitivity_command(
 ) -> None:
     """Tornado charts: P(no leak) and lifecycle cost with each uncertain catalogue input at its low and
     high value (all others at their catalogue values)."""
+    import numpy as np
+
     from domesim.studies.sensitivity import run_sensitivity
     from domesim.viz.frontier import plot_tornado
 

@@ -2,7 +2,7 @@
 
 Salvo and shoot-look-shoot kill probabilities, shots needed for a zero-leak target, the
 minimum-energy ballistic trajectory on a spherical Earth, and the absentee ratio of a
-space-based layer (design.md section 4). Scalars in, Python floats/ints or small frozen
+space-based layer (docs/design.md section 6, Analytic models). Scalars in, Python floats/ints or small frozen
 dataclasses out. Units are in the argument names (``_km``, ``_deg``, ``_s``).
 """
 
@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-
-from scipy.optimize import brentq, minimize_scalar
-from scipy.special import gammainc
 
 from domesim.errors import ParameterError
 
@@ -300,6 +297,8 @@ def minimum_energy_trajectory(range_km: float, burnout_alt_km: float = 0.0) -> M
         v = math.sqrt(mu / re * 2.0 * s / (1.0 + s))
         gamma = (math.pi - psi) / 4.0
     else:
+        from scipy.optimize import brentq, minimize_scalar  # here: `domesim calc` starts without scipy
+
         v_esc = math.sqrt(2.0 * mu / r0)
         v_lo, v_hi = 1e-9 * v_esc, (1.0 - 1e-12) * v_esc
 
@@ -462,6 +461,8 @@ def poisson_at_least(k: int, mean: float) -> float:
     m = _check_nonneg("mean", mean)
     if k == 0:
         return 1.0
+    from scipy.special import gammainc  # here: `domesim calc` starts without scipy
+
     return float(gammainc(k, m))
 
 
