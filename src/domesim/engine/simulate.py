@@ -5,7 +5,7 @@ when the defence can act on each object, and each battery on it, at the world's 
 then step through the grid trial by trial in a compiled loop (engagement windows computed where it asks):
 resolve the intercepts due at this step (kill draws from the ``kill`` stream: one reliability draw
 per salvo, the common-mode chance that the engagement works at all, then one SSPK draw per
-interceptor, so a salvo of n kills with ``r (1 - (1 - p)^n)``, design.md section 4), then commit salvos
+interceptor, so a salvo of n kills with ``r (1 - (1 - p)^n)``, design.md section 6), then commit salvos
 to the objects that are ready (shoot-look-shoot after a kill assessment), sharing each trial's
 inventories between objects.
 """
