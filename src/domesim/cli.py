@@ -1,4 +1,4 @@
-"""Command-line interface: ``domesim run | validate | runs | calc ...``.
+"""Command-line interface: ``domesim run | validate | compare | catalogue | runs | calc ...``.
 
 Every :class:`~domesim.errors.DomesimError` becomes one clear message on stderr and exit status 2,
 never a traceback. ``--json`` prints exactly one JSON object on stdout.
