@@ -190,7 +190,16 @@ class Comparison:
                 names[m.section].append(element)
         if not names:
             return ""
-        return f"only in {side.upper()}: " + "; ".join(f"{k} {', '.join(v)}" for k, v in names.items())
+        text = f"only in {side.upper()}: " + "; ".join(f"{k} {', '.join(v)}" for k, v in names.items())
+        aimed = [
+            m.a if side == "a" else m.b
+            for m in self.only_in(side)
+            if m.section == "assets" and m.metric.endswith(": warheads aimed")
+        ]
+        if aimed:
+            total = sum(x or 0.0 for x in aimed)
+            text += f" (warheads aimed at the assets only in {side.upper()}: {total:.3g} a trial)"
+        return text
 
     def _fielded(self) -> str:
         """What the runs field: "5 sensors, 2 interceptor sites and 1 defended asset"."""
@@ -280,7 +289,7 @@ def _load(path: str | Path) -> _Run:
     from domesim.results.store import read_table  # pyarrow: only when tables are read
 
     tables = {}
-    for name in ("trials", "leakers", "objects"):
+    for name in ("trials", "leakers", "objects", "assets"):
         if (folder / f"{name}.parquet").is_file():
             tables[name] = read_table(folder / f"{name}.parquet")
     info = RunInfo(
@@ -342,6 +351,9 @@ def _rows(run: _Run) -> dict[tuple[str, str], tuple[float | None, Interval | Non
         counts = run.leakers_per_trial(lambda t, c=cause: t["cause"] == c)
         rows["leakers by cause (mean)", cause] = (mean, _mean_interval(counts))
     aims = _aims(run)
+    assets = run.tables.get("assets", {})
+    aimed = dict(zip(assets.get("asset", []), assets.get("warheads_aimed", []), strict=True))
+    aimed = {str(k): float(v) for k, v in aimed.items()}
     for asset, d in s.get("leakers_by_asset", {}).items():
         counts = None
         if aims:
@@ -350,6 +362,8 @@ def _rows(run: _Run) -> dict[tuple[str, str], tuple[float | None, Interval | Non
             )
         rows["assets", f"{asset}: leakers (mean)"] = (d["mean_leakers"], _mean_interval(counts))
         rows["assets", f"{asset}: P(hit)"] = (d["p_hit"], _probability_interval(d["p_hit"], trials))
+        if asset in aimed:
+            rows["assets", f"{asset}: warheads aimed"] = (aimed[asset], None)
     for country, mean in s.get("leakers_by_country", {}).items():
         rows["leakers by country (mean)", country] = (mean, None)
     for key, value in s.get("timeline", {}).items():

@@ -41,6 +41,7 @@ def _run(
                 "cause": np.full(trial_of_leaker.size, "missed_midcourse"),
             },
             "objects": {"object": np.array([0], dtype=np.int32), "aim": np.array(["seattle"])},
+            "assets": {"asset": np.array(["seattle"]), "warheads_aimed": np.array([1.0])},
         },
     )
     hit = float(np.count_nonzero(per_trial)) / TRIALS
@@ -94,6 +95,7 @@ def test_differences_with_intervals(tmp_path: Path) -> None:
     assert leak.a == pytest.approx(0.75) and leak.b == 0.0 and leak.diff == pytest.approx(-0.75)
     assert leak.overlap is False  # 0.75 +- 0.14 against exactly 0
     assert rows["assets", "seattle: leakers (mean)"].overlap is False
+    assert rows["assets", "seattle: warheads aimed"].a == 1.0
     assert rows["leakers by cause (mean)", "missed_midcourse"].a_ci is not None
     assert rows["interceptors fired (mean)", "gbi"].changed is False
     assert rows["timeline", "detect_after_launch_s"].changed is False  # NaN on both sides
