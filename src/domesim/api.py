@@ -225,7 +225,7 @@ class Results:
         tables, ``report.html``), which :func:`open_run` reads back. Returns the folder."""
         from domesim.results.run import write_run
 
-        out = write_run(out_dir, self.summary, self._tables)
+        out = write_run(out_dir, self.summary, self._tables, self._loaded)
         self.report(out / "report.html")
         return out
 

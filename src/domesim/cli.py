@@ -1,4 +1,4 @@
-"""Command-line interface: ``domesim run | validate | runs | calc ...``.
+"""Command-line interface: ``domesim run | validate | compare | catalogue | runs | calc ...``.
 
 Every :class:`~domesim.errors.DomesimError` becomes one clear message on stderr and exit status 2,
 never a traceback. ``--json`` prints exactly one JSON object on stdout.
@@ -14,20 +14,57 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 from rich.table import Table
 
 from domesim import __version__
 from domesim.errors import DomesimError, ScenarioError
-from domesim.scenario.loader import load_scenario, load_spec
 
-# The simulation (numba kernels, scipy) and the run store (duckdb, pyarrow) are imported inside the
-# commands that need them, so that the commands that do not (cost, calc) start quickly.
+if TYPE_CHECKING:
+    from domesim.scenario.loader import LoadedScenario, LoadedSpec
+
+# Everything heavier than typer and rich (numpy, the scenario schema, numba kernels, scipy, the run store) is
+# imported inside the commands that need it, so that `domesim --help`, `calc` and `catalogue` start
+# quickly (tests/cli/test_startup.py checks what `--help` imports).
+
+
+def load_scenario(*args: Any, **kwargs: Any) -> LoadedScenario:
+    """:func:`domesim.scenario.loader.load_scenario`, imported when a command first reads a scenario."""
+    from domesim.scenario.loader import load_scenario as load
+
+    return load(*args, **kwargs)
+
+
+def load_spec(*args: Any, **kwargs: Any) -> LoadedSpec:
+    """:func:`domesim.scenario.loader.load_spec`, imported when a command first reads a scenario."""
+    from domesim.scenario.loader import load_spec as load
+
+    return load(*args, **kwargs)
+
+
 CATALOGUE_NAME = "runs.duckdb"  # domesim.results.store.CATALOGUE_NAME (for the options' help; tested)
+
+
+def _show_flags_as_flags() -> None:
+    """typer (0.2x) prints a flag's type in --help (``--json <bool>``), as if it took a value: print flags
+    bare, as click does."""
+    from typer.core import TyperOption
+
+    shown = getattr(TyperOption, "display_type_rich", None)
+    if shown is None or getattr(shown, "domesim_flags", False):
+        return
+
+    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
+        return None if getattr(self, "is_flag", False) else shown(self, ctx)
+
+    display_type_rich.domesim_flags = True  # type: ignore[attr-defined]
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_show_flags_as_flags()
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -35,9 +72,26 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Simulate and cost notional layered missile-defence architectures.",
 )
-calc = typer.Typer(no_args_is_help=True, help="Analytic models (design.md section 4).")
+calc = typer.Typer(no_args_is_help=True, help="Analytic models (docs/design.md section 6, Analytic models).")
 app.add_typer(calc, name="calc")
-out_console = Console()
+PIPED_WIDTH = 4096  # columns of standard output when it is not a terminal
+
+
+class _Stdout(Console):
+    """Standard output: the terminal's width on a terminal; piped or redirected, wide enough that no table
+    cell or line is cut or wrapped (a table is only as wide as its content)."""
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        size = Console.size.fget(self)  # type: ignore[attr-defined]
+        return size if self.is_terminal else ConsoleDimensions(PIPED_WIDTH, size.height)
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        Console.size.fset(self, new_size)  # type: ignore[attr-defined]
+
+
+out_console = _Stdout()
 err_console = Console(stderr=True)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
@@ -57,6 +111,15 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(2) from None
 
 
+def _sig(value: Any, digits: int = 4) -> str:
+    """A figure for a table: ``digits`` significant digits (0.9625000000000001 -> 0.9625); JSON keeps all."""
+    if isinstance(value, bool) or not isinstance(value, float):
+        return str(value)
+    if math.isnan(value):
+        return "-"
+    return f"{value:.{digits}g}" if abs(value) < 10**digits else f"{value:,.0f}"
+
+
 def _emit(data: dict[str, Any], as_json: bool, title: str) -> None:
     if as_json:
         print(json.dumps(data))
@@ -65,7 +128,7 @@ def _emit(data: dict[str, Any], as_json: bool, title: str) -> None:
 
     def text(value: Any) -> str:
         if isinstance(value, float):
-            return f"{value:.6g}"
+            return _sig(value)  # 4 significant digits; --json keeps every digit
         if isinstance(value, list):
             return ", ".join(map(text, value))
         return str(value)
@@ -173,7 +236,7 @@ def run(
                 )
                 raise typer.Exit(130) from None
         summary, tables, wall = result.summary, result.tables, result.wall_s
-        write_run(out_dir, summary, tables)
+        write_run(out_dir, summary, tables, loaded)
         from domesim.report.html import render_report  # matplotlib: only when a report is written
 
         render_report(
@@ -434,6 +497,136 @@ def runs(
         for row in rows:
             table.add_row(*(f"{row[c]:.4g}" if isinstance(row[c], float) else str(row[c]) for c in columns))
         out_console.print(table)
+
+
+@app.command("compare")
+def compare_command(
+    run_a: Annotated[Path, typer.Argument(help="Run folder A (written by `domesim run --out`).")],
+    run_b: Annotated[Path, typer.Argument(help="Run folder B; differences are B - A.")],
+    show_all: Annotated[
+        bool, typer.Option("--all", help="List every metric, not only those that differ.")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Compare two runs: every metric side by side with the difference and whether the 95% intervals
+    overlap, per layer, asset and sensor, and the scenario keys that differ."""
+    from rich import box
+
+    from domesim.results.compare import ABSENT, compare
+
+    with user_errors():
+        result = compare(run_a, run_b)
+        if as_json:
+            print(json.dumps(result.to_dict()))
+            return
+        a, b = result.a, result.b
+        runs = f"A {a.path} ({a.scenario}, {a.trials:,} trials, seed {a.seed}, {a.sensing})"
+        runs += f"\nB {b.path} ({b.scenario}, {b.trials:,} trials, seed {b.seed}, {b.sensing})"
+        out_console.print(runs, markup=False, highlight=False)
+        rows = [m for m in result.metrics if show_all or m.changed or m.a is None or m.b is None]
+        if rows:
+            table = Table(
+                title="metrics" + ("" if show_all else " that differ (--all: every metric)"),
+                box=box.SIMPLE_HEAD,
+            )
+            for column in ("", "metric", "A", "B", "B - A", "95% CIs overlap"):
+                table.add_column(column, justify="left" if column in ("", "metric") else "right")
+            last = None
+            for m in rows:
+                ci = {None: "", True: "yes", False: "no"}[m.overlap]
+                table.add_row(
+                    m.section if m.section != last else "",
+                    m.metric,
+                    "absent" if m.a is None else _sig(m.a),
+                    "absent" if m.b is None else _sig(m.b),
+                    "" if m.diff is None else f"{'+' if m.diff > 0 else ''}{_sig(m.diff)}",
+                    ci,
+                )
+                last = m.section
+            out_console.print(table)
+        if result.scenario_keys:
+            keys = Table(title="scenario keys that differ", box=box.SIMPLE_HEAD)
+            for column in ("key", "A", "B"):
+                keys.add_column(column)
+            for k in result.scenario_keys:
+                keys.add_row(k.key, *(v if v == ABSENT else json.dumps(v) for v in (k.a, k.b)))
+            out_console.print(keys)
+        out_console.print(result.verdict, markup=False, highlight=False)
+        for note in result.notes:
+            out_console.print(f"note: {note}", markup=False, highlight=False)
+
+
+def _catalogue_value_text(value: Any) -> str:
+    if value is None:
+        return "unknown"
+    if isinstance(value, list):
+        return ", ".join(map(_catalogue_value_text, value))
+    return _sig(value, 6) if isinstance(value, float) else str(value)
+
+
+@app.command("catalogue")
+def catalogue_command(
+    kind: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="KIND",
+            help="threat, interceptor, sensor, constellation, deployment, site, asset, region, ...",
+        ),
+    ] = None,
+    entry_id: Annotated[str | None, typer.Argument(metavar="ID", help="One entry of that kind.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """List the catalogue (src/domesim/data/*.toml): without KIND, its kinds; with KIND, every entry with
+    its parameters (value, unit, public range, provenance tag) and the sources they cite."""
+    from rich import box
+
+    from domesim.build.catalogue import catalogue_listing
+
+    with user_errors():
+        data = catalogue_listing(kind, entry_id)
+        if as_json:
+            print(json.dumps(data))
+            return
+        if kind is None:
+            table = Table(title="catalogue kinds (domesim catalogue KIND)", box=box.SIMPLE_HEAD)
+            for column in ("kind", "entries", "what"):
+                table.add_column(column, justify="right" if column == "entries" else "left")
+            for row in data["kinds"]:
+                table.add_row(row["kind"], str(row["entries"]), row["description"])
+            out_console.print(table)
+            return
+        if data["kind"] == "source":  # long titles: one line each
+            for entry in data["entries"]:
+                out_console.print(
+                    f"{entry['id']}: {entry['title']} ({entry['where']})", markup=False, highlight=False
+                )
+            return
+        table = Table(title=f"{data['kind']}: {data['description']}", box=box.SIMPLE_HEAD)
+        for column in ("id", "name / parameter", "value", "unit", "low-high", "tag", "sources"):
+            table.add_column(column, justify="right" if column in ("value", "low-high") else "left")
+        for entry in data["entries"]:
+            fields = {k: v for k, v in entry.items() if k not in ("id", "name", "params", "note", "used_in")}
+            label = entry.get("name", "")
+            extra = ", ".join(f"{k} {v}" for k, v in fields.items())
+            table.add_row(entry["id"], f"{label} ({extra})" if extra else str(label), style="bold")
+            for key, p in entry["params"].items():
+                spread = (
+                    ""
+                    if p["low"] is None and p["high"] is None
+                    else f"{_catalogue_value_text(p['low'])}-{_catalogue_value_text(p['high'])}"
+                )
+                table.add_row(
+                    "",
+                    key,
+                    _catalogue_value_text(p["value"]),
+                    p["unit"],
+                    spread,
+                    p["tag"],
+                    " ".join(p["source"]),
+                )
+        out_console.print(table, markup=False, highlight=False)
+        for source, title in data["sources"].items():
+            out_console.print(f"{source}: {title}", markup=False, highlight=False)
 
 
 @calc.command("salvo")
@@ -852,6 +1045,8 @@ def sweep_command(
 ) -> None:
     """Cost and simulate every architecture point of a sweep; store each in the catalogue (resumable);
     write the cost-effectiveness frontier (frontier.png) and the table of points (points.csv)."""
+    import numpy as np
+
     from domesim.results.store import RunCatalogue, default_data_dir
     from domesim.studies.sweep import SweepStore, load_sweep, run_sweep, sweep_table
     from domesim.viz.frontier import plot_frontier
@@ -937,6 +1132,8 @@ def sensitivity_command(
 ) -> None:
     """Tornado charts: P(no leak) and lifecycle cost with each uncertain catalogue input at its low and
     high value (all others at their catalogue values)."""
+    import numpy as np
+
     from domesim.studies.sensitivity import run_sensitivity
     from domesim.viz.frontier import plot_tornado
 

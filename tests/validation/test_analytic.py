@@ -37,7 +37,7 @@ def _within_mc(estimate: float, expected: float, std: float) -> bool:
 
 
 def test_salvo_hand_computed() -> None:
-    """Hand calculation of design.md section 4 formulas; exact up to 1e-15."""
+    """Hand calculation of design.md section 6 formulas; exact up to 1e-15."""
     assert salvo(0.5, 2).p_kill == 0.75  # 1 - 0.5^2, exact in binary
     res = salvo(0.8, 2, reliability=0.9, warheads=10)
     assert res.p_kill == pytest.approx(0.9 * 0.96, abs=1e-15)
@@ -227,7 +227,7 @@ def test_met_speed_is_minimal_over_a_brute_force_gamma_scan(range_km: float) -> 
 
 @pytest.mark.parametrize("range_km", [1000.0, 5500.0, 10000.0, 19000.0])
 def test_met_surface_closed_form_matches_numerical_branch(range_km: float) -> None:
-    """design.md section 4 closed form (h = 0) against the numerical minimisation run at h = 1e-6 km;
+    """design.md section 6 closed form (h = 0) against the numerical minimisation run at h = 1e-6 km;
     tolerances 1e-6 km/s, 1e-3 deg, 0.01 km, 1e-4 min (h = 1e-6 km itself moves them far less)."""
     psi = range_km / R_EARTH_MEAN_KM
     s = math.sin(psi / 2)
@@ -307,7 +307,7 @@ def test_met_to_dict_keys() -> None:
 
 @pytest.mark.parametrize("reach_km", [500.0, 2000.0, 8000.0])
 def test_cap_fraction_monte_carlo(reach_km: float) -> None:
-    """Spherical cap fraction (design.md section 4) against 200k uniform points on the sphere; 4 sigma."""
+    """Spherical cap fraction (design.md section 6) against 200k uniform points on the sphere; 4 sigma."""
     rng = np.random.default_rng(11)
     pts = rng.standard_normal((N_MC, 3))
     cos_angle = pts[:, 2] / np.linalg.norm(pts, axis=1)  # angle to the pole = the point's cap centre
@@ -395,7 +395,7 @@ def test_latitude_factor_error_says_why() -> None:
 
 @pytest.mark.parametrize(("k", "mean"), [(1, 0.5), (1, 2.0), (3, 2.5), (10, 4.0), (5, 30.0)])
 def test_poisson_at_least_matches_the_sum(k: int, mean: float) -> None:
-    """design.md section 4 sum 1 - sum_{j<k} e^-m m^j / j!; tolerance 1e-12."""
+    """design.md section 6 sum 1 - sum_{j<k} e^-m m^j / j!; tolerance 1e-12."""
     direct = 1 - sum(math.exp(-mean) * mean**j / math.factorial(j) for j in range(k))
     assert poisson_at_least(k, mean) == pytest.approx(direct, abs=1e-12)
 

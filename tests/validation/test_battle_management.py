@@ -1,4 +1,4 @@
-"""Battle management against its references: the layered analytic formula (design.md section 4: independent
+"""Battle management against its references: the layered analytic formula (design.md section 6: independent
 layers in series multiply leak probabilities, each salvo kills with r (1 - (1 - p)^n)), monotonicity in
 inventory, shot and kill accounting, threat evaluation, the NORAD switches, and bad input."""
 

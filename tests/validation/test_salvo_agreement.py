@@ -1,6 +1,6 @@
 """Acceptance: the simulated single-layer kill probability agrees with the analytic salvo models.
 
-Source: design.md section 4 (analytic models), ``P_k = r (1 - (1 - p)^n)`` for a salvo of ``n``
+Source: design.md section 6 (analytic models), ``P_k = r (1 - (1 - p)^n)`` for a salvo of ``n``
 independent shots with single-shot kill probability ``p`` and reliability ``r``, and shoot-look-shoot
 ``P_k = 1 - (1 - p)^(n1 + n2)`` with expected shots ``n1 + n2 (1 - p)^n1``; implemented in
 :mod:`domesim.core.analytic` (Wilkening, Science & Global Security 8, 2000).

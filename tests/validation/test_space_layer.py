@@ -1,6 +1,6 @@
 """The space layer against analytic references: spherical cap, latitude concentration, detection law, reach.
 
-References: the absentee-ratio cap fraction and the latitude factor of design.md section 4 (APS
+References: the absentee-ratio cap fraction and the latitude factor of design.md section 6 (APS
 Boost-Phase Intercept study, 2003; the latitude density follows from sin(lat) = sin(i) sin(u) with u
 uniform); the geometric law of independent looks; the fly-out formula of domesim.interceptors.sbi.
 """

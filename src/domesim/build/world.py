@@ -27,8 +27,7 @@ from domesim.build.sensors import SENSOR_FAMILIES
 from domesim.build.threats import ThreatContext, threat_families
 from domesim.core.ballistic import STATUS_DIVERGED
 from domesim.core.timegrid import TimeGrid
-from domesim.engine.simulate import fly_truth
-from domesim.engine.world import Asset, Doctrine, ThreatGroup, World
+from domesim.engine.world import Asset, Doctrine, ThreatGroup, World, fly_truth
 from domesim.interceptors.flyout import latest_launch_t_s
 from domesim.sensors.radar import BANDS
 from domesim.tracking.tracker import TrackerConfig

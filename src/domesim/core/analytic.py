@@ -2,7 +2,7 @@
 
 Salvo and shoot-look-shoot kill probabilities, shots needed for a zero-leak target, the
 minimum-energy ballistic trajectory on a spherical Earth, and the absentee ratio of a
-space-based layer (design.md section 4). Scalars in, Python floats/ints or small frozen
+space-based layer (docs/design.md section 6, Analytic models). Scalars in, Python floats/ints or small frozen
 dataclasses out. Units are in the argument names (``_km``, ``_deg``, ``_s``).
 """
 
@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-
-from scipy.optimize import brentq, minimize_scalar
-from scipy.special import gammainc
 
 from domesim.errors import ParameterError
 
@@ -98,7 +95,7 @@ def salvo(pk: float, shots: int, reliability: float = 1.0, warheads: int = 1) ->
     """Kill probability of a salvo of independent shots, and probability of zero leakers.
 
     ``P_k = r (1 - (1 - p)^n)`` per warhead; ``P_0 = P_k^W`` when each of ``W`` warheads
-    draws its own salvo (design.md section 4; Wilkening, Science & Global Security 8, 2000).
+    draws its own salvo (design.md section 6; Wilkening, Science & Global Security 8, 2000).
 
     Parameters
     ----------
@@ -135,7 +132,7 @@ def shoot_look_shoot(pk: float, first: int, second: int) -> SLSResult:
     """Shoot-look-shoot: ``n1`` shots, look, then ``n2`` more only after a miss.
 
     ``P_k = 1 - (1 - p)^(n1 + n2)``; expected shots ``n1 + n2 (1 - p)^n1``
-    (design.md section 4; perfect kill assessment assumed).
+    (design.md section 6; perfect kill assessment assumed).
 
     Parameters
     ----------
@@ -165,7 +162,7 @@ def shoot_look_shoot(pk: float, first: int, second: int) -> SLSResult:
 def shots_needed(pk: float, warheads: int, p_zero_leak: float) -> int:
     """Smallest salvo size per warhead that gives at least ``p_zero_leak`` against ``W`` warheads.
 
-    ``n = ceil( ln(1 - P_0^(1/W)) / ln(1 - p) )`` (design.md section 4), then corrected by
+    ``n = ceil( ln(1 - P_0^(1/W)) / ln(1 - p) )`` (design.md section 6), then corrected by
     one step either way so that ``n`` is exactly the smallest with
     ``salvo(pk, n, warheads=W).p_zero_leak >= P_0`` in floating point.
 
@@ -256,7 +253,7 @@ def minimum_energy_trajectory(range_km: float, burnout_alt_km: float = 0.0) -> M
 
     Vacuum, spherical non-rotating Earth (mu = ``MU_EARTH_KM3_S2``, R = ``R_EARTH_MEAN_KM``), Keplerian
     ellipse from burnout at radius ``R + h`` to impact at radius ``R``; range angle ``psi = range_km / R``.
-    For surface burnout the closed form (design.md section 4; Wheelon 1959; Bate, Mueller & White 1971,
+    For surface burnout the closed form (design.md section 6; Wheelon 1959; Bate, Mueller & White 1971,
     section 6.2) is
 
     ``v^2 = (mu / R) 2 sin(psi/2) / (1 + sin(psi/2))``, ``gamma = (pi - psi) / 4``.
@@ -300,6 +297,8 @@ def minimum_energy_trajectory(range_km: float, burnout_alt_km: float = 0.0) -> M
         v = math.sqrt(mu / re * 2.0 * s / (1.0 + s))
         gamma = (math.pi - psi) / 4.0
     else:
+        from scipy.optimize import brentq, minimize_scalar  # here: `domesim calc` starts without scipy
+
         v_esc = math.sqrt(2.0 * mu / r0)
         v_lo, v_hi = 1e-9 * v_esc, (1.0 - 1e-12) * v_esc
 
@@ -350,7 +349,7 @@ class AbsenteeResult:
 def latitude_factor(lat_deg: float, inc_deg: float) -> float:
     """Density of circular orbits of inclination ``i`` at latitude ``lat``, relative to a uniform shell.
 
-    ``F(lat, i) = 2 / (pi sqrt(sin^2 i - sin^2 lat))`` for ``|lat| < i`` (design.md section 4; follows
+    ``F(lat, i) = 2 / (pi sqrt(sin^2 i - sin^2 lat))`` for ``|lat| < i`` (design.md section 6; follows
     from sin(lat) = sin(i) sin(u) with the argument of latitude ``u`` uniform). Retrograde orbits use
     ``180 - i``. ``F`` diverges at ``|lat| = i`` and is zero beyond, so those latitudes are rejected.
 
@@ -392,7 +391,7 @@ def absentee(
 
     Spherical-cap fraction ``f = (1 - cos(R / R_E)) / 2`` of a uniform shell lies within ground reach
     ``R`` (R_E = ``R_EARTH_MEAN_KM``); with the latitude factor ``F`` (see :func:`latitude_factor`; 1 for
-    a uniform shell) the size is ``N = ceil(k / (f F))`` (design.md section 4; APS Boost-Phase
+    a uniform shell) the size is ``N = ceil(k / (f F))`` (design.md section 6; APS Boost-Phase
     Intercept study, 2003).
 
     Parameters
@@ -438,7 +437,7 @@ def poisson_at_least(k: int, mean: float) -> float:
     """Probability of at least ``k`` interceptors in reach under random phasing.
 
     ``P(>= k) = 1 - sum_{j<k} e^{-m} m^j / j!`` with ``m = N f F`` the mean number in reach
-    (design.md section 4), evaluated as the regularised lower incomplete gamma ``P(k, m)``,
+    (design.md section 6), evaluated as the regularised lower incomplete gamma ``P(k, m)``,
     which is exact for this sum and avoids cancellation when ``P`` is small.
 
     Parameters
@@ -462,6 +461,8 @@ def poisson_at_least(k: int, mean: float) -> float:
     m = _check_nonneg("mean", mean)
     if k == 0:
         return 1.0
+    from scipy.special import gammainc  # here: `domesim calc` starts without scipy
+
     return float(gammainc(k, m))
 
 
@@ -519,7 +520,7 @@ def sbi_reach_km(burnout_speed_km_s: float, burn_time_s: float, delay_s: float) 
     """First-order ground reach of a space-based interceptor before the threat burns out.
 
     ``R ~ v_bo (t_burn - t_delay)``, clipped at 0 when the delay exceeds the burn
-    (design.md section 4; ignores the interceptor's own acceleration phase).
+    (design.md section 6; ignores the interceptor's own acceleration phase).
 
     Parameters
     ----------

@@ -5,7 +5,7 @@ when the defence can act on each object, and each battery on it, at the world's 
 then step through the grid trial by trial in a compiled loop (engagement windows computed where it asks):
 resolve the intercepts due at this step (kill draws from the ``kill`` stream: one reliability draw
 per salvo, the common-mode chance that the engagement works at all, then one SSPK draw per
-interceptor, so a salvo of n kills with ``r (1 - (1 - p)^n)``, design.md section 4), then commit salvos
+interceptor, so a salvo of n kills with ``r (1 - (1 - p)^n)``, design.md section 6), then commit salvos
 to the objects that are ready (shoot-look-shoot after a kill assessment), sharing each trial's
 inventories between objects.
 """
@@ -24,10 +24,10 @@ from domesim.core import ballistic as kernel
 from domesim.core.frames import earth_rotation_angle
 from domesim.core.rng import stream
 from domesim.engine.sensing import Chunk, sense
-from domesim.engine.world import World
+from domesim.engine.world import World, fly_truth  # fly_truth: here too, where it always was
 from domesim.interceptors.flyout import BATTERY_DTYPE
 from domesim.interceptors.sbi import engage_boost
-from domesim.threats.batch import ThreatBatch, concatenate
+from domesim.threats.batch import ThreatBatch
 
 
 class Windows(NamedTuple):
@@ -186,20 +186,6 @@ def _engage_trial(r, windows, stock, rules, threats, out):
             engagements[n, e].shots = shots
             n_eng[n] += 1
             pending[n] = j
-
-
-def fly_truth(world: World, n_trials: int, seed: int | None = None, chunk: int = 0) -> ThreatBatch:
-    """Truth of every object of the raid on the grid, for ``n_trials`` trials of chunk ``chunk``.
-
-    Each family draws its dispersions from its own named stream, so adding a cruise missile to a raid
-    does not change the ballistic draws; ``seed=None`` flies without dispersions. The object axis
-    follows :attr:`World.objects`.
-    """
-    batches = []
-    for group in world.threat_groups:
-        rng = stream(seed, chunk, group.stream) if seed is not None else None
-        batches.append(group.fly(list(group.threats), world.grid, rng, n_trials, world.rtol, world.atol))
-    return concatenate(batches)
 
 
 CHUNK_MEMORY_BYTES = 512 * 2**20  # working-set target of one chunk

@@ -6,13 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from domesim.core.rng import stream
 from domesim.core.timegrid import TimeGrid
 from domesim.interceptors.flyout import Battery
 from domesim.interceptors.sbi import SbiLayer
 from domesim.sensors.radar import Radar
 from domesim.sensors.space_ir import SpaceSensorLayer
 from domesim.threats.ballistic import ObjectInfo
-from domesim.threats.batch import ThreatBatch
+from domesim.threats.batch import ThreatBatch, concatenate
 from domesim.tracking.tracker import TrackerConfig
 
 
@@ -98,3 +99,17 @@ class World:
     @property
     def interceptor_types(self) -> list[str]:
         return sorted({b.interceptor.name for b in self.batteries})
+
+
+def fly_truth(world: World, n_trials: int, seed: int | None = None, chunk: int = 0) -> ThreatBatch:
+    """Truth of every object of the raid on the grid, for ``n_trials`` trials of chunk ``chunk``.
+
+    Each family draws its dispersions from its own named stream, so adding a cruise missile to a raid
+    does not change the ballistic draws; ``seed=None`` flies without dispersions. The object axis
+    follows :attr:`World.objects`.
+    """
+    batches = []
+    for group in world.threat_groups:
+        rng = stream(seed, chunk, group.stream) if seed is not None else None
+        batches.append(group.fly(list(group.threats), world.grid, rng, n_trials, world.rtol, world.atol))
+    return concatenate(batches)

@@ -107,9 +107,20 @@ def run_scenario(
     return RunOutput(summary, tables, wall)
 
 
-def write_run(out_dir: str | os.PathLike[str], summary: Mapping[str, Any], tables: Tables) -> Path:
-    """Write a run's Parquet tables and ``summary.json`` into ``out_dir`` (created if missing)."""
+def write_run(
+    out_dir: str | os.PathLike[str],
+    summary: Mapping[str, Any],
+    tables: Tables,
+    loaded: LoadedScenario | None = None,
+) -> Path:
+    """Write a run's Parquet tables and ``summary.json`` into ``out_dir`` (created if missing), and with
+    ``loaded`` the scenario as read (``scenario.toml``) and as validated, every default filled in
+    (``scenario.json``): `domesim compare` lists the keys that differ between two runs."""
     out = Path(out_dir)
     write_tables(out, tables)
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    if loaded is not None:
+        (out / "scenario.toml").write_text(loaded.text, encoding="utf-8")
+        spec = loaded.spec.model_dump(mode="json", by_alias=True)
+        (out / "scenario.json").write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")
     return out

@@ -225,7 +225,7 @@ def minimum_energy_angle(r1_m, r2_m, psi_rad):
 
     The empty focus of the minimum-energy ellipse lies on the chord, and the velocity bisects the
     angle between the outward radial and the chord, so ``gamma = atan2(r2 sin psi, r1 - r2 cos psi) / 2``
-    (for r1 = r2 this is the textbook ``(pi - psi) / 4``, design.md section 4).
+    (for r1 = r2 this is the textbook ``(pi - psi) / 4``, design.md section 6).
 
     >>> import math
     >>> round(math.degrees(minimum_energy_angle(1.0, 1.0, math.pi / 2)), 6)
