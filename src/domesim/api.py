@@ -29,6 +29,7 @@ import numpy as np
 
 from domesim.core.analytic import absentee, minimum_energy_trajectory, salvo, shoot_look_shoot, shots_needed
 from domesim.errors import DomesimError, ParameterError, ScenarioError
+from domesim.results.compare import compare
 from domesim.results.store import RunCatalogue, read_table
 from domesim.scenario.costing import scenario_cost
 from domesim.scenario.loader import LoadedScenario, load_scenario
@@ -44,6 +45,7 @@ __all__ = [
     "RunCatalogue",
     "ScenarioError",
     "absentee",
+    "compare",
     "load_scenario",
     "minimum_energy_trajectory",
     "open_run",

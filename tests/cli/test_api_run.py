@@ -22,6 +22,7 @@ from domesim.api import (
     RunCatalogue,
     ScenarioError,
     absentee,
+    compare,
     load_scenario,
     minimum_energy_trajectory,
     open_run,
@@ -98,6 +99,10 @@ def test_every_name_of_the_api(tmp_path: Path) -> None:
     assert (folder / "report.html").read_text(encoding="utf-8").startswith("<!")
     assert open_run(folder).summary == json.loads(json.dumps(results.summary))
     used.add("open_run")
+    other = run(NK1, trials=20, seed=3, edits={"doctrine.salvo_size": 2}).save(tmp_path / "nk-1-salvo-2")
+    comparison = compare(folder, other).to_dict()
+    assert "doctrine.salvo_size" in json.dumps(comparison)
+    used.add("compare")
     with pytest.raises(ParameterError, match="load_scenario"):
         run(loaded, edits={"doctrine.salvo_size": 2})
     with pytest.raises(ScenarioError) as bad:
