@@ -860,6 +860,12 @@ def coverage_command(
             for place, f in d["places"].items():
                 table.add_row(place, f"{f['at_least_1']:.3f}", f"{f['at_least_2']:.3f}")
             out_console.print(table)
+            for k in (1, 2):
+                if d[f"uniform_at_least_{k}"] is not None:
+                    out_console.print(
+                        f"{layer}: the >= {k} map is uniform (every place {d[f'uniform_at_least_{k}']:.3g} "
+                        "of the time): it shows one colour"
+                    )
         for path in paths:
             print(path)
 

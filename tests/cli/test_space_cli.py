@@ -107,6 +107,12 @@ def test_coverage_command_writes_maps_and_fractions(tmp_path: Path) -> None:
     assert 0.0 < tracking["global_at_least_2"] <= tracking["global_at_least_1"] <= 1.0
     assert data["layers"]["all layers"]["global_at_least_1"] >= tracking["global_at_least_1"]
     assert "seattle" in tracking["places"]
+    # a map that varies is not called uniform; one that is says so (the value every place has)
+    assert tracking["uniform_at_least_2"] is None or tracking["global_at_least_2"] in (0.0, 1.0)
+    for name, layer in data["layers"].items():
+        for k in (1, 2):
+            flat = layer[f"uniform_at_least_{k}"]
+            assert flat is None or abs(flat - layer[f"global_at_least_{k}"]) < 1e-3, name
     for png in data["plots"]:
         assert Path(png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

@@ -32,6 +32,12 @@ class Coverage:
     step_s: float
     alt_km: float
 
+    def uniform(self, layer: str, k: int) -> float | None:
+        """The one fraction every grid point of ``layer`` has for ``k`` satellites, or None when the map
+        varies: a uniform map (say, every place seen all the time) says so instead of showing one colour."""
+        values = self.grid[layer][k]
+        return float(values.flat[0]) if values.size and np.ptp(values) < 1e-9 else None
+
     def to_dict(self) -> dict:
         cos = np.cos(np.radians(self.lat_deg))[:, None]
         out: dict = {"hours": self.hours, "step_s": self.step_s, "alt_km": self.alt_km, "layers": {}}
@@ -40,6 +46,8 @@ class Coverage:
                 # area-weighted over the grid (cells shrink with cos(latitude))
                 "global_at_least_1": round(float((by_k[1] * cos).sum() / (cos.sum() * by_k[1].shape[1])), 4),
                 "global_at_least_2": round(float((by_k[2] * cos).sum() / (cos.sum() * by_k[2].shape[1])), 4),
+                "uniform_at_least_1": self.uniform(layer, 1),
+                "uniform_at_least_2": self.uniform(layer, 2),
                 "places": {
                     place: {"at_least_1": round(f[1], 4), "at_least_2": round(f[2], 4)}
                     for place, f in self.places[layer].items()

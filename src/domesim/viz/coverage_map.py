@@ -38,7 +38,9 @@ def plot_coverage(cov: Coverage, out_dir: str | Path, scenario: str) -> list[Pat
             ax.set_xlabel("longitude (deg)")
             ax.set_ylabel("latitude (deg)")
             seen = "at least one satellite" if k == 1 else "at least two satellites (stereo)"
-            ax.set_title(f"fraction of time seen by {seen}", fontsize=10)
+            flat = cov.uniform(layer, k)
+            note = "" if flat is None else f": uniform, every place {flat:.3g} of the time"
+            ax.set_title(f"fraction of time seen by {seen}{note}", fontsize=10)
             fig.colorbar(image, ax=ax, shrink=0.8, label="fraction of time")
         fig.suptitle(
             f"{scenario}: {layer} coverage over {cov.hours:g} h (every {cov.step_s:g} s), "

@@ -89,3 +89,14 @@ def test_mean_ci_coverage_by_simulation() -> None:
     x = rng.poisson(1.5, size=(5000, 400))
     lo, hi = mean_ci(x, axis=1)
     assert np.mean((lo <= 1.5) & (1.5 <= hi)) == pytest.approx(0.95, abs=0.01)
+
+
+def test_a_uniform_coverage_map_says_so() -> None:
+    from domesim.results.coverage import Coverage
+
+    lat, lon = np.array([-10.0, 0.0, 10.0]), np.array([0.0, 10.0])
+    grid = {"everywhere": {1: np.ones((3, 2)), 2: np.array([[0.0, 0.5], [1.0, 0.2], [0.3, 0.3]])}}
+    cov = Coverage(lat, lon, grid, {"everywhere": {}}, 1.0, 60.0, 0.0)
+    assert cov.uniform("everywhere", 1) == 1.0
+    assert cov.uniform("everywhere", 2) is None
+    assert cov.to_dict()["layers"]["everywhere"]["uniform_at_least_1"] == 1.0
