@@ -140,9 +140,10 @@ def _emit(data: dict[str, Any], as_json: bool, title: str) -> None:
 
 
 @contextmanager
-def progress_bar(description: str, total: int | None) -> Iterator[Callable[[int], None]]:
+def progress_bar(description: str, total: int | None) -> Iterator[Callable[..., None]]:
     """A progress bar on stderr (drawn only in a terminal, so stdout's JSON and pipes stay clean) with
-    the time elapsed and, where the total is known, the time left; yields ``advance(n)``."""
+    the time elapsed and, where the total is known, the time left; yields ``advance(n, description)``
+    (a new description replaces the first one)."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -158,8 +159,8 @@ def progress_bar(description: str, total: int | None) -> Iterator[Callable[[int]
     with Progress(*columns, console=err_console, transient=True, disable=not err_console.is_terminal) as bar:
         task = bar.add_task(description, total=total)
 
-        def advance(n: int = 1) -> None:
-            bar.update(task, advance=n)
+        def advance(n: int = 1, description: str | None = None) -> None:
+            bar.update(task, advance=n, description=description or bar.tasks[0].description)
 
         yield advance
 
@@ -187,15 +188,6 @@ def run(
     """Run a scenario's Monte Carlo; write summary.json, Parquet tables, report.html and a catalogue row."""
     import uuid
 
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
     from domesim.results.run import run_scenario, write_run
     from domesim.results.store import RunCatalogue, default_data_dir
     from domesim.results.summary import nominal_altitudes
@@ -205,31 +197,21 @@ def run(
         _warn(loaded.warnings)
         world, mc = loaded.world, loaded.montecarlo
         out_dir = out or Path("out") / (world.name if sensing is None else f"{world.name}-{sensing}")
-        columns = [
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-        ]
-        with Progress(*columns, console=err_console, transient=True) as progress:
-            # numba compiles the kernels a scenario uses on their first call and caches them: on a fresh
-            # machine the first chunk waits for that, so the bar says why it does not move
-            task = progress.add_task(
-                f"{world.name}: trials (first chunk: compiling this scenario's kernels if this machine has "
-                "not run them yet, about a minute, once)",
-                total=mc.trials,
-            )
-
-            def advance(n: int) -> None:
-                progress.update(task, advance=n, description=f"{world.name}: trials")
-
+        # numba compiles the kernels a scenario uses on their first call and caches them: on a fresh
+        # machine the first chunk waits for that, so the bar says why it does not move
+        first = (
+            f"{world.name}: trials (first chunk: compiling this scenario's kernels if this machine has "
+            "not run them yet, about a minute, once)"
+        )
+        with progress_bar(first, mc.trials) as advance:
             try:
                 result = run_scenario(
-                    loaded, workers=workers, checkpoint_dir=out_dir / "chunks", on_chunk=advance
+                    loaded,
+                    workers=workers,
+                    checkpoint_dir=out_dir / "chunks",
+                    on_chunk=lambda n: advance(n, f"{world.name}: trials"),
                 )
             except KeyboardInterrupt:
-                progress.stop()
                 err_console.print(
                     f"interrupted: finished chunks are kept in {out_dir / 'chunks'}; "
                     "run the same command again to resume"
