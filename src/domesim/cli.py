@@ -698,6 +698,8 @@ def calc_loft(
             ("--apogee-km", apogee_km, 0.0 < apogee_km <= 40_000.0, "in (0, 40000]"),
             ("--range-km", range_km, 0.0 < range_km <= 5_000.0, "in (0, 5000] (a lofted test)"),
             ("--launch-lat-deg", launch_lat_deg, -90.0 <= launch_lat_deg <= 90.0, "in [-90, 90]"),
+            ("--launch-lon-deg", launch_lon_deg, -180.0 <= launch_lon_deg <= 360.0, "in [-180, 360]"),
+            ("--azimuth-deg", azimuth_deg, 0.0 <= azimuth_deg <= 360.0, "in [0, 360]"),
             ("--flight-time-min", flight_time_min, flight_time_min is None or flight_time_min > 0, "> 0"),
         )
         for name, value, ok, expected in checks:
@@ -753,7 +755,10 @@ def validate_against(
         if out is None:
             sys.stdout.write(text)
         else:
-            out.write_text(text)
+            try:
+                out.write_text(text)
+            except OSError as exc:
+                raise DomesimError(f"--out {out}: cannot write the book ({exc.strerror})") from None
             err_console.print(f"wrote {out}: {len(book.REPRODUCTIONS)} reproductions", highlight=False)
         if outside:
             err_console.print(f"outside their stated tolerance: {', '.join(outside)}", highlight=False)

@@ -38,11 +38,15 @@ def test_calc_loft_json_has_the_conversion_and_a_higher_test_converts_farther() 
     [
         (["--apogee-km", "-5", "--range-km", "950"], ["--apogee-km", "expected"]),
         (["--apogee-km", "4000", "--range-km", "nan"], ["--range-km", "expected"]),
+        (["--apogee-km", "4000", "--range-km", "950", "--azimuth-deg", "nan"], ["--azimuth-deg", "expected"]),
+        (["--apogee-km", "4000", "--range-km", "950", "--launch-lon-deg", "inf"], ["--launch-lon-deg"]),
         (["--apogee-km", "4000", "--range-km", "950", "--threat", "icbm_sold"], ["icbm_solid"]),
         (["--apogee-km", "4000", "--range-km", "950", "--threat", "hgv_regional"], ["not a ballistic"]),
         (["--apogee-km", "30000", "--range-km", "998"], ["no scale", "fitted apogees span"]),
     ],
-    ids=["negative-apogee", "nan-range", "unknown-class", "glide-class", "unflyable"],
+    ids=[
+        "negative-apogee", "nan-range", "nan-azimuth", "inf-lon", "unknown-class", "glide-class", "unflyable",
+    ],
 )
 def test_calc_loft_bad_input_exits_2_with_a_clear_message(args: list[str], fragments: list[str]) -> None:
     result = RUNNER.invoke(app, ["calc", "loft", *args])
@@ -50,3 +54,16 @@ def test_calc_loft_bad_input_exits_2_with_a_clear_message(args: list[str], fragm
     assert "Traceback" not in result.output
     for fragment in fragments:
         assert fragment in result.output, result.output
+
+
+def test_validate_against_to_an_unwritable_place_exits_2(tmp_path) -> None:
+    from unittest import mock
+
+    from domesim import book
+
+    with mock.patch.object(book, "render", return_value="# book\n"), mock.patch.object(
+        book.REPRODUCTIONS, "names", return_value=[]
+    ):
+        result = RUNNER.invoke(app, ["validate-against", "--out", str(tmp_path / "missing" / "v.md")])
+    assert result.exit_code == 2, result.output
+    assert "cannot write the book" in result.output and "Traceback" not in result.output
