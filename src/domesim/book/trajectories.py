@@ -54,11 +54,12 @@ def _met(class_id: str, range_km: float) -> _Met:
     from domesim.build.catalogue import load_catalogue
     from domesim.build.threats.ballistic import catalogue_missile
     from domesim.core import analytic, frames
+    from domesim.core.constants import R_EARTH_MEAN_M
     from domesim.threats.ballistic import fly_nominal, solve_launch
 
     missile = catalogue_missile(load_catalogue().entry("threat", class_id))
     lat, lon = math.radians(LAUNCH_LAT_DEG), math.radians(LAUNCH_LON_DEG)
-    aim_lat = lat + range_km * 1e3 / 6371008.8  # due north (ranges here stay short of the pole)
+    aim_lat = lat + range_km * 1e3 / R_EARTH_MEAN_M  # due north (ranges here stay short of the pole)
     solution = solve_launch(missile, lat, lon, aim_lat, lon)
     flight = fly_nominal(missile, lat, lon, solution.azimuth_rad, solution.theta_end_rad, solution.t_cut_s)
     r_bo, v_bo = flight["burnout"][:3], flight["burnout"][3:]

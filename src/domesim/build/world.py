@@ -296,8 +296,9 @@ def _nearest_asset(world: World, info) -> str:
     """The defended asset nearest to an object's aim point (great circle)."""
     from domesim.core.frames import great_circle_distance_m
 
-    distances = [
-        float(great_circle_distance_m(info.aim_lat_rad, info.aim_lon_rad, a.lat_rad, a.lon_rad))
-        for a in world.assets
-    ]
-    return world.assets[int(np.argmin(distances))].name if distances else ""
+    if not world.assets:
+        return ""
+    lat = np.array([a.lat_rad for a in world.assets])
+    lon = np.array([a.lon_rad for a in world.assets])
+    distances = great_circle_distance_m(info.aim_lat_rad, info.aim_lon_rad, lat, lon)
+    return world.assets[int(np.argmin(distances))].name

@@ -304,10 +304,7 @@ SHAPES: dict[str, Callable[[float], Shape]] = {
 
 def initial_azimuth(lat1, lon1, lat2, lon2) -> float:
     """Great-circle initial azimuth from point 1 to point 2 (spherical), rad clockwise from north."""
-    dlon = lon2 - lon1
-    y = math.sin(dlon) * math.cos(lat2)
-    x = math.cos(lat1) * math.sin(lat2) - math.sin(lat1) * math.cos(lat2) * math.cos(dlon)
-    return math.atan2(y, x) % (2.0 * math.pi)
+    return float(initial_azimuths(lat1, lon1, lat2, lon2) % (2.0 * math.pi))
 
 
 def initial_azimuths(lat1, lon1, lat2, lon2) -> np.ndarray:
