@@ -238,6 +238,7 @@ def run(
     trials: int | None = None,
     seed: int | None = None,
     workers: int = 1,
+    cluster: str | None = None,
     sensing: str | None = None,
     edits: Mapping[str, Any] | None = None,
 ) -> Results:
@@ -252,6 +253,9 @@ def run(
         Replace the file's ``[montecarlo]`` values.
     workers : int
         Local worker processes (results are identical for any number).
+    cluster : str, optional
+        Run the chunks on Dask instead: ``"local:N"`` (N worker processes on this machine) or
+        ``"tcp://HOST:PORT"`` (a running scheduler); the same results as ``workers=1``.
     sensing : str, optional
         Replace the file's sensing fidelity: ``"full"``, ``"screening"`` or ``"ideal"``.
     edits : mapping, optional
@@ -263,8 +267,10 @@ def run(
     ScenarioError
         With every problem of the file (file, key, line).
     ParameterError
-        ``sensing`` or ``edits`` with a scenario that is already built.
+        ``sensing`` or ``edits`` with a scenario that is already built; ``workers`` and ``cluster``
+        both given, or a malformed cluster.
     """
+    from domesim.montecarlo.executors import open_executor
     from domesim.results.run import run_scenario  # the simulation: numba kernels
 
     if isinstance(scenario, LoadedScenario):
@@ -276,7 +282,8 @@ def run(
         loaded = scenario
     else:
         loaded = load_scenario(Path(scenario), trials, seed, sensing, edits)
-    out = run_scenario(loaded, trials=trials, seed=seed, workers=workers)
+    with open_executor(workers, cluster) as executor:
+        out = run_scenario(loaded, trials=trials, seed=seed, executor=executor)
     return Results(out.summary, out.tables, loaded=loaded)
 
 

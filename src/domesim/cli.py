@@ -24,6 +24,7 @@ from domesim import __version__
 from domesim.errors import DomesimError, ScenarioError
 
 if TYPE_CHECKING:
+    from domesim.montecarlo.executors import Executor
     from domesim.scenario.loader import LoadedScenario, LoadedSpec
 
 # Everything heavier than typer and rich (numpy, the scenario schema, numba kernels, scipy, the run store) is
@@ -111,6 +112,28 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(2) from None
 
 
+ClusterOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Run the tasks on Dask: local:N (N worker processes on this machine, loopback only) or "
+        "tcp://HOST:PORT (a running Dask scheduler). Results are identical to --workers 1.",
+    ),
+]
+
+
+@contextmanager
+def opened_executor(workers: int, cluster: str | None) -> Iterator[Executor]:
+    """The executor of ``--workers``/``--cluster``; on a Dask cluster, says where its dashboard is."""
+    from domesim.montecarlo.executors import open_executor
+
+    with open_executor(workers, cluster) as executor:
+        if executor.dashboard:
+            err_console.print(
+                f"{executor.description}; dashboard: {executor.dashboard}", markup=False, highlight=False
+            )
+        yield executor
+
+
 def _sig(value: Any, digits: int = 4) -> str:
     """A figure for a table: ``digits`` significant digits (0.9625000000000001 -> 0.9625); JSON keeps all."""
     if isinstance(value, bool) or not isinstance(value, float):
@@ -179,6 +202,7 @@ def run(
     seed: Annotated[int | None, typer.Option(min=0, help="Root seed (default: the file's).")] = None,
     out: Annotated[Path | None, typer.Option(help="Output folder (default: out/<scenario name>).")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Local worker processes.")] = 1,
+    cluster: ClusterOption = None,
     sensing: Annotated[
         str | None, typer.Option(help='Replace the file\'s sensing: "full", "screening" or "ideal".')
     ] = None,
@@ -203,11 +227,11 @@ def run(
             f"{world.name}: trials (first chunk: compiling this scenario's kernels if this machine has "
             "not run them yet, about a minute, once)"
         )
-        with progress_bar(first, mc.trials) as advance:
+        with opened_executor(workers, cluster) as executor, progress_bar(first, mc.trials) as advance:
             try:
                 result = run_scenario(
                     loaded,
-                    workers=workers,
+                    executor=executor,
                     checkpoint_dir=out_dir / "chunks",
                     on_chunk=lambda n: advance(n, f"{world.name}: trials"),
                 )
@@ -947,6 +971,10 @@ def size_sbi(
         int, typer.Option(min=1, help="Largest constellation searched; a case that needs more is an error.")
     ] = 200_000,
     seed: Annotated[int, typer.Option(min=0, help="Seed of the launch points and epochs.")] = 0,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Local worker processes (each evaluation's epochs in parallel).")
+    ] = 1,
+    cluster: ClusterOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Smallest SBI constellation giving every missile of a salvo k SBIs in reach with probability p,
@@ -976,7 +1004,7 @@ def size_sbi(
         columns = [TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn()]
         # drawn on stderr where it is a terminal: stdout stays the result (one JSON object with --json)
         bar = Progress(*columns, console=err_console, transient=True, disable=not err_console.is_interactive)
-        with bar as progress:
+        with opened_executor(workers, cluster) as executor, bar as progress:
             task = progress.add_task("flying the salvo", total=None)
             shots = build_salvo(spec, kin)
             progress.update(task, description="reach and the absentee-ratio estimate")
@@ -991,8 +1019,9 @@ def size_sbi(
                 )
 
             result = size_constellation(
-                shots, kin, shell, need, epochs=epochs, seed=seed, max_size=max_size, on_step=on_step
-            )
+                shots, kin, shell, need, epochs=epochs, seed=seed, max_size=max_size, on_step=on_step,
+                executor=None if workers == 1 and cluster is None else executor,
+            )  # fmt: skip
         data = result.to_dict()
         if as_json:
             print(json.dumps(data))
@@ -1032,7 +1061,8 @@ def size_sbi(
 def sweep_command(
     sweep_file: Annotated[Path, typer.Argument(help="Sweep TOML file (see examples/sweeps/).")],
     out: Annotated[Path | None, typer.Option(help="Output folder (default: out/<sweep name>).")] = None,
-    workers: Annotated[int, typer.Option(min=1, help="Local worker processes per point.")] = 1,
+    workers: Annotated[int, typer.Option(min=1, help="Local worker processes (points run in parallel).")] = 1,
+    cluster: ClusterOption = None,
     data_dir: Annotated[Path | None, typer.Option(help=f"Folder of the {CATALOGUE_NAME} catalogue.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -1063,7 +1093,8 @@ def sweep_command(
 
         started = time.perf_counter()
         try:
-            rows = run_sweep(sweep, store, workers, on_point=progress)
+            with opened_executor(workers, cluster) as executor:
+                rows = run_sweep(sweep, store, executor, on_point=progress)
         except KeyboardInterrupt:
             done = len(store.done(sweep.sweep_id))
             err_console.print(
@@ -1121,6 +1152,8 @@ def sensitivity_command(
         str | None, typer.Option(help="Vary only the inputs whose name (id.parameter) contains this text.")
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Output folder (default: out/<scenario name>).")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Local worker processes (cases run in parallel).")] = 1,
+    cluster: ClusterOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Tornado charts: P(no leak) and lifecycle cost with each uncertain catalogue input at its low and
@@ -1132,8 +1165,13 @@ def sensitivity_command(
 
     with user_errors():
         started = time.perf_counter()
-        with progress_bar("sensitivity: cases (base, then each input low and high)", None) as advance:
-            result = run_sensitivity(scenario, trials, seed, on_case=lambda *case: advance(1), only=only)
+        with (
+            opened_executor(workers, cluster) as executor,
+            progress_bar("sensitivity: cases (base, then each input low and high)", None) as advance,
+        ):
+            result = run_sensitivity(
+                scenario, trials, seed, on_case=lambda *case: advance(1), only=only, executor=executor
+            )
         name = load_scenario(scenario).world.name
         out_dir = out or Path("out") / name
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -1206,8 +1244,15 @@ def sensitivity_command(
             )
 
 
+def _terminated(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt  # SIGTERM ends a run as Ctrl-C does: workers stopped, checkpoints kept
+
+
 def main() -> None:
     """Console-script entry point."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         app()
     except KeyboardInterrupt:

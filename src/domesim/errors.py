@@ -36,6 +36,10 @@ class ScenarioError(DomesimError):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
 
+    def __reduce__(self) -> tuple:
+        # raised in a worker process: rebuilt from its problems, not from the joined message
+        return (type(self), (self.problems,))
+
 
 class TargetingError(DomesimError):
     """No launch solution reaches the aim point with the threat class's performance."""

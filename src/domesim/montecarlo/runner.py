@@ -1,24 +1,24 @@
-"""Chunked Monte Carlo: trials split into fixed chunks, run in-process or in local processes.
+"""Chunked Monte Carlo: trials split into fixed chunks, run by an executor (in this process, in local
+processes or on a Dask cluster: :mod:`domesim.montecarlo.executors`).
 
 The chunk plan depends only on (trials, chunk_trials), and each chunk draws from its own named
-streams (:mod:`domesim.core.rng`), so results are identical for any number of workers. Each finished
-chunk is written to the checkpoint folder at once (atomically); a run that is interrupted or fails
-keeps them, and the same command picks them up again instead of recomputing them.
+streams (:mod:`domesim.core.rng`), so results are identical for any executor and number of workers.
+Each finished chunk is written to the checkpoint folder at once (atomically); a run that is
+interrupted or fails keeps them, and the same command picks them up again instead of recomputing them.
 """
 
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
 import numpy as np
 
 from domesim.engine.simulate import simulate_chunk, trials_per_chunk
 from domesim.engine.world import World
+from domesim.montecarlo.executors import Executor, InProcess
 
 PER_TRIAL_PREFIX = "eng_"  # arrays named eng_* are per engagement; the others have a leading trial axis
 
@@ -67,27 +67,23 @@ class Checkpoint:
         os.replace(tmp, self.path(chunk))
 
 
-def _init_worker(threads: int) -> None:
-    import numba
-
-    numba.set_num_threads(threads)
-
-
 def run_trials(
     world: World,
     trials: int,
     seed: int,
     chunk_trials: int = 100,
-    workers: int = 1,
+    executor: Executor | None = None,
     checkpoint_dir: Path | None = None,
     checkpoint_key: dict | None = None,
     on_chunk: Callable[[int], None] | None = None,
 ) -> dict[str, np.ndarray]:
     """Run every chunk (reusing checkpointed ones) and merge them in chunk order.
 
-    ``on_chunk(n_trials)`` is called as each chunk finishes (for progress bars).
+    ``executor`` runs the chunks (:mod:`domesim.montecarlo.executors`; default: in this process); each
+    chunk is checkpointed as it arrives. ``on_chunk(n_trials)`` is called as each chunk finishes (for
+    progress bars).
     """
-    chunk_trials = trials_per_chunk(world, chunk_trials)  # bounded by memory; the same for any workers
+    chunk_trials = trials_per_chunk(world, chunk_trials)  # bounded by memory; the same for any executor
     plan = chunk_plan(trials, chunk_trials)
     checkpoint = Checkpoint(
         checkpoint_dir, dict(checkpoint_key or {}, trials=trials, seed=seed, chunk_trials=chunk_trials)
@@ -97,38 +93,17 @@ def run_trials(
     for chunk, _, n in plan:
         saved = checkpoint.load(chunk)
         if saved is None:
-            todo.append((chunk, n))
+            todo.append((chunk, n, seed))
         else:
             logs[chunk] = saved
             if on_chunk:
                 on_chunk(n)
-
-    def finished(chunk: int, n: int, log: dict[str, np.ndarray]) -> None:
+    for index, log in (executor or InProcess()).run(simulate_chunk, world, todo):
+        chunk, n, _ = todo[index]
         checkpoint.save(chunk, log)
         logs[chunk] = log
         if on_chunk:
             on_chunk(n)
-
-    if workers <= 1 or len(todo) <= 1:
-        for chunk, n in todo:
-            finished(chunk, n, simulate_chunk(world, chunk, n, seed))
-    else:
-        threads = max(1, (os.cpu_count() or 1) // workers)
-        context = multiprocessing.get_context("spawn")  # fork after numba's threads have started is unsafe
-        with ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_init_worker, initargs=(threads,)
-        ) as pool:
-            running = {pool.submit(simulate_chunk, world, chunk, n, seed): (chunk, n) for chunk, n in todo}
-            try:
-                while running:
-                    done, _ = wait(running, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        chunk, n = running.pop(future)
-                        finished(chunk, n, future.result())
-            except BaseException:
-                for future in running:
-                    future.cancel()
-                raise
     return merge_chunks([logs[chunk] for chunk, _, _ in plan], [start for _, start, _ in plan])
 
 

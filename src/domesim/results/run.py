@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from domesim import __version__
+from domesim.montecarlo.executors import Executor
 from domesim.montecarlo.runner import run_trials
 from domesim.results.store import write_tables
 from domesim.results.summary import build_summary, build_tables
@@ -60,7 +61,7 @@ def run_scenario(
     *,
     trials: int | None = None,
     seed: int | None = None,
-    workers: int = 1,
+    executor: Executor | None = None,
     checkpoint_dir: Path | None = None,
     on_chunk: Callable[[int], None] | None = None,
 ) -> RunOutput:
@@ -72,8 +73,9 @@ def run_scenario(
         From :func:`domesim.scenario.loader.load_scenario`.
     trials, seed : int, optional
         Replace the scenario's ``[montecarlo]`` values (they do not change the built world).
-    workers : int
-        Local worker processes; results are identical for any number.
+    executor : Executor, optional
+        Where the chunks run (:func:`domesim.montecarlo.executors.open_executor`; default: in this
+        process); results are identical for any executor.
     checkpoint_dir : pathlib.Path, optional
         Folder of chunk checkpoints (``<out>/chunks`` for ``domesim run``): finished chunks of the same
         built world, version, seed and trial count are reused. None: nothing is written.
@@ -90,7 +92,7 @@ def run_scenario(
     key = None
     if checkpoint_dir is not None:
         key = {"world_hash": hashlib.sha256(pickle.dumps(world)).hexdigest(), "version": __version__}
-    log = run_trials(world, trials, seed, mc.chunk_trials, workers, checkpoint_dir, key, on_chunk=on_chunk)
+    log = run_trials(world, trials, seed, mc.chunk_trials, executor, checkpoint_dir, key, on_chunk=on_chunk)
     wall = time.perf_counter() - started
     tables = build_tables(world, log)
     summary = build_summary(

@@ -21,6 +21,7 @@ import numpy as np
 
 from domesim.build.catalogue import Catalogue, load_catalogue
 from domesim.errors import ScenarioError
+from domesim.montecarlo.executors import Executor, InProcess
 from domesim.montecarlo.runner import run_trials
 from domesim.results.summary import build_tables
 from domesim.scenario.costing import scenario_cost
@@ -98,57 +99,82 @@ def _world_key(loaded: LoadedScenario) -> str:
 
 def evaluate(loaded: LoadedScenario, trials: int, seed: int, catalogue: Catalogue | None = None) -> Case:
     """Cost and simulate one loaded scenario."""
-    log = run_trials(loaded.world, trials, seed)
+    log = run_trials(loaded.world, trials, seed, loaded.montecarlo.chunk_trials)
     leakers = build_tables(loaded.world, log)["trials"]["leakers"]
     cost = scenario_cost(loaded, catalogue=catalogue)
     return Case(float(np.mean(leakers == 0)), float(np.mean(leakers)), float(cost.total_usd))
+
+
+@dataclass(frozen=True)
+class _Study:
+    """What every case of a study shares (the executor's shared object)."""
+
+    path: Path
+    trials: int
+    seed: int
+    base: Case
+    base_world: str  # the base world's hash: a case that builds the same world only re-costs it
+
+
+def _case(study: _Study, item: UncertainInput, value: float) -> Case | str:
+    """One input at one value: its case, or why the scenario is invalid there (a task: any process)."""
+    varied = load_catalogue().with_value(item.section, item.id, item.parameter, value)
+    try:
+        loaded = load_scenario(study.path, trials=study.trials, seed=study.seed, catalogue=varied)
+    except ScenarioError as exc:  # the end of a range clashes with another value: say so, go on
+        return str(exc)
+    if _world_key(loaded) == study.base_world:  # nothing simulated changed: only the cost can
+        cost = scenario_cost(loaded, catalogue=varied)
+        return Case(study.base.p_no_leak, study.base.expected_leakers, float(cost.total_usd))
+    return evaluate(loaded, study.trials, study.seed, varied)
 
 
 def run_sensitivity(
     path: str | Path,
     trials: int,
     seed: int,
-    on_case: Callable[[UncertainInput | None, str, Case], None] | None = None,
+    on_case: Callable[[UncertainInput | None, str, Case | str], None] | None = None,
     only: str | None = None,
+    executor: Executor | None = None,
 ) -> Sensitivity:
     """The base case and, per uncertain input, the cases at its low and high values (an input whose
     low or high value makes the scenario invalid is listed in ``skipped`` with the reason).
 
-    ``on_case(input or None, "base" | "low" | "high", case)`` is called as each case finishes; ``only``
-    keeps the inputs whose label (``id.parameter``) contains it.
+    The cases other than the base are the executor's tasks (:mod:`domesim.montecarlo.executors`;
+    default: one after another in this process). ``on_case(input or None, "base" | "low" | "high",
+    case or why it was skipped)`` is called as each case finishes; ``only`` keeps the inputs whose label
+    (``id.parameter``) contains it.
     """
     base_loaded = load_scenario(path, trials=trials, seed=seed)
     base = evaluate(base_loaded, trials, seed)
     if on_case is not None:
         on_case(None, "base", base)
-    base_world = _world_key(base_loaded)
-    catalogue = load_catalogue()
-    skipped: list[tuple[UncertainInput, str, str]] = []
-    results = []
+    study = _Study(Path(path), trials, seed, base, _world_key(base_loaded))
     unread = UNUSED_BY_SENSING.get(base_loaded.world.sensing, ())
     unused: list[tuple[UncertainInput, str]] = []
+    varied: list[UncertainInput] = []
     for item in uncertain_inputs(base_loaded):
         if only is not None and only not in item.label:
             continue
         if item.section in unread:
             unused.append((item, f'not read with sensing = "{base_loaded.world.sensing}"'))
-            continue
-        ends = []
-        for end, value in (("low", item.low), ("high", item.high)):
-            varied = catalogue.with_value(item.section, item.id, item.parameter, value)
-            try:
-                loaded = load_scenario(path, trials=trials, seed=seed, catalogue=varied)
-            except ScenarioError as exc:  # the end of a range clashes with another value: say so, go on
-                skipped.append((item, end, str(exc)))
-                break
-            if _world_key(loaded) == base_world:  # nothing simulated changed: only the cost can
-                cost = scenario_cost(loaded, catalogue=varied)
-                case = Case(base.p_no_leak, base.expected_leakers, float(cost.total_usd))
-            else:
-                case = evaluate(loaded, trials, seed, varied)
-            ends.append(case)
-            if on_case is not None:
-                on_case(item, end, case)
-        if len(ends) == 2:
-            results.append((item, ends[0], ends[1]))
+        else:
+            varied.append(item)
+    ends = ("low", "high")
+    tasks = [(item, getattr(item, end)) for item in varied for end in ends]
+    cases: dict[tuple[int, str], Case | str] = {}
+    for index, case in (executor or InProcess()).run(_case, study, tasks):
+        item_index, which = divmod(index, 2)
+        cases[item_index, ends[which]] = case
+        if on_case is not None:
+            on_case(varied[item_index], ends[which], case)
+    skipped: list[tuple[UncertainInput, str, str]] = []
+    results = []
+    for i, item in enumerate(varied):
+        low, high = cases[i, "low"], cases[i, "high"]
+        if isinstance(low, str) or isinstance(high, str):
+            end, why = ("low", low) if isinstance(low, str) else ("high", high)
+            skipped.append((item, end, str(why)))
+        else:
+            results.append((item, low, high))
     return Sensitivity(base, results, skipped, unused)

@@ -47,6 +47,7 @@ from domesim.interceptors.sbi import (
     random_phasing_fraction,
     shell_reach,
 )
+from domesim.montecarlo.executors import Executor, InProcess
 from domesim.orbits.constellation import Walker, check_orbit
 
 SALVO_FROM = ("one-site", "spread")  # simultaneous launches from one site | from points over a region
@@ -322,13 +323,30 @@ def coverage_probability(
     per_plane: int,
     k: int,
     offsets: np.ndarray,
+    executor: Executor | None = None,
 ) -> float:
-    """Fraction of the epochs at which every missile of the salvo gets ``k`` SBIs of its own."""
+    """Fraction of the epochs at which every missile of the salvo gets ``k`` SBIs of its own.
+
+    With an executor the epochs are split into blocks, one task each (every epoch is independent of
+    the others, and the covered epochs are counted exactly, so the answer is the same for any split).
+    """
     elements = Walker(shell.alt_m, shell.inc_rad, planes, per_plane, 1 if planes > 1 else 0).elements()
     need = k * np.asarray(salvo.copies, dtype=np.int64)
     tracks = (salvo.r_ecef, salvo.usable, salvo.t_s, salvo.t_commit_s, salvo.theta0_rad)
-    _, assigned = availability(elements, *tracks, offsets, kin, need)
-    return float((assigned >= need).all(axis=1).mean())
+    blocks = [(offsets,)] if executor is None else [(b,) for b in np.array_split(offsets, EPOCH_BLOCKS)]
+    shared = (elements, tracks, kin, need)
+    covered = sum(n for _, n in (executor or InProcess()).run(_covered_epochs, shared, blocks))
+    return covered / offsets.size
+
+
+EPOCH_BLOCKS = 16  # tasks per evaluation on an executor: enough to keep a few workers busy
+
+
+def _covered_epochs(shared: tuple, offsets: np.ndarray) -> int:
+    """How many of the epochs ``offsets`` give every missile its SBIs (a task: any process)."""
+    elements, (r_ecef, usable, t_s, t_commit_s, theta0_rad), kin, need = shared
+    _, assigned = availability(elements, r_ecef, usable, t_s, t_commit_s, theta0_rad, offsets, kin, need)
+    return int((assigned >= need).all(axis=1).sum())
 
 
 def size_constellation(
@@ -341,9 +359,11 @@ def size_constellation(
     seed: int = 0,
     max_size: int = 200_000,
     on_step: Callable[[SearchStep], None] | None = None,
+    executor: Executor | None = None,
 ) -> SizingResult:
     """Smallest Walker constellation meeting the requirement (module docstring); ``on_step`` is called
-    after each constellation evaluated."""
+    after each constellation evaluated. With an executor each evaluation's epochs are spread over its
+    workers (:func:`coverage_probability`); the search and its answer are the same."""
     check_reach(salvo, kin, shell)
     estimate = estimate_size(salvo, kin, shell, need, seed)
     # start below the lower bound: room for the Monte Carlo error of f and for a Walker pattern's
@@ -370,7 +390,7 @@ def size_constellation(
     def evaluate(index: int, planes: int, q: int) -> float:
         nonlocal evaluations
         evaluations += 1
-        p_q = coverage_probability(salvo, kin, shell, planes, q, need.k, offsets)
+        p_q = coverage_probability(salvo, kin, shell, planes, q, need.k, offsets, executor)
         if on_step is not None:
             on_step(SearchStep(index, len(plane_counts), planes, q, p_q, evaluations))
         return p_q

@@ -32,6 +32,7 @@ from scipy.stats import qmc
 
 from domesim import __version__
 from domesim.errors import ParameterError, Problem, ScenarioError
+from domesim.montecarlo.executors import Executor, InProcess
 from domesim.montecarlo.runner import run_trials
 from domesim.results.metrics import binomial_ci
 from domesim.results.store import RunCatalogue
@@ -197,13 +198,25 @@ class SweepStore:
             con.execute(sql, [row[n] for n in names])
 
 
-def run_point(sweep: Sweep, point: dict[str, Any], workers: int = 1) -> dict[str, Any]:
-    """Cost and simulate one architecture point; the row to store (without the sweep's ids)."""
+def run_point(sweep: Sweep, point: dict[str, Any]) -> dict[str, Any]:
+    """Cost and simulate one architecture point; the row to store (without the sweep's ids).
+
+    Raises
+    ------
+    ScenarioError
+        The edited scenario is invalid, naming the point.
+    """
     s = sweep.spec.sweep
     start = time.perf_counter()
-    loaded = load_scenario(sweep.scenario_path, trials=s.trials, seed=s.seed, edits={**s.set, **point})
+    try:
+        loaded = load_scenario(sweep.scenario_path, trials=s.trials, seed=s.seed, edits={**s.set, **point})
+    except ScenarioError as exc:  # say which point made the scenario invalid
+        where = f"point {json.dumps(point)}"
+        raise ScenarioError(
+            [Problem(p.file, p.key, f"{where}: {p.message}", p.line) for p in exc.problems]
+        ) from None
     cost = scenario_cost(loaded, horizon_years=s.horizon_years, dollar_year=s.dollar_year)
-    log = run_trials(loaded.world, s.trials, s.seed, workers=workers)
+    log = run_trials(loaded.world, s.trials, s.seed, loaded.montecarlo.chunk_trials)
     leakers = build_tables(loaded.world, log)["trials"]["leakers"]
     no_leak = int((leakers == 0).sum())
     lo, hi = binomial_ci(no_leak, s.trials)
@@ -227,24 +240,45 @@ def run_point(sweep: Sweep, point: dict[str, Any], workers: int = 1) -> dict[str
 def run_sweep(
     sweep: Sweep,
     store: SweepStore,
-    workers: int = 1,
+    executor: Executor | None = None,
     on_point: Callable[[int, dict[str, Any], bool], None] | None = None,
 ) -> list[dict[str, Any]]:
-    """Run the points not yet stored, storing each as it finishes; returns every point's row.
+    """Run the points not yet stored, storing each as it finishes; returns every point's row in point
+    order.
 
-    ``on_point(index, row, reused)`` is called for each point (for progress). An interruption
-    (Ctrl-C) takes effect between points: the point in progress is finished and stored, then
-    KeyboardInterrupt is raised (a second Ctrl-C stops at once, losing only that point).
+    The points are the executor's tasks (:mod:`domesim.montecarlo.executors`; default: one after
+    another in this process), each simulated in one process; a lost worker costs only its point.
+    ``on_point(index, row, reused)`` is called for each point as it is read back or finishes (for
+    progress). An interruption (Ctrl-C, SIGTERM) takes effect when the next point arrives: the points
+    finished by then are stored, then KeyboardInterrupt is raised (a second Ctrl-C stops at once).
     """
     with _interrupt_between_points() as interrupted:
-        return _run_points(sweep, store, workers, on_point, interrupted)
+        done = store.done(sweep.sweep_id)
+        rows: dict[int, dict[str, Any]] = {}
+        for i in sorted(done):
+            rows[i] = done[i]
+            if on_point is not None:
+                on_point(i, done[i], True)
+        todo = [(i, point) for i, point in enumerate(sweep.points) if i not in done]
+        tasks = [(point,) for _, point in todo]
+        for index, result in (executor or InProcess()).run(run_point, sweep, tasks):
+            i = todo[index][0]
+            row = {"sweep_id": sweep.sweep_id, "sweep": sweep.name, "point": i, **result}
+            row["created_utc"] = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
+            store.add(row)
+            rows[i] = row
+            if on_point is not None:
+                on_point(i, row, False)
+            if interrupted[0]:
+                raise KeyboardInterrupt
+        return [rows[i] for i in range(len(sweep.points))]
 
 
 @contextmanager
 def _interrupt_between_points() -> Iterator[list[bool]]:
     """Ctrl-C during a sweep takes effect between points. A SIGINT that arrives while the catalogue
     (DuckDB) is writing a row can be absorbed by it, and the sweep would run on; so the signal only sets a
-    flag here, and the loop raises KeyboardInterrupt at the next point."""
+    flag here, and the loop raises KeyboardInterrupt when the next point arrives."""
     flag = [False]
     if threading.current_thread() is not threading.main_thread():
         yield flag
@@ -260,34 +294,6 @@ def _interrupt_between_points() -> Iterator[list[bool]]:
         yield flag
     finally:
         signal.signal(signal.SIGINT, previous)
-
-
-def _run_points(sweep, store, workers, on_point, interrupted) -> list[dict[str, Any]]:
-    done = store.done(sweep.sweep_id)
-    rows = []
-    for i, point in enumerate(sweep.points):
-        if interrupted[0]:
-            raise KeyboardInterrupt
-        reused = i in done
-        if reused:
-            row = done[i]
-        else:
-            try:
-                result = run_point(sweep, point, workers)
-            except ScenarioError as exc:  # the edited scenario is invalid: say which point made it so
-                where = f"point {i} ({json.dumps(point)})"
-                raise ScenarioError(
-                    [Problem(p.file, p.key, f"{where}: {p.message}", p.line) for p in exc.problems]
-                ) from None
-            row = {"sweep_id": sweep.sweep_id, "sweep": sweep.name, "point": i, **result}
-            row["created_utc"] = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
-            store.add(row)
-        rows.append(row)
-        if on_point is not None:
-            on_point(i, row, reused)
-    if interrupted[0]:
-        raise KeyboardInterrupt
-    return rows
 
 
 def pareto_front(cost: np.ndarray, p: np.ndarray) -> np.ndarray:
