@@ -21,6 +21,7 @@ import numpy as np
 
 from domesim.build.catalogue import Catalogue, load_catalogue
 from domesim.errors import ScenarioError
+from domesim.limits import DEFAULT_POLICY, InputPolicy
 from domesim.montecarlo.runner import run_trials
 from domesim.results.summary import build_tables
 from domesim.scenario.costing import scenario_cost
@@ -110,14 +111,16 @@ def run_sensitivity(
     seed: int,
     on_case: Callable[[UncertainInput | None, str, Case], None] | None = None,
     only: str | None = None,
+    policy: InputPolicy = DEFAULT_POLICY,
 ) -> Sensitivity:
     """The base case and, per uncertain input, the cases at its low and high values (an input whose
     low or high value makes the scenario invalid is listed in ``skipped`` with the reason).
 
     ``on_case(input or None, "base" | "low" | "high", case)`` is called as each case finishes; ``only``
-    keeps the inputs whose label (``id.parameter``) contains it.
+    keeps the inputs whose label (``id.parameter``) contains it; ``policy`` is what each load of the file
+    is allowed (:class:`~domesim.limits.InputPolicy`).
     """
-    base_loaded = load_scenario(path, trials=trials, seed=seed)
+    base_loaded = load_scenario(path, trials=trials, seed=seed, policy=policy)
     base = evaluate(base_loaded, trials, seed)
     if on_case is not None:
         on_case(None, "base", base)
@@ -137,7 +140,7 @@ def run_sensitivity(
         for end, value in (("low", item.low), ("high", item.high)):
             varied = catalogue.with_value(item.section, item.id, item.parameter, value)
             try:
-                loaded = load_scenario(path, trials=trials, seed=seed, catalogue=varied)
+                loaded = load_scenario(path, trials=trials, seed=seed, catalogue=varied, policy=policy)
             except ScenarioError as exc:  # the end of a range clashes with another value: say so, go on
                 skipped.append((item, end, str(exc)))
                 break
