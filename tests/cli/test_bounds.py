@@ -325,3 +325,17 @@ def test_locked_catalogue(tmp_path: Path) -> None:
         holder.wait()
     stderr = _refused(result, "in use by another process", f"PID {holder.pid}")
     assert "not a DuckDB" not in stderr
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "[" * 100_000 + "]" * 100_000,
+        "OBJECT_NAME,NORAD_CAT_ID,EPOCH,MEAN_MOTION\n" + "x" * 200_000 + ",1,2,3\n",
+    ],
+    ids=["deeply-nested-json", "csv-field-over-the-csv-limit"],
+)
+def test_omm_file_that_crashed_the_reader(tmp_path: Path, content: str) -> None:
+    path = _with_tle(tmp_path, content)
+    stderr = _refused(runner.invoke(app, ["cost", str(path), "--allow-large"]), "constellation#1.tle_file")
+    assert len(stderr) < 2000, len(stderr)

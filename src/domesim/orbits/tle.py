@@ -707,6 +707,13 @@ def _omm_entry(
 
 
 def _parse_omm_csv(text: str, source: str) -> tuple[list[_Entry], list[Problem]]:
+    try:
+        return _read_omm_csv(text, source)
+    except csv.Error as exc:  # a field longer than the csv module reads, a NUL byte
+        return [], [Problem(source, "", f"malformed CSV: {quote(str(exc))}")]
+
+
+def _read_omm_csv(text: str, source: str) -> tuple[list[_Entry], list[Problem]]:
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().upper() for h in reader.fieldnames or []]
     missing = [k for k in _OMM_REQUIRED if k not in header]
@@ -769,6 +776,8 @@ def _parse_omm_json(text: str, source: str) -> tuple[list[_Entry], list[Problem]
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         return [], [Problem(source, "", f"malformed JSON: {exc.msg}", exc.lineno)]
+    except RecursionError:  # json reads nested arrays recursively; OMM records are flat
+        return [], [Problem(source, "", "arrays or objects nest too deeply: expected a list of OMM records")]
     records = [data] if isinstance(data, dict) else data
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         return [], [Problem(source, "", "expected a JSON list of OMM records (objects of keyword: value)")]

@@ -234,7 +234,8 @@ def load_spec(
     policy: InputPolicy = DEFAULT_POLICY,
 ) -> LoadedSpec:
     """Read and validate a scenario file without building its world (the arguments of
-    :func:`load_scenario`; ``catalogue`` decides the family of each [[threat]] block's class).
+    :func:`load_scenario`; ``catalogue`` decides the family of each [[threat]] block's class). The bounds
+    of :mod:`domesim.limits` that the file alone shows are checked here, unless ``policy`` lifts them.
 
     Raises
     ------
@@ -310,6 +311,11 @@ def load_scenario(
     ``edits`` set values by key path before validation (:func:`domesim.scenario.edits.apply_edits`:
     a sweep's architecture point), and ``catalogue`` replaces the shipped catalogue (a sensitivity
     study's low or high value of one input).
+
+    ``policy`` (:class:`~domesim.limits.InputPolicy`) is what the load may go past: the bounds on input
+    sizes (``allow_large``) and the folders other than the scenario's from which it may name files
+    (``allowed_dirs``). It is passed down as an argument, not held globally, so that what a call may read
+    shows in its signature; the loaded scenario keeps it for what reads the file again (costing).
 
     Raises
     ------
