@@ -241,3 +241,17 @@ def test_markup_in_an_error_message_is_printed_literally(tmp_path: Path) -> None
     result = runner.invoke(app, ["cost", str(scenario)], color=True)
     assert result.exit_code == 2, result.output
     assert "[red]no:x:" in result.stderr and "\N{CROSS MARK}" not in result.stderr
+
+
+def test_shipped_sweep_needs_its_scenario_folder_allowed() -> None:
+    """examples/sweeps/nk-10-frontier.toml names ../nk-10-space.toml: allowed with --allow-path examples."""
+    from domesim.errors import ScenarioError
+    from domesim.limits import InputPolicy
+    from domesim.studies.sweep import load_sweep
+
+    sweep = REPO / "examples" / "sweeps" / "nk-10-frontier.toml"
+    assert "--allow-path examples" in sweep.read_text(encoding="utf-8")
+    with pytest.raises(ScenarioError, match="allow-path"):
+        load_sweep(sweep)
+    loaded = load_sweep(sweep, InputPolicy.of(allow_paths=[REPO / "examples"]))
+    assert loaded.scenario_path == (REPO / "examples" / "nk-10-space.toml").resolve()
