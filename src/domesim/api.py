@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +29,7 @@ import numpy as np
 
 from domesim.core.analytic import absentee, minimum_energy_trajectory, salvo, shoot_look_shoot, shots_needed
 from domesim.errors import DomesimError, ParameterError, ScenarioError
+from domesim.limits import InputPolicy
 from domesim.results.compare import compare
 from domesim.results.store import RunCatalogue, read_table
 from domesim.scenario.costing import scenario_cost
@@ -241,6 +242,8 @@ def run(
     cluster: str | None = None,
     sensing: str | None = None,
     edits: Mapping[str, Any] | None = None,
+    allow_paths: Iterable[str | os.PathLike[str]] = (),
+    allow_large: bool = False,
 ) -> Results:
     """Run a scenario's Monte Carlo and return its :class:`Results`, as ``domesim run`` would.
 
@@ -261,6 +264,11 @@ def run(
     edits : mapping, optional
         Values to set by key path before the scenario is built, e.g. ``{"doctrine.salvo_size": 2}`` or
         ``{"interceptor_site[gbi_fort_greely].inventory": 20}`` (:mod:`domesim.scenario.edits`).
+    allow_paths : folders, optional
+        Folders outside the scenario's own from which it may name files (a TLE file), as
+        ``domesim run --allow-path`` (:class:`domesim.limits.InputPolicy`).
+    allow_large : bool
+        Lift the bounds on input sizes of :mod:`domesim.limits`, as ``domesim run --allow-large``.
 
     Raises
     ------
@@ -281,7 +289,8 @@ def run(
             )
         loaded = scenario
     else:
-        loaded = load_scenario(Path(scenario), trials, seed, sensing, edits)
+        policy = InputPolicy.of(allow_large=allow_large, allow_paths=allow_paths)
+        loaded = load_scenario(Path(scenario), trials, seed, sensing, edits, policy=policy)
     with open_executor(workers, cluster) as executor:
         out = run_scenario(loaded, trials=trials, seed=seed, executor=executor)
     return Results(out.summary, out.tables, loaded=loaded)

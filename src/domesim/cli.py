@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +23,7 @@ from rich.table import Table
 
 from domesim import __version__
 from domesim.errors import DomesimError, ScenarioError
+from domesim.limits import MAX_SEED, InputPolicy, slug
 
 if TYPE_CHECKING:
     from domesim.montecarlo.executors import Executor
@@ -92,10 +94,54 @@ class _Stdout(Console):
         Console.size.fset(self, new_size)  # type: ignore[attr-defined]
 
 
-out_console = _Stdout()
-err_console = Console(stderr=True)
+def plain_console(**options: Any) -> Console:
+    """A console that prints user text as written: scenario names, keys and file content quoted in
+    messages may hold "[bold red]" or ":x:", which must not be read as markup or emoji codes (domesim's
+    own styling is given as styles, never as markup in the text)."""
+    return Console(markup=False, emoji=False, **options)
+
+
+out_console = _Stdout(markup=False, emoji=False)
+err_console = plain_console(stderr=True)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+AllowPaths = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--allow-path",
+        help="Let the scenario (or sweep) name files under this folder too (repeatable); by default they "
+        "must lie under the file's own folder.",
+    ),
+]
+AllowLarge = Annotated[
+    bool,
+    typer.Option("--allow-large", help="Lift the bounds on input sizes (domesim/limits.py)."),
+]
+
+
+def input_policy(allow_paths: list[Path] | None, allow_large: bool) -> InputPolicy:
+    """What the command line allows a load: ``--allow-path`` folders and ``--allow-large``."""
+    return InputPolicy.of(allow_large=allow_large, allow_paths=allow_paths or ())
+
+
+def output_folder(folder: Path, given: bool) -> Path:
+    """``folder``, made if missing; a :class:`DomesimError` now, before any work, if it cannot hold the
+    output (``given``: it came from ``--out``, which the message then names)."""
+    what = f"--out {folder}" if given else f"the output folder {folder}"
+    if folder.exists() and not folder.is_dir():
+        raise DomesimError(f"{what} is a file, not a folder: give --out a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DomesimError(
+            f"{what} cannot be made ({exc.strerror}): give --out a folder you may write"
+        ) from (None)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise DomesimError(f"{what} is not writable: give --out a folder you may write")
+    return folder
+
+
+PROBLEMS_SHOWN = 50  # a file with thousands of faults is told its first ones and how many more
 
 
 @contextmanager
@@ -104,8 +150,10 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except ScenarioError as exc:
-        for problem in exc.problems:
+        for problem in exc.problems[:PROBLEMS_SHOWN]:
             err_console.print(f"error {problem}", markup=False, highlight=False, soft_wrap=True)
+        if len(exc.problems) > PROBLEMS_SHOWN:
+            err_console.print(f"and {len(exc.problems) - PROBLEMS_SHOWN} more problems", highlight=False)
         raise typer.Exit(2) from None
     except DomesimError as exc:
         err_console.print(f"error {exc}", markup=False, highlight=False, soft_wrap=True)
@@ -176,7 +224,13 @@ def progress_bar(description: str, total: int | None) -> Iterator[Callable[..., 
         TimeRemainingColumn,
     )
 
-    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    # the description holds the scenario's name: shown as written, never read as markup
+    columns = [
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    ]
     if total is not None:
         columns.append(TimeRemainingColumn())
     with Progress(*columns, console=err_console, transient=True, disable=not err_console.is_terminal) as bar:
@@ -199,7 +253,9 @@ def run(
     trials: Annotated[
         int | None, typer.Option(min=1, help="Monte Carlo trials (default: the file's).")
     ] = None,
-    seed: Annotated[int | None, typer.Option(min=0, help="Root seed (default: the file's).")] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, max=MAX_SEED, help="Root seed (default: the file's).")
+    ] = None,
     out: Annotated[Path | None, typer.Option(help="Output folder (default: out/<scenario name>).")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Local worker processes.")] = 1,
     cluster: ClusterOption = None,
@@ -207,6 +263,8 @@ def run(
         str | None, typer.Option(help='Replace the file\'s sensing: "full", "screening" or "ideal".')
     ] = None,
     data_dir: Annotated[Path | None, typer.Option(help=f"Folder of the {CATALOGUE_NAME} catalogue.")] = None,
+    allow_path: AllowPaths = None,
+    allow_large: AllowLarge = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Run a scenario's Monte Carlo; write summary.json, Parquet tables, report.html and a catalogue row."""
@@ -217,10 +275,13 @@ def run(
     from domesim.results.summary import nominal_altitudes
 
     with user_errors():
-        loaded = load_scenario(scenario, trials, seed, sensing)
+        loaded = load_scenario(scenario, trials, seed, sensing, policy=input_policy(allow_path, allow_large))
         _warn(loaded.warnings)
         world, mc = loaded.world, loaded.montecarlo
-        out_dir = out or Path("out") / (world.name if sensing is None else f"{world.name}-{sensing}")
+        # everything that can fail is checked before the simulation: the output folder, the catalogue
+        named = world.name if sensing is None else f"{world.name}-{sensing}"
+        out_dir = output_folder(out or Path("out") / slug(named), out is not None)
+        catalogue = RunCatalogue((data_dir or default_data_dir()) / CATALOGUE_NAME)
         # numba compiles the kernels a scenario uses on their first call and caches them: on a fresh
         # machine the first chunk waits for that, so the bar says why it does not move
         first = (
@@ -248,7 +309,7 @@ def run(
         render_report(
             out_dir / "report.html", summary, tables, nominal_altitudes(world), loaded.text, loaded.provenance
         )
-        RunCatalogue((data_dir or default_data_dir()) / CATALOGUE_NAME).add_run(
+        catalogue.add_run(
             {
                 "run_id": uuid.uuid4().hex[:12],
                 "scenario": world.name,
@@ -289,11 +350,14 @@ def run(
 
 @app.command()
 def validate(
-    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")], as_json: JsonFlag = False
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    allow_path: AllowPaths = None,
+    allow_large: AllowLarge = False,
+    as_json: JsonFlag = False,
 ) -> None:
-    """Check a scenario (schema, catalogue ids, reachability) without simulating."""
+    """Check a scenario (schema, catalogue ids, reachability, input bounds) without simulating."""
     with user_errors():
-        loaded = load_scenario(scenario)
+        loaded = load_scenario(scenario, policy=input_policy(allow_path, allow_large))
         _warn(loaded.warnings)
         info = {
             "scenario": loaded.world.name,
@@ -349,6 +413,8 @@ def cost_command(
         bool, typer.Option("--capability", help="Also simulate P(no leak) year by year as it is fielded.")
     ] = False,
     trials: Annotated[int, typer.Option(min=1, help="Monte Carlo trials per year (--capability).")] = 200,
+    allow_path: AllowPaths = None,
+    allow_large: AllowLarge = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Lifecycle cost (development, procurement, launch, replenishment, O&S) and fielding schedule.
@@ -360,11 +426,12 @@ def cost_command(
     from domesim.scenario.costing import scenario_cost
 
     with user_errors():
+        policy = input_policy(allow_path, allow_large)
         by_year: list[dict[str, Any]] = []
         if capability:  # simulates: the world is built
             from domesim.studies.capability import capability_by_year
 
-            loaded = load_scenario(scenario)
+            loaded = load_scenario(scenario, policy=policy)
             result = scenario_cost(loaded, horizon_years, dollar_year, launch_price=launch_price)
             _warn(list(result.warnings))
             horizon = len(result.estimates[0].cost.schedule.years) if result.estimates else 0
@@ -373,7 +440,8 @@ def cost_command(
                     loaded.world, result, trials, loaded.montecarlo.seed, on_year=lambda year: advance(1)
                 )
         else:  # arithmetic on the file and the catalogue: no physics
-            result = scenario_cost(load_spec(scenario), horizon_years, dollar_year, launch_price=launch_price)
+            spec = load_spec(scenario, policy=policy)
+            result = scenario_cost(spec, horizon_years, dollar_year, launch_price=launch_price)
             _warn(list(result.warnings))
         if as_json:
             print(json.dumps({**result.to_dict(), **({"capability_by_year": by_year} if capability else {})}))
@@ -406,7 +474,7 @@ def cost_command(
         spread = f"{_billions(result.total_low_usd)}-{_billions(result.total_high_usd)}"
         lower = not result.complete
         table.add_row("total", "", "", "", "", "", _part(result.total_usd, lower), spread, style="bold")
-        wide = out_console if out_console.is_terminal else Console(width=max(out_console.width, 110))
+        wide = out_console if out_console.is_terminal else plain_console(width=max(out_console.width, 110))
         wide.print(table)  # piped output: wide enough that no figure is truncated
         if lower:
             partial = sorted({(m["element"], m["part"]) for m in result.not_costed if m["part"] != "*"})
@@ -802,15 +870,19 @@ def plot_threats_command(
     trials: Annotated[int, typer.Option(min=1, max=1000, help="Trials to overlay.")] = 1,
     seed: Annotated[
         int | None,
-        typer.Option(min=0, help="Dispersion seed (default: none for one trial, the file's for more)."),
+        typer.Option(
+            min=0, max=MAX_SEED, help="Dispersion seed (default: none for one trial, the file's for more)."
+        ),
     ] = None,
+    allow_path: AllowPaths = None,
+    allow_large: AllowLarge = False,
 ) -> None:
     """Plot the raid's trajectories: altitude versus ground range, and ground tracks on a map."""
     with user_errors():
-        loaded = load_scenario(scenario)
+        loaded = load_scenario(scenario, policy=input_policy(allow_path, allow_large))
         _warn(loaded.warnings)
         world = loaded.world
-        out_dir = out or Path("out") / world.name / "plots"
+        out_dir = output_folder(out or Path("out") / slug(world.name) / "plots", out is not None)
         if seed is None and trials > 1:
             seed = loaded.montecarlo.seed
         from domesim.viz.threat_plots import plot_threats  # matplotlib: only when plotting
@@ -837,18 +909,20 @@ def coverage_command(
     out: Annotated[
         Path | None, typer.Option(help="Output folder (default: out/<scenario name>/plots).")
     ] = None,
+    allow_path: AllowPaths = None,
+    allow_large: AllowLarge = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Fraction of time each place is seen by >= 1 and >= 2 space sensors; a PNG map per layer."""
     from domesim.results.coverage import coverage
 
     with user_errors():
-        loaded = load_scenario(scenario)
+        loaded = load_scenario(scenario, policy=input_policy(allow_path, allow_large))
         world = loaded.world
         if not world.space_sensors:
             raise DomesimError(f"{scenario}: no sensor [[constellation]] to compute coverage for")
+        out_dir = output_folder(out or Path("out") / slug(world.name) / "plots", out is not None)
         cov = coverage(world, hours, step_s, grid_deg, alt_km)
-        out_dir = out or Path("out") / world.name / "plots"
         from domesim.viz.coverage_map import plot_coverage
 
         try:
@@ -970,7 +1044,7 @@ def size_sbi(
     max_size: Annotated[
         int, typer.Option(min=1, help="Largest constellation searched; a case that needs more is an error.")
     ] = 200_000,
-    seed: Annotated[int, typer.Option(min=0, help="Seed of the launch points and epochs.")] = 0,
+    seed: Annotated[int, typer.Option(min=0, max=MAX_SEED, help="Seed of the launch points and epochs.")] = 0,
     workers: Annotated[
         int, typer.Option(min=1, help="Local worker processes (each evaluation's epochs in parallel).")
     ] = 1,
@@ -1001,7 +1075,7 @@ def size_sbi(
             seed=seed,
         )
         started = time.perf_counter()
-        columns = [TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn()]
+        columns = [TextColumn("{task.description}", markup=False), BarColumn(), TimeElapsedColumn()]
         # drawn on stderr where it is a terminal: stdout stays the result (one JSON object with --json)
         bar = Progress(*columns, console=err_console, transient=True, disable=not err_console.is_interactive)
         with opened_executor(workers, cluster) as executor, bar as progress:
@@ -1064,6 +1138,8 @@ def sweep_command(
     workers: Annotated[int, typer.Option(min=1, help="Local worker processes (points run in parallel).")] = 1,
     cluster: ClusterOption = None,
     data_dir: Annotated[Path | None, typer.Option(help=f"Folder of the {CATALOGUE_NAME} catalogue.")] = None,
+    allow_path: AllowPaths = None,
+    allow_large: AllowLarge = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Cost and simulate every architecture point of a sweep; store each in the catalogue (resumable);
@@ -1075,8 +1151,8 @@ def sweep_command(
     from domesim.viz.frontier import plot_frontier
 
     with user_errors():
-        sweep = load_sweep(sweep_file)
-        out_dir = out or Path("out") / sweep.name
+        sweep = load_sweep(sweep_file, input_policy(allow_path, allow_large))
+        out_dir = output_folder(out or Path("out") / slug(sweep.name), out is not None)
         store = SweepStore(RunCatalogue((data_dir or default_data_dir()) / CATALOGUE_NAME))
         total = len(sweep.points)
         reused = sum(1 for i in store.done(sweep.sweep_id) if i < total)
@@ -1103,7 +1179,6 @@ def sweep_command(
             )
             raise typer.Exit(130) from None
         table = sweep_table(sweep, rows)
-        out_dir.mkdir(parents=True, exist_ok=True)
         names = list(table)
         lines = [",".join(names)] + [",".join(str(table[n][i].item()) for n in names) for i in range(total)]
         (out_dir / "points.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -1146,7 +1221,7 @@ def sweep_command(
 def sensitivity_command(
     scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
     trials: Annotated[int, typer.Option(min=1, help="Monte Carlo trials per case.")] = 200,
-    seed: Annotated[int, typer.Option(min=0, help="Root seed, the same for every case.")] = 1,
+    seed: Annotated[int, typer.Option(min=0, max=MAX_SEED, help="Root seed, the same for every case.")] = 1,
     top: Annotated[int, typer.Option(min=1, help="Inputs drawn in each tornado chart.")] = 15,
     only: Annotated[
         str | None, typer.Option(help="Vary only the inputs whose name (id.parameter) contains this text.")
@@ -1154,6 +1229,8 @@ def sensitivity_command(
     out: Annotated[Path | None, typer.Option(help="Output folder (default: out/<scenario name>).")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Local worker processes (cases run in parallel).")] = 1,
     cluster: ClusterOption = None,
+    allow_path: AllowPaths = None,
+    allow_large: AllowLarge = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Tornado charts: P(no leak) and lifecycle cost with each uncertain catalogue input at its low and
@@ -1165,16 +1242,17 @@ def sensitivity_command(
 
     with user_errors():
         started = time.perf_counter()
+        policy = input_policy(allow_path, allow_large)
+        name = load_spec(scenario, seed=seed, policy=policy).spec.scenario.name
+        out_dir = output_folder(out or Path("out") / slug(name), out is not None)
         with (
             opened_executor(workers, cluster) as executor,
             progress_bar("sensitivity: cases (base, then each input low and high)", None) as advance,
         ):
             result = run_sensitivity(
-                scenario, trials, seed, on_case=lambda *case: advance(1), only=only, executor=executor
-            )
-        name = load_scenario(scenario).world.name
-        out_dir = out or Path("out") / name
-        out_dir.mkdir(parents=True, exist_ok=True)
+                scenario, trials, seed, on_case=lambda *case: advance(1), only=only, policy=policy,
+                executor=executor,
+            )  # fmt: skip
         labels = [item.label for item, _, _ in result.results]
         rows: list[dict[str, Any]] = [
             {
@@ -1229,7 +1307,7 @@ def sensitivity_command(
                 f"{r['p_no_leak_low']:.3f} .. {r['p_no_leak_high']:.3f}",
                 f"{r['cost_usd_low'] / 1e9:,.1f} .. {r['cost_usd_high'] / 1e9:,.1f}",
             )  # fmt: skip
-        wide = out_console if out_console.is_terminal else Console(width=max(out_console.width, 110))
+        wide = out_console if out_console.is_terminal else plain_console(width=max(out_console.width, 110))
         wide.print(table)  # piped output: wide enough that no name is cut
         out_console.print(
             f"base: P(no leak) {result.base.p_no_leak:.3f}, cost ${result.base.cost_usd / 1e9:,.1f} B; "

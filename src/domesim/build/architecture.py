@@ -30,6 +30,7 @@ from domesim.core.constants import R_EARTH_EQ_M
 from domesim.core.timegrid import earth_rotation_angle, julian_date
 from domesim.core.units import DEG, to_si
 from domesim.errors import ParameterError, ScenarioError
+from domesim.limits import DEFAULT_POLICY, MAX_SATELLITES, InputPolicy
 
 KeyPath = tuple[Any, ...]
 Override = Mapping[str, Any]
@@ -280,8 +281,10 @@ def orbit_elements(
     epoch_jd: float,
     base_dir: FilePath,
     path: KeyPath,
+    policy: InputPolicy = DEFAULT_POLICY,
 ) -> np.ndarray | None:
-    """Mean elements (S, 6) at the scenario epoch of one [[constellation]], or None (problem recorded)."""
+    """Mean elements (S, 6) at the scenario epoch of one [[constellation]], or None (problem recorded).
+    A ``tle_file`` must lie under ``base_dir`` (the scenario's folder) or a folder ``policy`` allows."""
     from domesim.orbits import constellation as orbits  # numpy only: no compiled kernels
 
     try:
@@ -334,7 +337,10 @@ def orbit_elements(
         if c.tle_file is not None:
             from domesim.orbits.tle import read_elements
 
-            return read_elements(base_dir / c.tle_file, epoch_jd)[1]
+            if outside := policy.outside(c.tle_file, base_dir):
+                b.problem(path + ("tle_file",), outside)
+                return None
+            return read_elements(base_dir / c.tle_file, epoch_jd, policy=policy)[1]
     except ParameterError as exc:
         b.problem(path + ("walker" if c.walker is not None else "override",), str(exc))
         return None
@@ -345,7 +351,9 @@ def orbit_elements(
     return None
 
 
-def _constellations(b: Builder, spec: ScenarioFile, base_dir: FilePath) -> list[Constellation]:
+def _constellations(
+    b: Builder, spec: ScenarioFile, base_dir: FilePath, policy: InputPolicy
+) -> list[Constellation]:
     out = []
     for i, c in enumerate(spec.constellation):
         path: KeyPath = ("constellation", i)
@@ -369,8 +377,13 @@ def _constellations(b: Builder, spec: ScenarioFile, base_dir: FilePath) -> list[
         section, class_id = ("sensor", sensor_id) if sensor_id else ("interceptor", sbi_id)
         where = path + (section if (c.sensor or c.interceptor) else "constellation",)
         payload = b.lookup(section, str(class_id), where)
+        if c.walker is None and "planes" in orbit:  # a catalogue Walker pattern, perhaps overridden
+            planned = orbit["planes"] * orbit.get("per_plane", 1)
+            if too_many := policy.over("the satellites of this constellation", planned, MAX_SATELLITES):
+                b.problem(path + ("override",), too_many)
+                continue
         epoch_jd = julian_date(spec.scenario.epoch_utc)
-        elements = orbit_elements(b, c, entry, orbit, epoch_jd, base_dir, path)
+        elements = orbit_elements(b, c, entry, orbit, epoch_jd, base_dir, path, policy)
         if payload is None or elements is None:
             continue
         kind = PAYLOADS.for_family(payload.fields.get("family"))
@@ -396,17 +409,27 @@ def _constellations(b: Builder, spec: ScenarioFile, base_dir: FilePath) -> list[
 
 
 def architecture(
-    spec: ScenarioFile, catalogue: Catalogue, base_dir: str | FilePath = ".", builder: Builder | None = None
+    spec: ScenarioFile,
+    catalogue: Catalogue,
+    base_dir: str | FilePath = ".",
+    builder: Builder | None = None,
+    policy: InputPolicy = DEFAULT_POLICY,
 ) -> Architecture:
     """The fielded elements of a validated scenario, resolved against the catalogue.
 
-    ``base_dir`` is where files named by the scenario (a TLE catalogue) are looked up. Problems are in
+    ``base_dir`` is where files named by the scenario (a TLE catalogue) are looked up; they must lie
+    under it unless ``policy`` allows their folder, and ``policy`` also says whether the satellites
+    counted here may exceed :data:`~domesim.limits.MAX_SATELLITES`. Problems are in
     ``problems`` (key path, message); the elements they concern are left out. The world builder passes
     its ``builder``, so that the problems join its own.
     """
     b = builder or Builder(catalogue)
     first = len(b.problems)
-    constellations = _constellations(b, spec, FilePath(base_dir))
+    constellations = _constellations(b, spec, FilePath(base_dir), policy)
+    # catalogue constellations and TLE files are counted only now (the loader counted the file's own)
+    satellites = sum(c.satellites for c in constellations)
+    if too_many := policy.over("the satellites of every [[constellation]]", satellites, MAX_SATELLITES):
+        b.problem(("constellation",), too_many)
     sensors = _sensor_sites(b, spec)
     sites = _interceptor_sites(b, spec)
     return Architecture(

@@ -15,6 +15,7 @@ from typing import Any
 from domesim.build.catalogue import Catalogue, Entry, Param
 from domesim.core.units import DEG, to_si
 from domesim.errors import ParameterError
+from domesim.limits import quote
 
 Path = tuple[Any, ...]
 
@@ -81,7 +82,7 @@ class Builder:
     def lookup(self, section: str, entry_id: str, path: Path) -> Entry | None:
         if not self.catalogue.has(section, entry_id):
             self.problem(
-                path, f"unknown {section} id {entry_id!r}{self.catalogue.suggest(section, entry_id)}"
+                path, f"unknown {section} id {quote(entry_id)!r}{self.catalogue.suggest(section, entry_id)}"
             )
             return None
         return self.catalogue.entry(section, entry_id)
@@ -109,7 +110,7 @@ class Builder:
                     if close
                     else f"; {entry.section} {entry.id!r} has: {', '.join(sorted(entry.params))}"
                 )
-                self.problem(where, f"unknown parameter {key!r}{hint}")
+                self.problem(where, f"unknown parameter {quote(key)!r}{hint}")
                 ok = False
                 continue
             message = _check_value(key, value, entry.params[key].value)
@@ -159,7 +160,7 @@ class Builder:
         if any(key not in entry.params for key in keys):
             self.problem(
                 path,
-                f"{kind} {place_id!r} has no reference point in the catalogue: give "
+                f"{kind} {quote(str(place_id))!r} has no reference point in the catalogue: give "
                 "launch_lat_deg and launch_lon_deg instead",
             )
             return None
@@ -198,7 +199,7 @@ def deployed(
         if deployment is None:
             return None
         if kind not in deployment.fields:
-            b.problem(path + ("deployment",), f"deployment {spec.deployment!r} is not a {kind}")
+            b.problem(path + ("deployment",), f"deployment {quote(spec.deployment)!r} is not a {kind}")
             return None
         class_id = class_id or deployment.fields[kind]
         site = site or deployment.fields["site"]

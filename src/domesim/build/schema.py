@@ -19,16 +19,24 @@ from domesim.build.blocks import point_given as _point_given
 from domesim.build.catalogue import Catalogue, load_catalogue
 from domesim.build.threats import threat_families
 from domesim.core.timegrid import parse_epoch_utc
+from domesim.limits import MAX_SEED, MIN_STEP_S
 
 # the names the sensing fidelities had before the engine became one chain (a file using one is told the new)
 RENAMED_SENSING = {"cued": "screening", "tracked": "full"}
+
+
+def seed_in_range(value: int) -> int:
+    """A root seed, checked to fit the run catalogue's signed 64-bit column before anything runs."""
+    if not 0 <= value <= MAX_SEED:
+        raise ValueError(f"seed must be from 0 to 2**63 - 1 = {MAX_SEED} (a signed 64-bit integer)")
+    return value
 
 
 class ScenarioSection(StrictModel):
     name: str = Field(min_length=1)
     description: str = ""
     epoch_utc: str = "2026-01-01T00:00:00Z"
-    step_s: float = Field(default=2.0, gt=0.0, le=60.0)
+    step_s: float = Field(default=2.0, ge=MIN_STEP_S, le=60.0)  # a floor: 5e-324 would overflow the grid
     duration_s: float = Field(gt=0.0, le=86400.0)
     # the sensing fidelity: "full" (the whole chain: sensors, tracks, fire-control quality), "screening"
     # (first detection plus the doctrine's delay: optimistic) or "ideal" (known from launch: a bound)
@@ -250,6 +258,11 @@ class MonteCarloSpec(StrictModel):
     trials: int = Field(default=1000, ge=1, le=10_000_000)
     seed: int = Field(default=0, ge=0)
     chunk_trials: int = Field(default=100, ge=1, le=100_000)
+
+    @field_validator("seed")
+    @classmethod
+    def _seed(cls, value: int) -> int:
+        return seed_in_range(value)
 
 
 class ScenarioBase(StrictModel):

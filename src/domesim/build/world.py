@@ -27,8 +27,16 @@ from domesim.build.sensors import SENSOR_FAMILIES
 from domesim.build.threats import ThreatContext, threat_families
 from domesim.core.ballistic import STATUS_DIVERGED
 from domesim.core.timegrid import TimeGrid
+from domesim.engine.simulate import CHUNK_MEMORY_BYTES, trial_bytes
 from domesim.engine.world import Asset, Doctrine, ThreatGroup, World, fly_truth
 from domesim.interceptors.flyout import latest_launch_t_s
+from domesim.limits import (
+    ALLOW_LARGE_HINT,
+    DEFAULT_POLICY,
+    MAX_THREAT_OBJECTS,
+    MAX_TRIAL_MEMORY_FACTOR,
+    InputPolicy,
+)
 from domesim.sensors.radar import BANDS
 from domesim.tracking.tracker import TrackerConfig
 
@@ -181,17 +189,22 @@ def build_parts(b: Builder, spec: ScenarioFile, fielded: Architecture) -> WorldP
 
 
 def build_world(
-    spec: ScenarioFile, catalogue: Catalogue, base_dir: str | FilePath = "."
+    spec: ScenarioFile,
+    catalogue: Catalogue,
+    base_dir: str | FilePath = ".",
+    policy: InputPolicy = DEFAULT_POLICY,
 ) -> tuple[World, list[dict], list[tuple[Path, str]], list[str]]:
     """Build the World; returns (world, provenance rows, problems, warnings). Unusable if problems.
 
-    ``base_dir`` is where files named by the scenario (a TLE catalogue) are looked up.
+    ``base_dir`` is where files named by the scenario (a TLE catalogue) are looked up; ``policy`` says
+    which other folders they may lie in and whether the world may exceed the bounds of
+    :mod:`domesim.limits` (the raid's objects; one trial's memory).
     """
     b = Builder(catalogue)
     s = spec.scenario
     grid = TimeGrid(s.epoch_utc, s.step_s, s.duration_s)
     groups = threat_groups(b, spec)
-    fielded = architecture(spec, catalogue, base_dir, b)  # what is fielded where (costing reads it too)
+    fielded = architecture(spec, catalogue, base_dir, b, policy)  # what is fielded where (costing reads it)
     parts = build_parts(b, spec, fielded)
     world = World(
         name=s.name,
@@ -230,9 +243,28 @@ def build_world(
                 f"use at least {math.ceil(end * 1.05 + 60.0)} s",
             )
             break
+    _check_size(b, world, policy)
     if not b.problems:
         _check_nominal_flights(b, spec, world)
     return world, b.provenance, b.problems, b.warnings
+
+
+def _check_size(b: Builder, world: World, policy: InputPolicy) -> None:
+    """The bounds of :mod:`domesim.limits` that need the built raid: its objects (what missiles release is
+    known only now) and the memory of one trial, which the engine cannot split (checked before the raid
+    is flown, so that a world too large for the machine is an error, not an exhausted memory)."""
+    what = "the raid's objects (missiles and what they release)"
+    if too_many := policy.over(what, len(world.objects), MAX_THREAT_OBJECTS):
+        b.problem(("threat",), too_many)
+        return
+    budget = CHUNK_MEMORY_BYTES * MAX_TRIAL_MEMORY_FACTOR
+    if not policy.allow_large and (need := trial_bytes(world)) > budget:
+        b.problem(
+            ("scenario", "step_s"),
+            f"one trial needs about {need / 2**30:,.1f} GiB ({len(world.objects):,} objects x "
+            f"{world.grid.steps:,} steps), above the limit of {budget / 2**30:g} GiB: raise step_s, shorten "
+            f"duration_s or simulate fewer objects; {ALLOW_LARGE_HINT}",
+        )
 
 
 def _check_nominal_flights(b: Builder, spec: ScenarioFile, world: World) -> None:

@@ -199,8 +199,13 @@ def trials_per_chunk(world: World, limit: int) -> int:
     are computed where the loop asks, never stored. The answer depends on the world only, never on the
     worker count, so the chunk plan (and with it every random stream) is the same for any workers.
     """
-    per_trial = len(world.objects) * world.grid.steps * 8 * 24
-    return max(1, min(limit, CHUNK_MEMORY_BYTES // per_trial))
+    return max(1, min(limit, CHUNK_MEMORY_BYTES // trial_bytes(world)))
+
+
+def trial_bytes(world: World) -> int:
+    """Bytes of one trial's arrays (:func:`trials_per_chunk`); the builder refuses a world whose single
+    trial is far above the chunk budget (:data:`domesim.limits.MAX_TRIAL_MEMORY_FACTOR`)."""
+    return len(world.objects) * world.grid.steps * 8 * 24
 
 
 def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[str, np.ndarray]:

@@ -79,6 +79,7 @@ from sgp4.propagation import _dpper, gstime
 from domesim.core import kepler
 from domesim.core.frames import earth_rotation_angle
 from domesim.errors import Problem, ScenarioError
+from domesim.limits import DEFAULT_POLICY, MAX_ELEMENT_FILE_BYTES, MAX_FILE_PROBLEMS, InputPolicy, quote
 
 MIN_PERIGEE_ALT_M = 100e3  # SGP4 mean perigee height; below it the satellite is re-entering
 TLE_LINE_LENGTH = 69
@@ -158,6 +159,20 @@ _OMM_FIXED = {
     "TIME_SYSTEM": "UTC",
 }
 _FORMATS = "TLE (2 or 3 lines per satellite) or OMM (CSV with a header, XML, JSON)"
+_PROBLEMS_READ = 100  # problems found before reading a TLE file stops (a file that bad is rejected anyway)
+_STOPPED = "reading stopped at this line: too many problems"
+
+
+def _capped(problems: list[Problem], source: str) -> list[Problem]:
+    """The first :data:`~domesim.limits.MAX_FILE_PROBLEMS` problems of a file and a count of the rest, so
+    that a message never quotes more than a few lines of a file."""
+    if len(problems) <= MAX_FILE_PROBLEMS:
+        return problems
+    rest = problems[MAX_FILE_PROBLEMS:]
+    stopped = rest[-1].message == _STOPPED
+    more = f"and {len(rest) - stopped}{' or more' if stopped else ''} more problems"
+    where = f" (reading stopped at line {rest[-1].line})" if stopped else ""
+    return [*problems[:MAX_FILE_PROBLEMS], Problem(source, "", f"{more}{where}; the first are shown")]
 
 
 @dataclass
@@ -194,7 +209,9 @@ def teme_to_eci_angle(epoch_jd: float) -> float:
     return (era - gstime(epoch_jd) + math.pi) % _TWO_PI - math.pi
 
 
-def read_elements(path: str | Path, epoch_jd: float, *, frame: Frame = "eci") -> tuple[list[str], np.ndarray]:
+def read_elements(
+    path: str | Path, epoch_jd: float, *, frame: Frame = "eci", policy: InputPolicy = DEFAULT_POLICY
+) -> tuple[list[str], np.ndarray]:
     """Read a TLE or OMM file into mean elements at the scenario epoch.
 
     Parameters
@@ -203,6 +220,8 @@ def read_elements(path: str | Path, epoch_jd: float, *, frame: Frame = "eci") ->
     epoch_jd : the scenario epoch ``t = 0``, Julian date, UTC (UT1 taken as UTC), e.g. from
         :func:`domesim.core.timegrid.julian_date`.
     frame : ``"eci"`` (domesim's inertial frame, default) or ``"teme"`` (SGP4's frame).
+    policy : whether the file may be larger than :data:`~domesim.limits.MAX_ELEMENT_FILE_BYTES` (and a
+        TLE or CSV line longer than :data:`~domesim.limits.MAX_LINE_CHARS`).
 
     Returns
     -------
@@ -231,10 +250,15 @@ def read_elements(path: str | Path, epoch_jd: float, *, frame: Frame = "eci") ->
     p = Path(path)
     if not p.is_file():
         raise ScenarioError([Problem(file, "", "file not found" if not p.exists() else "not a file")])
+    if found := policy.oversized(p.stat().st_size, MAX_ELEMENT_FILE_BYTES):
+        raise ScenarioError([Problem(file, "", *found)])
     try:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError([Problem(file, "", f"cannot be read as UTF-8 text ({exc})")]) from None
+    line_based = not text.lstrip().startswith(("<", "[", "{"))  # XML and JSON may be one long line
+    if line_based and (found := policy.oversized(len(text), MAX_ELEMENT_FILE_BYTES, text)):
+        raise ScenarioError([Problem(file, "", *found)])
     return parse_elements(text, epoch_jd, source=file, frame=frame)
 
 
@@ -256,7 +280,7 @@ def parse_elements(
     elements, problems = _convert([e.satrec for e in entries], epoch_jd, frame)
     if problems:
         raise ScenarioError(
-            [Problem(source, entries[i].key, message, entries[i].line) for i, message in problems]
+            _capped([Problem(source, entries[i].key, m, entries[i].line) for i, m in problems], source)
         )
     return [e.name for e in entries], elements
 
@@ -269,6 +293,8 @@ def elements_from_satrecs(satrecs: Sequence[Any], epoch_jd: float, *, frame: Fra
     satrecs : sequence of S initialised ``sgp4.api.Satrec`` (``twoline2rv``, ``sgp4init``, OMM).
     epoch_jd : the scenario epoch ``t = 0``, Julian date, UTC.
     frame : ``"eci"`` (domesim's inertial frame, default) or ``"teme"`` (SGP4's frame).
+    policy : whether the file may be larger than :data:`~domesim.limits.MAX_ELEMENT_FILE_BYTES` (and a
+        TLE or CSV line longer than :data:`~domesim.limits.MAX_LINE_CHARS`).
 
     Returns
     -------
@@ -470,7 +496,7 @@ def _parse(text: str, source: str) -> list[_Entry]:
     else:
         entries, problems = _parse_tle(text, source)
     if problems:
-        raise ScenarioError(sorted(problems, key=lambda p: p.line or 0))
+        raise ScenarioError(_capped(sorted(problems, key=lambda p: p.line or 0), source))
     if not entries:
         raise ScenarioError([Problem(source, "", f"no element sets found: expected {_FORMATS}")])
     return entries
@@ -527,14 +553,21 @@ def _check_tle_line(line: str, which: int) -> list[str]:
 
 
 def _parse_tle(text: str, source: str) -> tuple[list[_Entry], list[Problem]]:
-    lines = [(n, raw.rstrip()) for n, raw in enumerate(text.splitlines(), start=1) if raw.strip()]
+    # the lines are read one at a time, and reading stops once enough problems are found to reject the
+    # file: a large file of garbage costs neither a list of all its lines nor a problem per line
+    lines = (
+        (n, raw.rstrip()) for n, raw in enumerate(io.StringIO(text, newline=None), start=1) if raw.strip()
+    )
     entries: list[_Entry] = []
     problems: list[Problem] = []
     name: tuple[int, str] | None = None  # (line number, text) of a pending name line
-    i = 0
-    while i < len(lines):
-        n, line = lines[i]
-        following = lines[i + 1] if i + 1 < len(lines) else None
+    current = next(lines, None)
+    while current is not None:
+        if len(problems) >= _PROBLEMS_READ:
+            problems.append(Problem(source, "", _STOPPED, current[0]))
+            return entries, problems
+        n, line = current
+        following = next(lines, None)
         if line.startswith("1 "):
             label = name[1] if name else ""
             if following is None or not following[1].startswith("2 "):
@@ -550,7 +583,7 @@ def _parse_tle(text: str, source: str) -> tuple[list[_Entry], list[Problem]]:
                         n,
                     )
                 )
-                name, i = None, i + 1
+                name, current = None, following
                 continue
             n2, line2 = following
             bad = [(n, m) for m in _check_tle_line(line, 1)] + [(n2, m) for m in _check_tle_line(line2, 2)]
@@ -571,17 +604,17 @@ def _parse_tle(text: str, source: str) -> tuple[list[_Entry], list[Problem]]:
                 else:
                     entries.append(_Entry(label, sat, n, label))
             problems.extend(Problem(source, name[1] if name else "", m, ln) for ln, m in bad)
-            name, i = None, i + 2
+            name, current = None, next(lines, None)
         elif line.startswith("2 "):
             if following is not None and following[1].startswith("1 "):
                 message = (
                     f"TLE line 2 comes before line 1 (line {following[0]}), expected line 1 (starting "
                     "with '1 ') first: are the lines swapped?"
                 )
-                i += 2
+                current = next(lines, None)
             else:
                 message = "TLE line 2 without a line 1 before it, expected a line starting with '1 '"
-                i += 1
+                current = following
             problems.append(Problem(source, name[1] if name else "", message, n))
             name = None
         else:
@@ -590,16 +623,17 @@ def _parse_tle(text: str, source: str) -> tuple[list[_Entry], list[Problem]]:
                     Problem(
                         source,
                         "",
-                        f"name line {name[1]!r} is not followed by TLE line 1 (a line starting with '1 ')",
+                        f"name line {quote(name[1])!r} is not followed by TLE line 1 "
+                        "(a line starting with '1 ')",
                         name[0],
                     )
                 )
             label = line.strip()
             name = (n, label[2:].strip() if label.startswith("0 ") else label)
-            i += 1
+            current = following
     if name is not None:
         problems.append(
-            Problem(source, "", f"name line {name[1]!r} is not followed by its two TLE lines", name[0])
+            Problem(source, "", f"name line {quote(name[1])!r} is not followed by its two TLE lines", name[0])
         )
     return entries, problems
 
@@ -612,7 +646,7 @@ def _omm_entry(
 ) -> tuple[_Entry | None, list[Problem]]:
     """Validate one OMM record (keyword -> value) and initialise its Satrec."""
     fields = {str(k).strip().upper(): v for k, v in fields.items() if k is not None}
-    label = str(fields.get("OBJECT_NAME") or fields.get("NORAD_CAT_ID") or where).strip()
+    label = quote(str(fields.get("OBJECT_NAME") or fields.get("NORAD_CAT_ID") or where).strip())
     key = f"{where} {label}".strip() if label != where else where
     problems: list[Problem] = []
 
@@ -626,7 +660,7 @@ def _omm_entry(
         return None, problems
     for k, expected in _OMM_FIXED.items():
         if clean.get(k) and clean[k].upper() != expected:
-            bad(k, f"is {clean[k]!r}, expected {expected!r} (SGP4 mean elements)")
+            bad(k, f"is {quote(clean[k])!r}, expected {expected!r} (SGP4 mean elements)")
     numbers: dict[str, float] = {}
     for k in _OMM_REQUIRED:
         if k == "EPOCH":
@@ -634,14 +668,14 @@ def _omm_entry(
         try:
             numbers[k] = float(clean[k])
         except ValueError:
-            bad(k, f"is {clean[k]!r}, expected a number")
+            bad(k, f"is {quote(clean[k])!r}, expected a number")
             continue
         if not math.isfinite(numbers[k]):
-            bad(k, f"is {clean[k]!r}, expected a finite number")
+            bad(k, f"is {quote(clean[k])!r}, expected a finite number")
     if "NORAD_CAT_ID" in numbers and not (
         numbers["NORAD_CAT_ID"].is_integer() and numbers["NORAD_CAT_ID"] >= 0
     ):
-        bad("NORAD_CAT_ID", f"is {clean['NORAD_CAT_ID']!r}, expected a non-negative integer")
+        bad("NORAD_CAT_ID", f"is {quote(clean['NORAD_CAT_ID'])!r}, expected a non-negative integer")
     if not 0.0 <= numbers.get("ECCENTRICITY", 0.0) < 1.0:
         bad("ECCENTRICITY", f"is {numbers['ECCENTRICITY']:g}, expected 0 <= e < 1")
     if not 0.0 <= numbers.get("INCLINATION", 0.0) <= 180.0:
@@ -654,12 +688,12 @@ def _omm_entry(
             epoch = epoch.astimezone(UTC).replace(tzinfo=None)
         clean["EPOCH"] = epoch.strftime("%Y-%m-%dT%H:%M:%S.%f")
     except ValueError:
-        bad("EPOCH", f"is {clean['EPOCH']!r}, expected an ISO 8601 UTC time (2024-01-31T12:00:00.000000)")
+        bad("EPOCH", f"is {quote(clean['EPOCH'])!r}, expected an ISO 8601 UTC time (2024-01-31T12:00:00.0)")
     for k, default in _OMM_DEFAULTS.items():
         clean[k] = clean.get(k) or default
     for k in ("EPHEMERIS_TYPE", "ELEMENT_SET_NO", "REV_AT_EPOCH"):
         if not re.fullmatch(r"[+-]?[0-9]+", clean[k]):
-            bad(k, f"is {clean[k]!r}, expected an integer")
+            bad(k, f"is {quote(clean[k])!r}, expected an integer")
     if problems:
         return None, problems
     clean["NORAD_CAT_ID"] = str(int(numbers["NORAD_CAT_ID"]))
@@ -673,6 +707,13 @@ def _omm_entry(
 
 
 def _parse_omm_csv(text: str, source: str) -> tuple[list[_Entry], list[Problem]]:
+    try:
+        return _read_omm_csv(text, source)
+    except csv.Error as exc:  # a field longer than the csv module reads, a NUL byte
+        return [], [Problem(source, "", f"malformed CSV: {quote(str(exc))}")]
+
+
+def _read_omm_csv(text: str, source: str) -> tuple[list[_Entry], list[Problem]]:
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().upper() for h in reader.fieldnames or []]
     missing = [k for k in _OMM_REQUIRED if k not in header]
@@ -735,6 +776,8 @@ def _parse_omm_json(text: str, source: str) -> tuple[list[_Entry], list[Problem]
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         return [], [Problem(source, "", f"malformed JSON: {exc.msg}", exc.lineno)]
+    except RecursionError:  # json reads nested arrays recursively; OMM records are flat
+        return [], [Problem(source, "", "arrays or objects nest too deeply: expected a list of OMM records")]
     records = [data] if isinstance(data, dict) else data
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         return [], [Problem(source, "", "expected a JSON list of OMM records (objects of keyword: value)")]

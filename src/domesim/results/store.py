@@ -194,7 +194,13 @@ class RunCatalogue:
 
     def __init__(self, path: str | os.PathLike[str] | None = None):
         self.path = Path(path) if path is not None else default_data_dir() / CATALOGUE_NAME
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # the folder is a file, or cannot be made
+            raise DomesimError(
+                f"cannot use {self.path.parent} as the folder of the run catalogue ({exc.strerror}): "
+                f"give --data-dir (or DOMESIM_DATA_DIR) a folder domesim may write"
+            ) from None
         columns = ", ".join(f"{name} {kind}" for name, kind in _RUN_COLUMNS.items())
         with self.connect() as con:
             con.execute(f"CREATE TABLE IF NOT EXISTS runs ({columns})")
@@ -207,18 +213,33 @@ class RunCatalogue:
             try:
                 con = duckdb.connect(str(self.path), read_only=read_only)
                 break
-            except duckdb.IOException as exc:
-                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
-                    raise DomesimError(
-                        f"cannot open the run catalogue {self.path}: {exc}. "
-                        "Wait for the other domesim process to finish, or set DOMESIM_DATA_DIR."
-                    ) from exc
+            except duckdb.Error as exc:
+                locked = "lock" in str(exc).lower()
+                if not locked or time.monotonic() > deadline:
+                    raise DomesimError(self._cannot_open(exc, locked)) from None
                 time.sleep(pause)
                 pause = min(2 * pause, 0.5)
         try:
             yield con
         finally:
             con.close()
+
+    def _cannot_open(self, exc: duckdb.Error, locked: bool) -> str:
+        """What went wrong opening the file, and what to do: each cause its own advice."""
+        elsewhere = "or give --data-dir (or DOMESIM_DATA_DIR) another folder"
+        if locked:
+            pid = re.search(r"PID (\d+)", str(exc))
+            holder = f"another process (PID {pid.group(1)})" if pid else "another process"
+            return (
+                f"the run catalogue {self.path} is in use by {holder}, still after {_LOCK_WAIT_S:g} s: "
+                f"wait for it to finish, {elsewhere}"
+            )
+        if "not a valid DuckDB database" in str(exc):
+            return (
+                f"the run catalogue {self.path} is not a DuckDB database (corrupt, or another kind of file): "
+                f"move it away (domesim then starts a new one), {elsewhere}"
+            )
+        return f"cannot open the run catalogue {self.path}: {exc}; {elsewhere}"
 
     def add_run(self, row: Mapping[str, Any]) -> None:
         """Insert one run.

@@ -292,7 +292,7 @@ def _holdings(loaded: LoadedScenario | LoadedSpec, catalogue: Catalogue) -> list
     From the file and the catalogue alone (:func:`domesim.build.architecture.architecture`): no world is
     built. A fault in what is fielded (an unknown id) is a :class:`ScenarioError`.
     """
-    fielded = architecture(loaded.spec, catalogue, loaded.path.parent)
+    fielded = architecture(loaded.spec, catalogue, loaded.path.parent, policy=loaded.policy)
     if fielded.problems:
         raise scenario_problems(str(loaded.path), loaded.text, list(fielded.problems))
     return fielded.holdings()

@@ -33,6 +33,18 @@ from domesim.build.schema import (
 )
 from domesim.build.threats import threat_families
 from domesim.errors import ParameterError, Problem, ScenarioError
+from domesim.limits import (
+    DEFAULT_POLICY,
+    MAX_INTERCEPTOR_SITES,
+    MAX_SATELLITES,
+    MAX_SCENARIO_FILE_BYTES,
+    MAX_SENSORS,
+    MAX_STEPS_PER_TRIAL,
+    MAX_THREAT_MISSILES,
+    MAX_TOML_DEPTH,
+    InputPolicy,
+    quote,
+)
 from domesim.scenario.edits import apply_edits
 from domesim.scenario.locate import locate_line
 
@@ -48,6 +60,7 @@ class LoadedSpec:
     text: str
     spec: ScenarioFile
     scenario_hash: str  # sha256 of the validated scenario without its [montecarlo] and [cost] tables
+    policy: InputPolicy = DEFAULT_POLICY  # what the load was allowed (files it names, sizes)
 
     @property
     def montecarlo(self) -> MonteCarloSpec:
@@ -65,6 +78,7 @@ class LoadedScenario:
     provenance: list[dict]
     scenario_hash: str  # sha256 of the validated scenario without its [montecarlo] and [cost] tables
     warnings: list[str]  # things a user should know that do not stop a run
+    policy: InputPolicy = DEFAULT_POLICY  # what the load was allowed (files it names, sizes)
 
     @property
     def montecarlo(self) -> MonteCarloSpec:
@@ -78,7 +92,7 @@ def format_path(path: tuple) -> str:
         if isinstance(part, int):
             out += f"#{part + 1}"
         else:
-            out += ("." if out else "") + str(part)
+            out += ("." if out else "") + quote(str(part))
     return out
 
 
@@ -116,7 +130,7 @@ def _model_at(path: tuple) -> type[BaseModel] | None:
 def _message(error: Any) -> str:
     kind, loc = error["type"], error["loc"]
     if kind == "extra_forbidden":
-        key = str(loc[-1])
+        key = quote(str(loc[-1]))
         model = _model_at(loc)
         allowed = [f.alias or name for name, f in model.model_fields.items()] if model else []
         with_unit = [k for k in allowed if k.startswith(key + "_")]
@@ -132,7 +146,7 @@ def _message(error: Any) -> str:
     message = error["msg"]
     message = re.sub(r"^Value error, ", "", message)
     if "input" in error and not isinstance(error["input"], dict | list):
-        message += f" (got {error['input']!r})"
+        message += f" (got {quote(repr(error['input']))})"
     return message
 
 
@@ -165,22 +179,49 @@ def scenario_hash(spec: ScenarioFile) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
-def read_toml(path: Path) -> tuple[str, dict[str, Any]]:
-    """Text and parsed content of a TOML file, or :class:`ScenarioError` (missing file, syntax)."""
+def _depth(data: Any) -> int:
+    """How deeply tables and arrays nest in parsed TOML (counted without recursion)."""
+    deepest, todo = 0, [(data, 1)]
+    while todo:
+        item, depth = todo.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        for child in children:
+            if isinstance(child, dict | list):
+                deepest = max(deepest, depth)
+                todo.append((child, depth + 1))
+    return deepest
+
+
+def _check_size(file: str, size: int, text: str | None, policy: InputPolicy) -> None:
+    if found := policy.oversized(size, MAX_SCENARIO_FILE_BYTES, text):
+        raise ScenarioError([Problem(file, "", *found)])
+
+
+def read_toml(path: Path, policy: InputPolicy = DEFAULT_POLICY) -> tuple[str, dict[str, Any]]:
+    """Text and parsed content of a TOML file, or :class:`ScenarioError` (missing file, too large,
+    syntax, nested too deeply)."""
     file = str(path)
     if not path.is_file():
         raise ScenarioError([Problem(file, "", "file not found" if not path.exists() else "not a file")])
+    _check_size(file, path.stat().st_size, None, policy)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError([Problem(file, "", f"cannot be read as UTF-8 text ({exc})")]) from None
+    _check_size(file, len(text.encode()), text, policy)
+    too_deep = f"tables and arrays nest more than {MAX_TOML_DEPTH} deep; a scenario needs a few levels"
     try:
-        return text, tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
         line = int(found.group(1)) if found else None
         reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         raise ScenarioError([Problem(file, "", f"malformed TOML: {reason}", line)]) from None
+    except RecursionError:  # tomllib reads nested arrays and inline tables recursively
+        raise ScenarioError([Problem(file, "", too_deep)]) from None
+    if _depth(data) > MAX_TOML_DEPTH:  # validation and hashing recurse over the data too
+        raise ScenarioError([Problem(file, "", too_deep)])
+    return text, data
 
 
 def load_spec(
@@ -190,9 +231,11 @@ def load_spec(
     sensing: str | None = None,
     edits: Mapping[str, Any] | None = None,
     catalogue: Catalogue | None = None,
+    policy: InputPolicy = DEFAULT_POLICY,
 ) -> LoadedSpec:
     """Read and validate a scenario file without building its world (the arguments of
-    :func:`load_scenario`; ``catalogue`` decides the family of each [[threat]] block's class).
+    :func:`load_scenario`; ``catalogue`` decides the family of each [[threat]] block's class). The bounds
+    of :mod:`domesim.limits` that the file alone shows are checked here, unless ``policy`` lifts them.
 
     Raises
     ------
@@ -202,7 +245,7 @@ def load_spec(
     """
     path = Path(path)
     file = str(path)
-    text, data = read_toml(path)
+    text, data = read_toml(path, policy)
     if edits:
         try:
             data = apply_edits(data, edits)
@@ -222,7 +265,30 @@ def load_spec(
             spec = scenario_model().model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(_problems_from_validation(exc, file, text)) from None
-    return LoadedSpec(path, text, spec, scenario_hash(spec))
+    if problems := size_problems(spec, policy):
+        raise scenario_problems(file, text, problems)
+    return LoadedSpec(path, text, spec, scenario_hash(spec), policy)
+
+
+def size_problems(spec: ScenarioFile, policy: InputPolicy) -> list[tuple[tuple, str]]:
+    """The bounds of :mod:`domesim.limits` that a validated file goes past, as ``(key path, message)``,
+    checked before anything is built: what can be counted from the file alone (the objects missiles
+    release and the satellites of catalogue constellations and TLE files are counted when built)."""
+    s = spec.scenario
+    walker = [c.walker.planes * c.walker.per_plane for c in spec.constellation if c.walker is not None]
+    listed = [len(c.elements_deg or c.geo_lon_deg or ()) for c in spec.constellation]
+    checks = (
+        (("scenario", "step_s"), "steps per trial (duration_s / step_s)", s.duration_s / s.step_s + 1,
+         MAX_STEPS_PER_TRIAL),
+        (("threat",), "the missiles of every [[threat]] block (their count summed)",
+         sum(t.count for t in spec.threat), MAX_THREAT_MISSILES),
+        (("interceptor_site",), "the number of [[interceptor_site]] blocks", len(spec.interceptor_site),
+         MAX_INTERCEPTOR_SITES),
+        (("sensor",), "the number of [[sensor]] blocks", len(spec.sensor), MAX_SENSORS),
+        (("constellation",), "the satellites of every [[constellation]]", sum(walker) + sum(listed),
+         MAX_SATELLITES),
+    )  # fmt: skip
+    return [(key, m) for key, what, count, limit in checks if (m := policy.over(what, count, limit))]
 
 
 def scenario_problems(file: str, text: str, problems: list[tuple[tuple, str]]) -> ScenarioError:
@@ -237,6 +303,7 @@ def load_scenario(
     sensing: str | None = None,
     edits: Mapping[str, Any] | None = None,
     catalogue: Catalogue | None = None,
+    policy: InputPolicy = DEFAULT_POLICY,
 ) -> LoadedScenario:
     """Read, validate and build a scenario; ``trials``/``seed`` replace those of ``[montecarlo]``, and
     ``sensing`` that of ``[scenario]`` (e.g. to compare "full" and "screening" on the same file).
@@ -245,6 +312,11 @@ def load_scenario(
     a sweep's architecture point), and ``catalogue`` replaces the shipped catalogue (a sensitivity
     study's low or high value of one input).
 
+    ``policy`` (:class:`~domesim.limits.InputPolicy`) is what the load may go past: the bounds on input
+    sizes (``allow_large``) and the folders other than the scenario's from which it may name files
+    (``allowed_dirs``). It is passed down as an argument, not held globally, so that what a call may read
+    shows in its signature; the loaded scenario keeps it for what reads the file again (costing).
+
     Raises
     ------
     ScenarioError
@@ -252,10 +324,12 @@ def load_scenario(
     """
     from domesim.build.world import build_world  # the physics: launch solutions, compiled kernels
 
-    read = load_spec(path, trials, seed, sensing, edits, catalogue)
+    read = load_spec(path, trials, seed, sensing, edits, catalogue, policy)
     world, provenance, problems, warnings = build_world(
-        read.spec, catalogue or load_catalogue(), read.path.parent
+        read.spec, catalogue or load_catalogue(), read.path.parent, policy
     )
     if problems:
         raise scenario_problems(str(read.path), read.text, problems)
-    return LoadedScenario(read.path, read.text, read.spec, world, provenance, read.scenario_hash, warnings)
+    return LoadedScenario(
+        read.path, read.text, read.spec, world, provenance, read.scenario_hash, warnings, policy
+    )

@@ -21,6 +21,7 @@ import numpy as np
 
 from domesim.build.catalogue import Catalogue, load_catalogue
 from domesim.errors import ScenarioError
+from domesim.limits import DEFAULT_POLICY, InputPolicy
 from domesim.montecarlo.executors import Executor, InProcess
 from domesim.montecarlo.runner import run_trials
 from domesim.results.summary import build_tables
@@ -114,13 +115,16 @@ class _Study:
     seed: int
     base: Case
     base_world: str  # the base world's hash: a case that builds the same world only re-costs it
+    policy: InputPolicy  # what each load of the file is allowed
 
 
 def _case(study: _Study, item: UncertainInput, value: float) -> Case | str:
     """One input at one value: its case, or why the scenario is invalid there (a task: any process)."""
     varied = load_catalogue().with_value(item.section, item.id, item.parameter, value)
     try:
-        loaded = load_scenario(study.path, trials=study.trials, seed=study.seed, catalogue=varied)
+        loaded = load_scenario(
+            study.path, trials=study.trials, seed=study.seed, catalogue=varied, policy=study.policy
+        )
     except ScenarioError as exc:  # the end of a range clashes with another value: say so, go on
         return str(exc)
     if _world_key(loaded) == study.base_world:  # nothing simulated changed: only the cost can
@@ -136,6 +140,7 @@ def run_sensitivity(
     on_case: Callable[[UncertainInput | None, str, Case | str], None] | None = None,
     only: str | None = None,
     executor: Executor | None = None,
+    policy: InputPolicy = DEFAULT_POLICY,
 ) -> Sensitivity:
     """The base case and, per uncertain input, the cases at its low and high values (an input whose
     low or high value makes the scenario invalid is listed in ``skipped`` with the reason).
@@ -143,13 +148,14 @@ def run_sensitivity(
     The cases other than the base are the executor's tasks (:mod:`domesim.montecarlo.executors`;
     default: one after another in this process). ``on_case(input or None, "base" | "low" | "high",
     case or why it was skipped)`` is called as each case finishes; ``only`` keeps the inputs whose label
-    (``id.parameter``) contains it.
+    (``id.parameter``) contains it; ``policy`` is what each load of the file is allowed
+    (:class:`~domesim.limits.InputPolicy`).
     """
-    base_loaded = load_scenario(path, trials=trials, seed=seed)
+    base_loaded = load_scenario(path, trials=trials, seed=seed, policy=policy)
     base = evaluate(base_loaded, trials, seed)
     if on_case is not None:
         on_case(None, "base", base)
-    study = _Study(Path(path), trials, seed, base, _world_key(base_loaded))
+    study = _Study(Path(path), trials, seed, base, _world_key(base_loaded), policy)
     unread = UNUSED_BY_SENSING.get(base_loaded.world.sensing, ())
     unused: list[tuple[UncertainInput, str]] = []
     varied: list[UncertainInput] = []

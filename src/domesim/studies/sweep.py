@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 import signal
 import threading
 import time
@@ -27,11 +28,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from scipy.stats import qmc
 
 from domesim import __version__
+from domesim.build.schema import seed_in_range
 from domesim.errors import ParameterError, Problem, ScenarioError
+from domesim.limits import DEFAULT_POLICY, MAX_SWEEP_POINTS, PATH_CHARS, InputPolicy, quote
 from domesim.montecarlo.executors import Executor, InProcess
 from domesim.montecarlo.runner import run_trials
 from domesim.results.metrics import binomial_ci
@@ -39,7 +42,7 @@ from domesim.results.store import RunCatalogue
 from domesim.results.summary import build_tables
 from domesim.scenario.costing import scenario_cost
 from domesim.scenario.edits import parse_key
-from domesim.scenario.loader import _problems_from_validation, load_scenario, read_toml
+from domesim.scenario.loader import _problems_from_validation, load_scenario, read_toml, scenario_problems
 
 POINT_COLUMNS = {
     "sweep_id": "VARCHAR",
@@ -97,6 +100,11 @@ class SweepSection(_Strict):
     horizon_years: int | None = Field(default=None, ge=1, le=100)
     dollar_year: int | None = None
 
+    @field_validator("seed")
+    @classmethod
+    def _seed(cls, value: int) -> int:
+        return seed_in_range(value)
+
 
 class SweepFile(_Strict):
     sweep: SweepSection
@@ -123,6 +131,7 @@ class Sweep:
     scenario_path: Path
     points: list[dict[str, Any]]  # key path -> value, one dict per point
     sweep_id: str  # identifies what the stored rows mean: spec, base scenario text, version
+    policy: InputPolicy = DEFAULT_POLICY  # what each point's load is allowed (files it names, sizes)
 
     @property
     def name(self) -> str:
@@ -151,8 +160,16 @@ def _points(spec: SweepFile) -> list[dict[str, Any]]:
     return points
 
 
-def load_sweep(path: str | Path) -> Sweep:
-    """Read and validate a sweep file, and check its base scenario loads (at the first point).
+def point_count(spec: SweepFile) -> int:
+    """How many points the sweep has, counted without making them (a grid's product of value counts)."""
+    if spec.sweep.method == "grid":
+        return math.prod(len(p.values or ()) for p in spec.parameter)
+    return spec.sweep.samples
+
+
+def load_sweep(path: str | Path, policy: InputPolicy = DEFAULT_POLICY) -> Sweep:
+    """Read and validate a sweep file and find its base scenario, which must lie under the sweep file's
+    folder or a folder ``policy`` allows; the number of points is checked before they are made.
 
     Raises
     ------
@@ -160,20 +177,27 @@ def load_sweep(path: str | Path) -> Sweep:
         Naming the file, key and what is expected (the sweep file's, or the scenario's at a point).
     """
     path = Path(path)
-    text, data = read_toml(path)
+    text, data = read_toml(path, policy)
     try:
         spec = SweepFile.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(_problems_from_validation(exc, str(path), text)) from None
     except ParameterError as exc:  # a malformed key path (parse_key), before any point runs
         raise ScenarioError([Problem(str(path), "parameter", str(exc))]) from None
+    if outside := policy.outside(spec.sweep.scenario, path.parent):
+        raise scenario_problems(str(path), text, [(("sweep", "scenario"), outside)])
     scenario_path = (path.parent / spec.sweep.scenario).resolve()
     if not scenario_path.is_file():
-        raise ScenarioError([Problem(str(path), "sweep.scenario", f"no scenario file at {scenario_path}")])
+        found = f"no scenario file at {quote(str(scenario_path), PATH_CHARS)}"
+        raise scenario_problems(str(path), text, [(("sweep", "scenario"), found)])
+    if too_many := policy.over("the number of points", point_count(spec), MAX_SWEEP_POINTS):
+        key = ("parameter",) if spec.sweep.method == "grid" else ("sweep", "samples")
+        raise scenario_problems(str(path), text, [(key, too_many)])
     points = _points(spec)
-    base_text = scenario_path.read_text(encoding="utf-8")
+    base_text, _ = read_toml(scenario_path, policy)
     ident = json.dumps([spec.model_dump(mode="json"), base_text, __version__], sort_keys=True)
-    return Sweep(path, spec, scenario_path, points, hashlib.sha256(ident.encode()).hexdigest()[:16])
+    sweep_id = hashlib.sha256(ident.encode()).hexdigest()[:16]
+    return Sweep(path, spec, scenario_path, points, sweep_id, policy)
 
 
 class SweepStore:
@@ -209,7 +233,9 @@ def run_point(sweep: Sweep, point: dict[str, Any]) -> dict[str, Any]:
     s = sweep.spec.sweep
     start = time.perf_counter()
     try:
-        loaded = load_scenario(sweep.scenario_path, trials=s.trials, seed=s.seed, edits={**s.set, **point})
+        loaded = load_scenario(
+            sweep.scenario_path, trials=s.trials, seed=s.seed, edits={**s.set, **point}, policy=sweep.policy
+        )
     except ScenarioError as exc:  # say which point made the scenario invalid
         where = f"point {json.dumps(point)}"
         raise ScenarioError(
