@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -45,9 +46,10 @@ key = "doctrine.salvo_size"
 
 
 def _sweep_file(tmp_path: Path, name: str = "s", method: str = "grid", **edit: str) -> Path:
+    shutil.copy(REPO / "examples" / "nk-1.toml", tmp_path / "nk-1.toml")  # a sweep names files in its folder
     fields = {
         "name": name,
-        "scenario": str(REPO / "examples" / "nk-1.toml"),
+        "scenario": "nk-1.toml",
         "method": method,
         "gbi": "values = [0, 4, 8]",
         "salvo": "values = [1, 2]",

@@ -28,7 +28,7 @@ EXAMPLES = HERE.parents[1] / "examples"
 TRIALS, SEED = 24, 11
 NOT_RESULTS = {"wall_s", "git_hash", "version", "scenario_hash"}
 # summary keys added since the recording (a key added later joins this set with its CHANGELOG entry)
-ADDED = {"leak_causes", "sensing_note"}
+ADDED = {"leak_causes", "sensing_note", "chunk_trials"}
 
 
 def case(name: str) -> tuple[Path, str | None]:
@@ -50,6 +50,7 @@ def summary_of(name: str) -> dict:
         tables,
         trials=TRIALS,
         seed=SEED,
+        chunk_trials=loaded.montecarlo.chunk_trials,
         version="",
         git_hash="",
         scenario_hash="",

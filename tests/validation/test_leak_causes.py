@@ -31,8 +31,8 @@ def _run(path: Path, trials: int = 20):
     loaded = load_scenario(path, trials=trials, seed=3)
     tables = build_tables(loaded.world, run_trials(loaded.world, trials, 3))
     summary = build_summary(
-        loaded.world, tables, trials=trials, seed=3, version="", git_hash="", scenario_hash="",
-        description="", wall_s=0.0,
+        loaded.world, tables, trials=trials, seed=3, chunk_trials=100, version="", git_hash="",
+        scenario_hash="", description="", wall_s=0.0,
     )  # fmt: skip
     return loaded, tables, summary
 

@@ -133,7 +133,7 @@ class DaskCluster:
 
     def __post_init__(self) -> None:
         workers = len(self.client.scheduler_info().get("workers", {}))
-        self.description = f"Dask at {self.client.scheduler.address} ({workers} workers)"
+        self.description = f"Dask at {self.client.scheduler.address} ({workers} worker{'s' * (workers != 1)})"
         self.dashboard = self.client.dashboard_link
 
     def run(self, fn: Task, shared: Any, tasks: Sequence[tuple]) -> Iterator[tuple[int, Any]]:

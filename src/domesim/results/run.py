@@ -7,10 +7,8 @@ The HTML report is not written here: it belongs to :mod:`domesim.report`, a laye
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import pickle
 import subprocess
 import time
 from collections.abc import Callable, Mapping
@@ -21,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from domesim import __version__
+from domesim.engine.simulate import trials_per_chunk
 from domesim.montecarlo.executors import Executor
 from domesim.montecarlo.runner import run_trials
 from domesim.results.store import write_tables
@@ -87,11 +86,10 @@ def run_scenario(
     seed = mc.seed if seed is None else seed
     world = loaded.world
     started = time.perf_counter()
-    # Chunks are reused only for the same built world (scenario and catalogue values, launch solutions)
-    # and version; changing domesim's code without a version bump needs a fresh checkpoint folder.
-    key = None
-    if checkpoint_dir is not None:
-        key = {"world_hash": hashlib.sha256(pickle.dumps(world)).hexdigest(), "version": __version__}
+    # Chunks are reused only for the same built world (scenario and catalogue values, launch solutions,
+    # chunk size: the scenario hash) and version; changing domesim's code without a version bump needs a
+    # fresh checkpoint folder.
+    key = {"scenario_hash": loaded.scenario_hash, "version": __version__}
     log = run_trials(world, trials, seed, mc.chunk_trials, executor, checkpoint_dir, key, on_chunk=on_chunk)
     wall = time.perf_counter() - started
     tables = build_tables(world, log)
@@ -100,6 +98,7 @@ def run_scenario(
         tables,
         trials=trials,
         seed=seed,
+        chunk_trials=trials_per_chunk(world, mc.chunk_trials),
         version=__version__,
         git_hash=git_hash(),
         scenario_hash=loaded.scenario_hash,

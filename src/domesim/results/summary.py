@@ -223,13 +223,15 @@ def build_summary(
     *,
     trials: int,
     seed: int,
+    chunk_trials: int,
     version: str,
     git_hash: str,
     scenario_hash: str,
     description: str,
     wall_s: float,
 ) -> dict[str, Any]:
-    """The run's headline metrics, JSON-ready."""
+    """The run's headline metrics, JSON-ready, with what reproduces them: trials, seed, the chunk size
+    the trials were drawn in (each chunk has its own random streams), version and scenario hash."""
     t = tables["trials"]
     no_leak = int(np.count_nonzero(t["leakers"] == 0))
     lo, hi = (float(x) for x in binomial_ci(no_leak, trials))
@@ -249,6 +251,7 @@ def build_summary(
         "description": description,
         "trials": trials,
         "seed": seed,
+        "chunk_trials": chunk_trials,
         "version": version,
         "git_hash": git_hash,
         "scenario_hash": scenario_hash,

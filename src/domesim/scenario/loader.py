@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import pickle
 import re
 import tomllib
 import typing
@@ -76,7 +77,7 @@ class LoadedScenario:
     spec: ScenarioFile
     world: World
     provenance: list[dict]
-    scenario_hash: str  # sha256 of the validated scenario without its [montecarlo] and [cost] tables
+    scenario_hash: str  # everything that decides a run's results besides trials and seed: built_hash()
     warnings: list[str]  # things a user should know that do not stop a run
     policy: InputPolicy = DEFAULT_POLICY  # what the load was allowed (files it names, sizes)
 
@@ -331,5 +332,17 @@ def load_scenario(
     if problems:
         raise scenario_problems(str(read.path), read.text, problems)
     return LoadedScenario(
-        read.path, read.text, read.spec, world, provenance, read.scenario_hash, warnings, policy
+        read.path, read.text, read.spec, world, provenance, built_hash(read, world), warnings, policy
     )
+
+
+def built_hash(read: LoadedSpec, world: World) -> str:
+    """sha256 of everything that decides a run's results besides its trials and seed: the validated
+    scenario (:func:`scenario_hash`), every value of the built world (the catalogue values it used, the
+    element files it read, the launch solutions) and the chunk size (each chunk draws its own random
+    streams, so two chunk sizes give two equally valid but different samples)."""
+    from domesim.engine.simulate import trials_per_chunk
+
+    chunk_trials = trials_per_chunk(world, read.montecarlo.chunk_trials)
+    world_hash = hashlib.sha256(pickle.dumps(world)).hexdigest()
+    return hashlib.sha256(f"{read.scenario_hash} {world_hash} {chunk_trials}".encode()).hexdigest()

@@ -29,6 +29,7 @@ def _run_and_report(loaded: LoadedScenario, out: Path, trials: int = 2, seed: in
         tables,
         trials=trials,
         seed=seed,
+        chunk_trials=100,
         version="test",
         git_hash="",
         scenario_hash=loaded.scenario_hash,
