@@ -10,12 +10,15 @@ What it holds (packet ids in brackets):
 - ``object/<n>``: every simulated object of the raid as flown in this trial (truth re-flown, below),
   from launch (released objects: from release) to impact or kill, with a trail; coloured by kind:
   warheads red, buses grey, decoys and other penetration aids yellow. An object destroyed with its
-  missile before it was released has a packet with no position.
+  missile before it was released has a packet with no position. Samples are the truth on the grid, every
+  step up to :data:`OBJECT_SAMPLES_MAX` per object (fewer in a raid of thousands:
+  :func:`samples_per_object`), and the impact point.
 - ``nominal/<n>``: the nominal raid (no dispersions, no defence): the same objects, paths only, faint,
   in the same document under the parent ``nominal``.
 - ``flyout/<i>``: each engagement (salvo) of the trial, row ``i`` of the ``engagements`` table: the straight
-  line from the site (an SBI: the satellite that fired) to the target's position at the intercept, shown
-  from launch to intercept. It is the line of the fly-out, not the interceptor's trajectory.
+  line from the site (an SBI salvo: from each satellite that fired, where it was at launch) to the
+  target's position at the intercept, shown from launch to intercept. It is the line of the fly-out, not
+  the interceptor's trajectory.
 - ``event/<i>``: the intercept of engagement ``i``, a point and a "kill" or "miss" label at the target's
   position at the intercept time, shown from then on.
 - ``leaker/<n>``: the impact point of each leaker of the trial (``leakers`` table) with its cause.
@@ -99,6 +102,8 @@ SATELLITE_SAMPLE_S = 60.0  # spacing of a satellite's samples (Lagrange degree 5
 RING_EVERY_S = 300.0  # a plane's ring is redrawn this often (module docstring)
 RING_POINTS = 48  # points of one ring
 OBJECT_SAMPLES_MAX = 1000  # samples of one flown object at most (every grid step while fewer)
+OBJECT_SAMPLES_TOTAL = 150_000  # samples of all flown objects: a raid of thousands stays a few tens of MB
+OBJECT_SAMPLES_MIN = 50
 CLOCK_MARGIN_S = 60.0
 CLOCK_MULTIPLIER = 10.0
 SIDEREAL_DAY_S = 86164.0905  # the engine's range of constellation epoch offsets (engine.simulate)
@@ -226,10 +231,10 @@ def _fixed(r_ecef: np.ndarray) -> Position:
     return Position(referenceFrame=FRAME, cartesian=np.round(np.asarray(r_ecef, float), 1).tolist())
 
 
-def _polyline(points: np.ndarray, colour: str, width: float = 1.5) -> Polyline:
+def _polyline(points: np.ndarray, colour: str, width: float = 1.5, arc: ArcTypes = ArcTypes.NONE) -> Polyline:
     return Polyline(
         positions=PositionList(cartesian=np.round(np.asarray(points, float), 1).ravel().tolist()),
-        arcType=ArcTypes.NONE,
+        arcType=arc,
         width=width,
         material=_line(colour),
     )
@@ -244,14 +249,20 @@ def _object_span(truth: ThreatBatch, n: int) -> tuple[float, float] | None:
     return float(truth.t_s[idx[0]]), float(truth.t_s[idx[-1]])
 
 
+def samples_per_object(n_objects: int) -> int:
+    """Samples of one object's track: :data:`OBJECT_SAMPLES_MAX`, fewer in a raid so large that the
+    whole would pass :data:`OBJECT_SAMPLES_TOTAL`, never below :data:`OBJECT_SAMPLES_MIN`."""
+    return max(OBJECT_SAMPLES_MIN, min(OBJECT_SAMPLES_MAX, OBJECT_SAMPLES_TOTAL // max(n_objects, 1)))
+
+
 def _track(truth: ThreatBatch, n: int, end_s: float) -> tuple[np.ndarray, np.ndarray]:
-    """Times and ECEF positions of object ``n`` (row 0) up to ``end_s``, at most
-    :data:`OBJECT_SAMPLES_MAX` samples (the first and last always kept), and its impact point when it
+    """Times and ECEF positions of object ``n`` (row 0) up to ``end_s``, every grid step up to
+    :func:`samples_per_object` samples (the first and last always kept), and its impact point when it
     lands by then."""
     t_s = truth.t_s
     ok = np.isfinite(truth.r_ecef[0, n, :, 0]) & (t_s <= end_s + 1e-9)
     idx = np.flatnonzero(ok)
-    stride = max(1, math.ceil(idx.size / OBJECT_SAMPLES_MAX))
+    stride = max(1, math.ceil(idx.size / samples_per_object(truth.r_ecef.shape[1])))
     keep = idx[::stride]
     if keep.size and keep[-1] != idx[-1]:
         keep = np.append(keep, idx[-1])
@@ -561,13 +572,14 @@ def _engagements(world, truth, eng, rows, clock, t_stop, battery_of, origins) ->
             starts = origins.get(i, [])
             props["satellites"] = [int(s) for s, _ in starts]
             starts = [r for _, r in starts]
-        for j, start in enumerate(starts):
+        if starts:  # one line strip per salvo: each origin to the target (origin 1, target, origin 2, ...)
+            strip = [q for start in starts for q in (start, target)]  # s1, T, s2, T...: every s-T segment
             out.append(
                 Packet(
-                    id=f"flyout/{row}" if j == 0 else f"flyout/{row}/{j}",
+                    id=f"flyout/{row}",
                     name=f"{site} -> object {n}",
                     availability=clock.interval(launch, intercept),
-                    polyline=_polyline(np.array([start, target]), "flyout", 2.0),
+                    polyline=_polyline(np.array(strip), "flyout", 2.0),
                     properties=props,
                 )
             )
@@ -652,10 +664,30 @@ def _sites(world: World) -> list[Packet]:
 
 
 def fan_points(radar, az_rad: float, half_rad: float, range_m: float, inner_m: float = 0.0) -> np.ndarray:
-    """ECEF outline of one face's fan: from the site (or the skip zone's inner arc) out along the lower
-    elevation limit to ``range_m`` across the face's azimuth sector, and back."""
-    el = radar.cls.min_elevation_rad
+    """ECEF outline of one face's fan across the face's azimuth sector, from the site (or the skip zone's
+    inner arc) out to ``range_m`` and back.
+
+    A radar with a coverage ceiling (an over-the-horizon radar: it sees below its reflecting layer, beyond
+    the horizon) gets its ground footprint: the points at those ground distances on the surface. Any other
+    gets the line-of-sight fan along its lower elevation limit (the lower edge of its coverage in 3-D).
+    """
     az = az_rad + np.linspace(-half_rad, half_rad, 25)
+    if math.isfinite(radar.cls.max_altitude_m):
+        radius = 6371008.8  # mean Earth radius: the ground distances of a footprint
+        lat0, lon0 = radar.lat_rad, radar.lon_rad
+
+        def ground(d_m: float, azimuths: np.ndarray) -> np.ndarray:
+            delta = d_m / radius
+            lat = np.arcsin(np.sin(lat0) * np.cos(delta) + np.cos(lat0) * np.sin(delta) * np.cos(azimuths))
+            lon = lon0 + np.arctan2(
+                np.sin(azimuths) * np.sin(delta) * np.cos(lat0), np.cos(delta) - np.sin(lat0) * np.sin(lat)
+            )
+            return frames.geodetic_to_ecef(lat, lon, np.zeros_like(lat))
+
+        outer = ground(range_m, az)
+        inner = ground(inner_m, az[::-1]) if inner_m > 0 else radar.r_ecef[None]
+        return np.vstack([inner, outer, inner[:1]])
+    el = radar.cls.min_elevation_rad
     east, north, up = frames.enu_matrix(radar.lat_rad, radar.lon_rad)
     unit = (np.cos(el) * np.sin(az))[:, None] * east + (np.cos(el) * np.cos(az))[:, None] * north
     unit = unit + np.sin(el) * up
@@ -675,7 +707,8 @@ def _radars(world: World) -> list[Packet]:
         limits = (
             f"elevation {lo:.1f} to {hi:.1f} deg, faces at {faces} deg "
             f"(+/- {math.degrees(c.face_half_width_rad):.0f} deg), "
-            f"Pd 1/2 per look at {c.ref_range_m / 1e3:,.0f} km against {c.ref_rcs_m2:g} m^2"
+            f"Pd 1/2 per look at {c.ref_range_m / 1e3:,.0f} km against {c.ref_rcs_m2:g} m^2 (the fan's "
+            f"reach; instrumented to twice that)"
             + (f", skip zone to {c.min_range_m / 1e3:,.0f} km" if c.min_range_m > 0 else "")
             + (f", ceiling {c.max_altitude_m / 1e3:,.0f} km" if math.isfinite(c.max_altitude_m) else "")
         )
@@ -703,7 +736,12 @@ def _radars(world: World) -> list[Packet]:
                     parent=f"radar/{m}",
                     name=f"{radar.name} face {f + 1}",
                     description=limits,
-                    polyline=_polyline(fan_points(radar, az, half, c.ref_range_m, c.min_range_m), "fan", 1.0),
+                    polyline=_polyline(
+                        fan_points(radar, az, half, c.ref_range_m, c.min_range_m),
+                        "fan",
+                        1.0,
+                        ArcTypes.GEODESIC if math.isfinite(c.max_altitude_m) else ArcTypes.NONE,
+                    ),
                 )
             )
     return out
