@@ -548,6 +548,7 @@ def _engagements(world, truth, eng, rows, clock, t_stop, battery_of, origins) ->
     """Fly-out lines and kill/miss events of the trial's engagements."""
     out = []
     n_ground = len(world.ground_batteries)
+    names = [info.name for info in world.objects]
     for i in range(len(rows)):
         row = int(rows[i])
         site, n = str(eng["site"][i]), int(eng["object"][i])
@@ -577,7 +578,7 @@ def _engagements(world, truth, eng, rows, clock, t_stop, battery_of, origins) ->
             out.append(
                 Packet(
                     id=f"flyout/{row}",
-                    name=f"{site} -> object {n}",
+                    name=f"{site} -> {names[n]}",
                     availability=clock.interval(launch, intercept),
                     polyline=_polyline(np.array(strip), "flyout", 2.0),
                     properties=props,
@@ -586,7 +587,7 @@ def _engagements(world, truth, eng, rows, clock, t_stop, battery_of, origins) ->
         out.append(
             Packet(
                 id=f"event/{row}",
-                name=f"{'kill' if killed else 'miss'}: {site} -> object {n}",
+                name=f"{'kill' if killed else 'miss'}: {site} -> {names[n]}",
                 availability=clock.interval(intercept, max(intercept, t_stop)),
                 position=_fixed(target),
                 point=Point(pixelSize=9, color=_colour("kill" if killed else "miss")),
