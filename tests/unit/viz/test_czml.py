@@ -230,3 +230,18 @@ def test_golden_dome_decimates_the_constellations_and_draws_the_sbis_that_fired(
         if "satellites" in p["properties"]:  # a line from each satellite of the salvo to the target
             assert len(p["properties"]["satellites"]) == p["properties"]["shots"]
             assert len(p["polyline"]["positions"]["cartesian"]) == 6 * p["properties"]["shots"]
+
+
+def test_satellites_are_placed_as_the_engine_places_them():
+    """Earth-fixed positions: the elements propagated ``offset`` later, rotated by the engine's angle
+    (theta0 + omega (t + offset), as the space kernels turn them), through core.frames."""
+    from domesim.core import kepler
+    from domesim.core.constants import OMEGA_EARTH_RAD_S
+    from domesim.orbits.constellation import Walker
+
+    el = Walker(1000e3, math.radians(60.0), planes=3, per_plane=2, phasing=1).elements()
+    t = np.array([0.0, 100.0, 250.0])
+    theta0, offset = 1.234, 4321.0
+    r_eci, _ = kepler.propagate(el, t + offset)
+    expected = frames.eci_to_ecef(r_eci, theta0 + OMEGA_EARTH_RAD_S * (t + offset))
+    np.testing.assert_allclose(czml.satellite_ecef(el, t, theta0, offset), expected, atol=1e-6)
