@@ -194,6 +194,11 @@ class Campaign:
         w.stop()
         return self._worker(work, i)
 
+    def _progress(self) -> None:
+        if self.inputs % 500 == 0:  # a line now and then on a long campaign, on stderr
+            kinds = collections.Counter(f["kind"] for f in self.failures)
+            print(f"{self.inputs} inputs: {dict(kinds) or 'no failures'}", file=sys.stderr, flush=True)
+
     def _finish(self, item: dict[str, Any], answer: dict[str, Any]) -> None:
         if "harness_error" in answer:
             self._record(item, "harness", {"detail": answer["harness_error"]})
@@ -211,10 +216,12 @@ class Campaign:
             self._record(item, "memory", answer)
         else:
             self.inputs += 1
+            self._progress()
 
     def _record(self, item: dict[str, Any], kind: str, answer: dict[str, Any]) -> None:
         """Count a failure and write it again, with what came out, under failures/<kind>-<id>/."""
         self.inputs += 1
+        self._progress()
         folder = self.out / "failures" / f"{kind}-{item['id']}"
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)

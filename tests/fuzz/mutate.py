@@ -118,6 +118,7 @@ KNOWN_KEYS = [
 ]  # fmt: skip
 
 
+BLOCKS = ["threat", "sensor", "interceptor_site", "asset", "constellation", "parameter"]
 NEW_KEY = st.one_of(st.sampled_from(KNOWN_KEYS), st.text(max_size=10))
 
 
@@ -132,6 +133,8 @@ def _tree_ops() -> st.SearchStrategy[list[Any]]:
         st.tuples(st.just("file"), st.sampled_from(PATHS)),
         st.tuples(st.just("key"), st.sampled_from(sorted(SECTION_OF)), edge_values()),
         st.tuples(st.just("key"), st.sampled_from(sorted(SECTION_OF)), edge_values()),
+        st.tuples(st.just("key"), st.sampled_from(sorted(SECTION_OF)), edge_values()),
+        st.tuples(st.just("block"), st.sampled_from(BLOCKS), st.sampled_from([2, 10, 100, 1000])),
     ).map(list)  # fmt: skip
 
 
@@ -298,6 +301,10 @@ def _edit_tree(data: dict[str, Any], op: list[Any], file_key: tuple) -> None:
         table = table[0] if isinstance(table, list) and table else table
         if isinstance(table, dict):
             table[op[1]] = decode(op[2])
+    elif name == "block":  # a [[block]] of the seed repeated: thousands of threats, sensors, sites
+        blocks = data.get(op[1])
+        if isinstance(blocks, list) and blocks:
+            blocks.extend(copy.deepcopy(blocks[-1]) for _ in range(op[2]))
     elif name == "file":  # name a file: the sweep's base scenario, or a constellation's TLE file
         if file_key == ("sweep", "scenario"):
             if isinstance(data.get("sweep"), dict):

@@ -181,7 +181,8 @@ def main() -> None:
     for line in sys.stdin:
         request = json.loads(line)
         folder = root / str(request["id"])
-        folder.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(folder, ignore_errors=True)  # left by a worker killed on this input (a retry)
+        folder.mkdir(parents=True)
         try:
             result = run_one(request["recipe"], folder, confinement)
         finally:
