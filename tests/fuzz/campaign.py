@@ -235,13 +235,19 @@ class Campaign:
         (folder / "report.txt").write_text(
             text + "".join(f"\nescape: {e}" for e in answer.get("escapes", []))
         )
-        self.failures.append(
-            {"kind": kind, "id": item["id"], "where": where(text, answer), "folder": str(folder)}
-        )
+        self.failures.append({
+            "kind": kind, "id": item["id"], "where": where(text, answer), "folder": str(folder),
+            "size": len(json.dumps(item["recipe"])),  # the smallest recipe of a class is its example
+        })  # fmt: skip
 
     def summary(self, wall_s: float) -> dict[str, Any]:
         kinds = collections.Counter(f["kind"] for f in self.failures)
         classes = collections.Counter(f"{f['kind']}: {f['where']}" for f in self.failures)
+        smallest: dict[str, dict[str, Any]] = {}
+        for f in self.failures:
+            name = f"{f['kind']}: {f['where']}"
+            if name not in smallest or f["size"] < smallest[name]["size"]:
+                smallest[name] = f
         return {
             "inputs": self.inputs,
             "exit_codes": dict(self.codes),
@@ -252,7 +258,7 @@ class Campaign:
             "harness_errors": kinds["harness"],
             "max_peak_mb": round(self.peak_mb, 1),
             "wall_s": round(wall_s, 1),
-            "classes": dict(classes.most_common()),
+            "classes": {n: {"count": k, "example": smallest[n]["folder"]} for n, k in classes.most_common()},
         }
 
 
@@ -260,7 +266,8 @@ def where(text: str, answer: dict[str, Any]) -> str:
     """A failure's class: the exception and the last domesim frame of its traceback (or the first
     escape, or the detail)."""
     if answer.get("escapes"):
-        return re.sub(r"^'.*?' -> ", "", answer["escapes"][0]).split(" (mode")[0]
+        opened = re.sub(r"^'.*?' -> ", "", answer["escapes"][0]).split(" (mode")[0]
+        return re.sub(r"^/proc/\d+/", "/proc/<pid>/", opened)  # one class, whichever worker read it
     frames = re.findall(r'File "([^"]+)", line (\d+), in (\S+)', text)
     ours = [f for f in frames if "/domesim/" in f[0]] or frames
     last = text.strip().splitlines()[-1] if text.strip() else ""
