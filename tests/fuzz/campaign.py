@@ -138,6 +138,7 @@ class Campaign:
     def run(self, items: list[dict[str, Any]], limit_s: float | None = None) -> None:
         """Run ``items`` (``{"id", "recipe"}``) through the pool, recording each outcome."""
         limit_s = limit_s or self.limit_s
+        self.out.mkdir(parents=True, exist_ok=True)
         work = tempfile.mkdtemp(prefix="domesim-fuzz-")
         pool = [self._worker(work, i) for i in range(self.workers)]
         queue = collections.deque((item, 0) for item in items)

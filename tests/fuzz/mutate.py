@@ -323,7 +323,7 @@ def _edit_text(raw: bytes, op: list[Any]) -> bytes:
         return raw[: at(op[1])]
     if op[0] == "bytes":
         return raw[: at(op[1])] + bytes.fromhex(op[2]) + raw[at(op[1]) :]
-    return raw * op[1]
+    return raw * min(op[1], MAX_FILE_BYTES // max(len(raw), 1) + 1)  # no bigger than the cap needs
 
 
 def _edit_lines(lines: list[str], op: list[Any], records: list[dict[str, Any]] | None) -> list[str]:
@@ -379,7 +379,13 @@ def _tle_file(recipe: dict[str, Any]) -> bytes:
     for op in recipe["ops"]:
         if op[0] != "omm_set":
             lines = _edit_lines(lines, op, records)
-    return ("\n".join(lines) + "\n").encode("utf-8", "surrogatepass")
+    kept, size = [], 0
+    for line in lines:  # bounded before joining: 20,000 copies of a 1,000,000-character line are 20 GB
+        kept.append(line[: MAX_FILE_BYTES - size])
+        size += len(kept[-1]) + 1
+        if size >= MAX_FILE_BYTES:
+            break
+    return ("\n".join(kept) + "\n").encode("utf-8", "surrogatepass")
 
 
 def _sweep_seed(base: str) -> str:
