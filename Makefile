@@ -2,6 +2,10 @@
 # `make check` is the quick loop while editing: ruff, mypy, the import layers and the tests not marked
 # `slow` with the doctests in src/ (a few minutes on a cold numba cache, less once the cache is warm).
 # `make test` runs everything: the same lint, then every test and doctest, slow ones included.
+# `make fuzz` is the nightly-style fuzz campaign (tests/fuzz/campaign.py): 10,000 mutated scenarios, sweeps
+# and TLE/OMM files through `domesim validate`, 500 through `domesim run --trials 2`, on 2 worker processes;
+# it fails on any traceback, hang over 30 s, file opened outside the input's folder or worker over 2 GB, and
+# leaves the failing inputs in out/fuzz/failures/ (`make test` runs a few hundred: tests/fuzz/).
 # Each target creates (or refreshes) the virtual environment in .venv first.
 
 PYTHON ?= python3
@@ -10,7 +14,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO ?= examples/golden-dome.toml
 
-.PHONY: demo check test lint bench validate clean
+.PHONY: demo check test lint bench validate fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +37,9 @@ check: lint
 
 test: lint
 	$(BIN)/python -m pytest --doctest-modules src tests
+
+fuzz: $(STAMP)
+	$(BIN)/python -m tests.fuzz.campaign --validate 10000 --run 500 --workers 2 --out out/fuzz
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
