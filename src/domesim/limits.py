@@ -93,7 +93,12 @@ class InputPolicy:
         """Why the file ``written`` (as the input names it) of an input in ``base_dir`` may not be read
         (None: it may). Symlinks are resolved first, so a link inside the folder to a file outside it is
         outside, and ``..`` cannot climb out."""
-        target = (base_dir / written).resolve()
+        if "\0" in str(written):  # no file system takes it (and resolve() would raise)
+            return f"{quote(str(written), PATH_CHARS)!r} holds a NUL character: not a file name"
+        try:
+            target = (base_dir / written).resolve()
+        except OSError as exc:  # a name too long, a link loop
+            return f"{quote(str(written), PATH_CHARS)!r} cannot be resolved ({exc.strerror})"
         for folder in (base_dir.resolve(), *self.allowed_dirs):
             if target.is_relative_to(folder):
                 return None

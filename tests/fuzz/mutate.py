@@ -390,7 +390,8 @@ def _tle_file(recipe: dict[str, Any]) -> bytes:
 
 def _sweep_seed(base: str) -> str:
     """The shipped sweep, or a one- or two-point variant of it that ``domesim sweep`` runs in seconds."""
-    text = seeds.sweep_seeds()["nk-10-frontier.toml"]
+    # written beside its base scenario (a sweep may name files under its own folder only)
+    text = seeds.sweep_seeds()["nk-10-frontier.toml"].replace('scenario = "../', 'scenario = "')
     if base == "nk-10-frontier.toml":
         return text
     data = tomllib.loads(text)
@@ -419,11 +420,10 @@ def materialize(recipe: dict[str, Any], folder: Path) -> list[str]:
         tree_ops: list[Any] = []
         target = folder / "space.toml"
     elif kind == "sweep":
-        for name, base_text in seeds.scenario_seeds().items():  # the sweep's base, beside it as shipped
+        for name, base_text in seeds.scenario_seeds().items():  # the sweep's bases, beside it
             (folder / name).write_text(base_text, encoding="utf-8")
-        (folder / "sweeps").mkdir()
         text, file_key, tree_ops = _sweep_seed(recipe["base"]), ("sweep", "scenario"), recipe["ops"]
-        target = folder / "sweeps" / "sweep.toml"
+        target = folder / "sweep.toml"
     else:
         text, file_key = seeds.scenario_seeds()[recipe["base"]], ("constellation", "tle_file")
         tree_ops = recipe["ops"]

@@ -22,3 +22,52 @@ def test_a_fobs_launch_point_whose_aim_cannot_be_solved_is_a_problem(tmp_path: P
     path.write_text(text.replace("launch_lon_deg = 63.0", "launch_lon_deg = -63.0"), encoding="utf-8")
     with pytest.raises(ScenarioError, match="did not converge|de-orbit"):
         load_scenario(path)
+
+
+def _nk10_space_with(tmp_path: Path, old: str, new: str) -> Path:
+    text = (EXAMPLES / "nk-10-space.toml").read_text(encoding="utf-8")
+    assert text.count(old) >= 1, old
+    path = tmp_path / "scenario.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def test_a_sensing_value_of_the_wrong_type_is_a_problem(tmp_path: Path) -> None:
+    """``sensing = {}``: the check for renamed values hashed it (TypeError: unhashable type)."""
+    path = _nk10_space_with(tmp_path, "[scenario]\n", "[scenario]\nsensing = {}\n")
+    with pytest.raises(ScenarioError, match="sensing"):
+        load_scenario(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("a" * 5000 + ".tle", "cannot be"), ("sats.tle\0.toml", "NUL")],
+    ids=["long", "nul"],
+)
+def test_an_element_file_name_no_file_system_takes_is_a_problem(
+    tmp_path: Path, name: str, expected: str
+) -> None:
+    """``tle_file`` of 5,000 characters (OSError: File name too long) or with a NUL byte (ValueError)."""
+    text = (EXAMPLES / "nk-10-space.toml").read_text(encoding="utf-8")
+    path = tmp_path / "scenario.toml"
+    written = name.replace("\0", "\\u0000")  # TOML's escape of NUL
+    block = f'\n[[constellation]]\nname = "imported"\nsensor = "leo_wide_field"\ntle_file = "{written}"\n'
+    path.write_text(text + block, encoding="utf-8")
+    with pytest.raises(ScenarioError, match=expected) as raised:
+        load_scenario(path)
+    assert len(str(raised.value)) < 2000
+
+
+def test_an_omm_classification_sgp4_cannot_store_is_a_problem(tmp_path: Path) -> None:
+    """An OMM JSON record with ``CLASSIFICATION_TYPE`` a number: SGP4's reader raised TypeError."""
+    from domesim.orbits.tle import parse_elements
+
+    record = (
+        '[{"OBJECT_NAME": "ISS", "NORAD_CAT_ID": 25544, "EPOCH": "2019-12-09T16:38:29.363424", '
+        '"MEAN_MOTION": 15.50103472, "ECCENTRICITY": 0.0007417, "INCLINATION": 51.6439, '
+        '"RA_OF_ASC_NODE": 211.2001, "ARG_OF_PERICENTER": 17.6667, "MEAN_ANOMALY": 85.6398, '
+        '"BSTAR": 0.000038792, "MEAN_MOTION_DOT": 0.00001764, "MEAN_MOTION_DDOT": 0, '
+        '"CLASSIFICATION_TYPE": 210}]'
+    )
+    with pytest.raises(ScenarioError, match="CLASSIFICATION_TYPE"):
+        parse_elements(record, 2458827.5, source="omm.json")

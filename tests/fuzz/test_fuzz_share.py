@@ -33,11 +33,6 @@ def _recipe(ops: list, command: str = "validate") -> dict:
     }
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="crash classes owned by the input-hardening branch (issue 17): RecursionError on deeply "
-    "nested TOML (scenario/loader.py read_toml) and the others listed in the fuzz branch's report",
-)
 def test_generated_inputs_give_no_traceback_hang_escape_or_excess_memory(tmp_path: Path) -> None:
     summary = run_campaign(SHARE_VALIDATE, SHARE_RUN, SEED, tmp_path / "fuzz", workers=2)
     assert summary["seeds_failed"] == []

@@ -58,6 +58,8 @@ class Confinement:
         roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sysconfig.get_paths()["stdlib"]}
         roots |= set(site.getsitepackages()) | {site.getusersitepackages()}
         roots.add(str(Path(domesim.__file__).parent))
+        # an editable install's metadata beside the package (entry points are read by plugin lookups)
+        roots |= {str(p) for p in Path(domesim.__file__).parents[1].glob("*.egg-info")}
         for var in ("NUMBA_CACHE_DIR", "MPLCONFIGDIR", "DOMESIM_DATA_DIR"):
             if os.environ.get(var):
                 roots.add(os.environ[var])

@@ -48,7 +48,7 @@ class ScenarioSection(StrictModel):
     @field_validator("sensing", mode="before")
     @classmethod
     def _renamed_sensing(cls, value: Any) -> Any:
-        if value in RENAMED_SENSING:
+        if isinstance(value, str) and value in RENAMED_SENSING:
             raise ValueError(f"sensing {value!r} is now called {RENAMED_SENSING[value]!r}")
         return value
 

@@ -79,7 +79,14 @@ from sgp4.propagation import _dpper, gstime
 from domesim.core import kepler
 from domesim.core.frames import earth_rotation_angle
 from domesim.errors import Problem, ScenarioError
-from domesim.limits import DEFAULT_POLICY, MAX_ELEMENT_FILE_BYTES, MAX_FILE_PROBLEMS, InputPolicy, quote
+from domesim.limits import (
+    DEFAULT_POLICY,
+    MAX_ELEMENT_FILE_BYTES,
+    MAX_FILE_PROBLEMS,
+    PATH_CHARS,
+    InputPolicy,
+    quote,
+)
 
 MIN_PERIGEE_ALT_M = 100e3  # SGP4 mean perigee height; below it the satellite is re-entering
 TLE_LINE_LENGTH = 69
@@ -248,9 +255,13 @@ def read_elements(
     """
     file = str(path)
     p = Path(path)
-    if not p.is_file():
+    try:
+        size = p.stat().st_size if p.is_file() else None
+    except OSError as exc:  # a name too long for the file system, say
+        raise ScenarioError([Problem(file[:PATH_CHARS], "", f"cannot be read ({exc.strerror})")]) from None
+    if size is None:
         raise ScenarioError([Problem(file, "", "file not found" if not p.exists() else "not a file")])
-    if found := policy.oversized(p.stat().st_size, MAX_ELEMENT_FILE_BYTES):
+    if found := policy.oversized(size, MAX_ELEMENT_FILE_BYTES):
         raise ScenarioError([Problem(file, "", *found)])
     try:
         text = p.read_text(encoding="utf-8")
@@ -694,11 +705,17 @@ def _omm_entry(
     for k in ("EPHEMERIS_TYPE", "ELEMENT_SET_NO", "REV_AT_EPOCH"):
         if not re.fullmatch(r"[+-]?[0-9]+", clean[k]):
             bad(k, f"is {quote(clean[k])!r}, expected an integer")
+    if len(clean["CLASSIFICATION_TYPE"]) != 1:  # SGP4 stores it as one character
+        found = quote(clean["CLASSIFICATION_TYPE"])
+        bad("CLASSIFICATION_TYPE", f"is {found!r}, expected one letter (U, C or S)")
     if problems:
         return None, problems
     clean["NORAD_CAT_ID"] = str(int(numbers["NORAD_CAT_ID"]))
     sat = Satrec()
-    omm.initialize(sat, clean)
+    try:
+        omm.initialize(sat, clean)
+    except (TypeError, ValueError, OverflowError) as exc:  # a field SGP4's reader cannot store
+        return None, [Problem(source, key, f"SGP4 cannot read this element set ({quote(str(exc))})", line)]
     message = _check_init(sat, label)
     if message:
         return None, [Problem(source, key, message, line)]
