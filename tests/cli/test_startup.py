@@ -48,6 +48,7 @@ def _modules_after(args: list[str], tmp_path: Path) -> set[str]:
         (["--help"], ("numpy", "scipy", "pydantic_core", "domesim.scenario.loader")),
         (["calc", "--help"], ("numpy", "scipy")),
         (["run", "--help"], ("numpy", "domesim.scenario.loader")),
+        (["serve", "--help"], ("numpy", "fastapi", "uvicorn", "domesim.web")),
         (["calc", "salvo", "--pk", "0.5", "--shots", "2"], ("scipy",)),
         (["calc", "absentee", "--reach-km", "800"], ()),
         (["catalogue", "threat"], ("numpy", "scipy")),
