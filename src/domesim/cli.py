@@ -1360,9 +1360,13 @@ def serve_command(
                 f"warning: serving on {host}: any machine that reaches this address can use the builder "
                 "and start runs (there is no login); bind 127.0.0.1 unless you mean it"
             )
-        web = create_app(runs_dir=runs_dir, max_trials=max_trials, max_concurrent=max_runs)
-        out_console.print(f"domesim builder on http://{host}:{port}/ (Ctrl-C stops it)")
-        uvicorn.run(web, host=host, port=port, log_level="warning")
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="domesim-serve-") as temporary:
+            folder = runs_dir if runs_dir is not None else Path(temporary)
+            web = create_app(runs_dir=folder, max_trials=max_trials, max_concurrent=max_runs)
+            out_console.print(f"domesim builder on http://{host}:{port}/ (Ctrl-C stops it)")
+            uvicorn.run(web, host=host, port=port, log_level="warning")
 
 
 def _terminated(signum: int, frame: Any) -> None:

@@ -29,6 +29,7 @@ import time
 import tomllib
 from collections.abc import Awaitable, Callable, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -151,7 +152,7 @@ class Server:
         self.sessions: dict[str, Session] = {}
         self.runs: dict[str, Run] = {}
         self.active = 0
-        self.pool = ThreadPoolExecutor(max_workers=max_concurrent, thread_name_prefix="domesim-run")
+        self.pool: ThreadPoolExecutor | None = None  # made when the app starts (its lifespan)
         self.examples: dict[str, Base] = {}
         self.example_errors: dict[str, str] = {}
         for path in sorted(examples.glob("*.toml")) if examples else []:
@@ -277,10 +278,36 @@ class Server:
         finally:
             self.release()
 
+    def start(self) -> None:
+        with self.lock:
+            if self.pool is None:
+                self.pool = ThreadPoolExecutor(self.max_concurrent, thread_name_prefix="domesim-run")
+
+    def submit(self, run: Run, loaded: Any) -> None:
+        with self.lock:
+            pool = self.pool
+        if pool is None:
+            raise _error(503, "the server is not running runs (starting or shutting down); try again soon")
+        try:
+            future = pool.submit(self.execute, run, loaded)
+        except RuntimeError:  # shut down between the check and the submit
+            raise _error(503, "the server is shutting down") from None
+        future.add_done_callback(lambda f: self._dropped(run) if f.cancelled() else None)
+
+    def _dropped(self, run: Run) -> None:
+        """A run cancelled before it began (the server shut down): its slot back, its status said."""
+        run.status = "cancelled"
+        self.release()
+
     def shutdown(self) -> None:
+        """Cancel the runs in flight (each stops after its current chunk) and wait for them."""
+        with self.lock:
+            pool, self.pool = self.pool, None
         for run in list(self.runs.values()):
-            run.cancel.set()
-        self.pool.shutdown(wait=True, cancel_futures=True)
+            if run.status in ("queued", "running"):
+                run.cancel.set()
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 class Guard:
@@ -370,13 +397,12 @@ def create_app(
     Parameters
     ----------
     runs_dir : folder of the runs (one folder per session, one per run inside); default a new temporary
-        folder, removed when the app shuts down.
+        folder (``app.state.server.runs_dir``: the caller removes it).
     max_trials : the most trials one run may ask for (the request schema's bound).
     max_concurrent : runs in flight at once over the whole server (429 past it).
     max_body_bytes : the largest request body read (413 past it).
     examples_dir : the examples offered ("auto": the repository's ``examples/``; None: none).
     """
-    temporary = runs_dir is None
     folder = Path(tempfile.mkdtemp(prefix="domesim-serve-")) if runs_dir is None else Path(runs_dir)
     folder.mkdir(parents=True, exist_ok=True)
     examples = examples_folder() if examples_dir == "auto" else (Path(examples_dir) if examples_dir else None)
@@ -386,9 +412,16 @@ def create_app(
         """A run: a base scenario, the values of its form's controls, trials and seed."""
 
         model_config = ConfigDict(extra="forbid")
-        base: str = Field(pattern=BASE_PATTERN, description="example:<name> or upload:<id>")
+        base: str = Field(
+            pattern=BASE_PATTERN,
+            description="example:<name> or upload:<id>",
+            examples=[b.id for b in server.examples.values()][:3],
+        )
         values: dict[ControlKey, StrictInt | StrictBool] = Field(
-            default_factory=dict, max_length=MAX_VALUES, description="control key -> value (the form)"
+            default_factory=dict,
+            max_length=MAX_VALUES,
+            description="control key -> value (the form: GET /api/scenarios/{base}/form)",
+            examples=[{"interceptor_site[gbi_fort_greely].inventory": 10}],
         )
         trials: int = Field(default=min(200, max_trials), ge=1, le=max_trials)
         seed: int = Field(default=1, ge=0, le=MAX_SEED)
@@ -399,17 +432,11 @@ def create_app(
         model_config = ConfigDict(extra="forbid")
         toml: str = Field(min_length=1, max_length=min(MAX_SCENARIO_FILE_BYTES, max_body_bytes))
 
-    def lifespan_shutdown() -> None:
-        server.shutdown()
-        if temporary:
-            shutil.rmtree(folder, ignore_errors=True)
-
-    from contextlib import asynccontextmanager
-
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> Any:
+        server.start()
         yield
-        lifespan_shutdown()
+        server.shutdown()
 
     app = FastAPI(
         title="domesim builder",
@@ -564,13 +591,13 @@ def create_app(
                 f"edit: {k} = {json.dumps(v)}\n" for k, v in edits.items()
             )
             (run.folder / "scenario.toml").write_text(dumps(edited, header), encoding="utf-8")
-            with server.lock:
-                server.runs[run_id] = run
-                session.runs.append(run_id)
-            server.pool.submit(server.execute, run, loaded)
+            server.submit(run, loaded)  # from here the run releases its slot itself
         except BaseException:
             server.release()
             raise
+        with server.lock:
+            server.runs[run_id] = run
+            session.runs.append(run_id)
         return {"id": run_id, "status": run.status}
 
     @app.get("/api/runs", summary="This session's runs")
