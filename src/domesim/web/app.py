@@ -105,6 +105,7 @@ class Run:
     error: str | None = None
     result: dict[str, Any] | None = None
     share_token: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)  # load_s (validate and build), run_s, cost_s
     cancel: threading.Event = field(default_factory=threading.Event)
 
     def view(self) -> dict[str, Any]:
@@ -120,6 +121,7 @@ class Run:
             "result": self.result,
             "shared": self.share_token is not None,
             "has_scene": (self.folder / "scene.czml").is_file(),
+            "timings": self.timings,
         }
 
 
@@ -244,8 +246,12 @@ class Server:
             if run.cancel.is_set():
                 raise Cancelled
             run.status = "running"
+            started = time.perf_counter()
             out = run_scenario(loaded, trials=run.trials, seed=run.seed, on_chunk=on_chunk)
+            run.timings["run_s"] = time.perf_counter() - started
+            started = time.perf_counter()
             cost = scenario_cost(loaded)
+            run.timings["cost_s"] = time.perf_counter() - started
             summary = out.summary
             (run.folder / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
             (run.folder / "cost.json").write_text(
@@ -567,6 +573,7 @@ def create_app(
             raise _error(429, f"{MAX_RUNS_PER_SESSION} runs is the most one session keeps")
         server.reserve()
         try:
+            started = time.perf_counter()
             try:
                 loaded = load_scenario(base.path, body.trials, body.seed, None, edits, policy=DEFAULT_POLICY)
                 edited = apply_edits(base.data, edits)
@@ -586,6 +593,7 @@ def create_app(
                 body.trials,
                 body.seed,
             )
+            run.timings["load_s"] = time.perf_counter() - started
             run.folder.mkdir(parents=True)
             header = f"{base.name}: made with the domesim builder from {body.base}\n" + "".join(
                 f"edit: {k} = {json.dumps(v)}\n" for k, v in edits.items()

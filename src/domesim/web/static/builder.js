@@ -46,6 +46,7 @@ function renderForm(form) {
   $("description").textContent = form.description || "";
   const root = $("form");
   root.replaceChildren();
+  root.dataset.base = form.base;
   for (const group of form.groups) {
     const controls = form.controls.filter((c) => c.group === group.id);
     if (!controls.length) continue;
