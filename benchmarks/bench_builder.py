@@ -24,6 +24,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import harness
+
 TRIALS = 200
 REPEATS = 3
 CASES = {  # scenario -> (the control changed, its values in turn)
@@ -75,6 +77,7 @@ def main(quick: bool) -> None:
     from domesim.web.app import create_app
 
     repeats = 1 if quick else REPEATS
+    psi_start = harness.cpu_psi()
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app(runs_dir=Path(tmp), max_trials=TRIALS, max_concurrent=1)
         url, server, thread = _serve(app)
@@ -83,7 +86,7 @@ def main(quick: bool) -> None:
                 browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 page.goto(url + "/")
-                page.wait_for_selector("#base option")
+                page.wait_for_selector("#base option", state="attached")
                 samples: dict[str, list[tuple[float, dict[str, Any]]]] = {name: [] for name in CASES}
                 warm: dict[str, float] = {}
                 for name, (key, values) in CASES.items():  # warm-up, not timed
@@ -96,6 +99,9 @@ def main(quick: bool) -> None:
         finally:
             server.should_exit = True
             thread.join(timeout=120)
+    psi_end = harness.cpu_psi()
+    if psi_start and psi_end:
+        print(f"CPU PSI some avg10: {psi_start['avg10']} at start, {psi_end['avg10']} at end (others' load)")
     for name, runs in samples.items():
         ms = [m for m, _ in runs]
         split = {
@@ -110,6 +116,4 @@ def main(quick: bool) -> None:
 
 
 if __name__ == "__main__":
-    import harness
-
     main(harness.parse_quick("Click-to-result time of the builder."))

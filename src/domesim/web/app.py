@@ -62,6 +62,25 @@ ID_PATTERN = r"^[A-Za-z0-9_-]{22,64}$"  # session, run, upload ids and share tok
 BASE_PATTERN = r"^(example:[a-z0-9][a-z0-9._-]{0,63}|upload:[A-Za-z0-9_-]{22,64})$"
 STATIC = {"builder.js": "text/javascript", "builder.css": "text/css"}
 
+EXAMPLE_UPLOAD = """[scenario]
+name = "one-icbm"
+duration_s = 2700.0
+
+[[threat]]
+class = "icbm_solid"
+launch_region = "north_korea"
+aim_asset = "seattle"
+
+[[interceptor_site]]
+deployment = "gbi_fort_greely"
+
+[[sensor]]
+deployment = "uewr_clear"
+
+[[asset]]
+id = "seattle"
+"""  # the OpenAPI schema's example of an upload (and the fuzzer's valid one)
+
 RunId = Annotated[str, PathParam(pattern=ID_PATTERN, description="a run id (from POST /api/runs)")]
 Token = Annotated[str | None, Query(pattern=ID_PATTERN, description="the run's share token")]
 ControlKey = Annotated[str, StringConstraints(min_length=1, max_length=300)]
@@ -382,9 +401,12 @@ class Guard:
         scope.setdefault("state", {})["session"] = session
 
         async def send_with_cookie(message: MutableMapping[str, Any]) -> None:
-            if message["type"] == "http.response.start" and new:
-                cookie = f"{COOKIE}={session.id}; Path=/; HttpOnly; SameSite=Strict"
-                message["headers"] = [*message.get("headers", []), (b"set-cookie", cookie.encode())]
+            if message["type"] == "http.response.start":
+                extra = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin")]
+                if new:
+                    cookie = f"{COOKIE}={session.id}; Path=/; HttpOnly; SameSite=Strict"
+                    extra.append((b"set-cookie", cookie.encode()))
+                message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
         await self.app(scope, replay, send_with_cookie)
@@ -436,7 +458,9 @@ def create_app(
         """A scenario file's text (TOML), validated like a file given to `domesim validate`."""
 
         model_config = ConfigDict(extra="forbid")
-        toml: str = Field(min_length=1, max_length=min(MAX_SCENARIO_FILE_BYTES, max_body_bytes))
+        toml: str = Field(
+            min_length=1, max_length=min(MAX_SCENARIO_FILE_BYTES, max_body_bytes), examples=[EXAMPLE_UPLOAD]
+        )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> Any:
@@ -479,7 +503,9 @@ def create_app(
     # ---- pages and static files ------------------------------------------------------------------
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def page() -> HTMLResponse:
-        return HTMLResponse(static_text("builder.html"), headers={"cache-control": "no-store"})
+        policy = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+        headers = {"cache-control": "no-store", "content-security-policy": policy}
+        return HTMLResponse(static_text("builder.html"), headers=headers)
 
     @app.get("/static/{name}", include_in_schema=False)
     def static(name: str) -> Response:
@@ -506,7 +532,12 @@ def create_app(
         }
 
     @app.get("/api/scenarios/{base}/form", summary="The form of a base scenario: its controls")
-    def get_form(request: Request, base: Annotated[str, PathParam(pattern=BASE_PATTERN)]) -> dict[str, Any]:
+    def get_form(
+        request: Request,
+        base: Annotated[
+            str, PathParam(pattern=BASE_PATTERN, examples=[b.id for b in server.examples.values()][:2])
+        ],
+    ) -> dict[str, Any]:
         return form_view(server.base(session_of(request), base))
 
     @app.post("/api/uploads", status_code=201, summary="Upload a scenario (TOML text) to start from")
