@@ -50,17 +50,19 @@ def _serve(app: Any) -> tuple[str, Any, threading.Thread]:
 
 def _click_to_result(page: Any, base: str, key: str, value: int) -> tuple[float, dict[str, Any]]:
     """Pick the base (if not shown), set the control, click Run; (ms from click to result, run view)."""
+    from playwright.sync_api import expect
+
     if page.locator("#base").input_value() != base:
         page.locator("#base").select_option(base)
     page.wait_for_selector(f'#form input[data-key="{key}"]')
-    page.wait_for_function(f"document.querySelector('#form').dataset.base === '{base}'")
+    expect(page.locator("#form")).to_have_attribute("data-base", base)
     runs = int(page.locator("body").get_attribute("data-runs") or 0)
     page.locator(f'#form input[data-key="{key}"]').fill(str(value))
     page.locator("#trials").fill(str(TRIALS))
     page.locator("#run").click()
-    page.wait_for_function(f"document.body.dataset.runs === '{runs + 1}'", timeout=1_800_000)
+    expect(page.locator("body")).to_have_attribute("data-runs", str(runs + 1), timeout=1_800_000)
     ms = float(page.locator("body").get_attribute("data-last-result-ms") or "nan")
-    view = page.evaluate("fetch('/api/runs').then(r => r.json()).then(d => d.runs[d.runs.length - 1])")
+    view = page.request.get(page.url.rstrip("/") + "/api/runs").json()["runs"][-1]  # the page's cookie
     return ms, view
 
 

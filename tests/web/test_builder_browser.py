@@ -30,7 +30,7 @@ def run_build(page: Any, per_plane: int, trials: int) -> dict[str, str]:
     page.locator(f'#form input[data-key="{PER_PLANE}"]').fill(str(per_plane))
     page.locator("#trials").fill(str(trials))
     page.locator("#run").click()
-    page.wait_for_function(f"document.body.dataset.runs === '{runs + 1}'", timeout=600_000)
+    playwright_api.expect(page.locator("body")).to_have_attribute("data-runs", str(runs + 1), timeout=600_000)
     return {
         "p": page.locator("#p-no-leak").inner_text(),
         "ci": page.locator("#p-ci").inner_text(),
