@@ -265,3 +265,12 @@ def test_a_cancelled_run_stops_cleanly(app: Any, alice: TestClient, wait_run: An
     assert view["status"] in ("cancelled", "done")  # done if it finished before the cancel arrived
     assert app.state.server.active == 0
     assert alice.get("/api/examples").status_code == 200
+
+
+def test_without_examples_the_list_is_empty_and_says_so(tmp_path: Path) -> None:
+    client = TestClient(create_app(runs_dir=tmp_path, examples_dir=None))
+    listed = client.get("/api/examples").json()
+    assert listed["examples"] == [] and "without examples" in listed["note"]
+    assert client.get("/api/scenarios/example:nk-1/form").status_code == 404
+    page = client.get("/")
+    assert page.status_code == 200 and "frame-ancestors 'none'" in page.headers["content-security-policy"]
