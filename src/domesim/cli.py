@@ -1364,6 +1364,53 @@ def sensitivity_command(
             )
 
 
+# ------------------------------------------------------------------------------------------ domesim serve
+# The architecture builder (domesim.web): FastAPI and uvicorn are imported only when the command runs.
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@app.command("serve")
+def serve_command(
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765,
+    host: Annotated[
+        str,
+        typer.Option(
+            help="Address to bind; another than 127.0.0.1 lets other machines reach it (a warning)."
+        ),
+    ] = "127.0.0.1",
+    runs_dir: Annotated[
+        Path | None, typer.Option(help="Folder of the runs (default: a temporary folder, removed on exit).")
+    ] = None,
+    max_trials: Annotated[
+        int, typer.Option(min=1, max=100_000, help="Most trials one run may ask for.")
+    ] = 2000,
+    max_runs: Annotated[int, typer.Option(min=1, max=64, help="Runs in flight at once, over all users.")] = 2,
+) -> None:
+    """Serve the architecture builder: change an example's counts, run a quick Monte Carlo, see P(no leak),
+    why leakers leaked and the 20-year cost; open http://127.0.0.1:PORT/ in a browser."""
+    with user_errors():
+        try:
+            import uvicorn
+
+            from domesim.web.app import create_app
+        except ImportError as exc:
+            raise DomesimError(
+                f"domesim serve needs fastapi and uvicorn ({exc}): pip install fastapi uvicorn"
+            ) from None
+        if host not in LOOPBACK:
+            err_console.print(
+                f"warning: serving on {host}: any machine that reaches this address can use the builder "
+                "and start runs (there is no login); bind 127.0.0.1 unless you mean it"
+            )
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="domesim-serve-") as temporary:
+            folder = runs_dir if runs_dir is not None else Path(temporary)
+            web = create_app(runs_dir=folder, max_trials=max_trials, max_concurrent=max_runs)
+            out_console.print(f"domesim builder on http://{host}:{port}/ (Ctrl-C stops it)")
+            uvicorn.run(web, host=host, port=port, log_level="warning")
+
+
 def _terminated(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt  # SIGTERM ends a run as Ctrl-C does: workers stopped, checkpoints kept
 

@@ -10,7 +10,9 @@ tables, by position or by the id it names (its ``deployment``, ``constellation``
     doctrine.salvo_size
 
 Missing tables on the way are created (so ``doctrine.salvo_size`` works on a file without
-``[doctrine]``); a block that is not there is an error naming the key.
+``[doctrine]``); a block that is not there is an error naming the key. The value ``None`` (which no TOML
+value is) at a block's own path removes the block: ``{"sensor[tpy2_shariki]": None}`` leaves that radar
+out (the architecture builder's on/off switches).
 """
 
 from __future__ import annotations
@@ -62,6 +64,8 @@ def apply_edits(data: Mapping[str, Any], edits: Mapping[str, Any]) -> dict[str, 
 
     >>> apply_edits({"threat": [{"class": "icbm_solid", "count": 1}]}, {"threat[icbm_solid].count": 3})
     {'threat': [{'class': 'icbm_solid', 'count': 3}]}
+    >>> apply_edits({"sensor": [{"deployment": "a"}, {"deployment": "b"}]}, {"sensor[a]": None})
+    {'sensor': [{'deployment': 'b'}]}
 
     Raises
     ------
@@ -86,6 +90,9 @@ def apply_edits(data: Mapping[str, Any], edits: Mapping[str, Any]) -> dict[str, 
             if not isinstance(blocks, list):
                 raise ParameterError(f"key {key!r}: the scenario has no [[{name}]] blocks")
             block = _block(blocks, selector, key)
+            if last and value is None:  # None removes the block
+                blocks[:] = [b for b in blocks if b is not block]
+                break
             if last:
                 raise ParameterError(f"key {key!r}: name a key inside the block, e.g. {name}[{selector}].x")
             node = block
