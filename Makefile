@@ -2,15 +2,19 @@
 # `make check` is the quick loop while editing: ruff, mypy, the import layers and the tests not marked
 # `slow` with the doctests in src/ (a few minutes on a cold numba cache, less once the cache is warm).
 # `make test` runs everything: the same lint, then every test and doctest, slow ones included.
-# Each target creates (or refreshes) the virtual environment in .venv first.
+# Each target creates (or refreshes) the virtual environment in .venv first; all but `lint` and `validate`
+# also install the globe viewer's browser library (`make web`: CesiumJS at the version pinned in
+# web/package-lock.json, from npm, into web/node_modules).
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO ?= examples/golden-dome.toml
+RUN ?= out/golden-dome
+WEB_STAMP := web/node_modules/.installed
 
-.PHONY: demo check test lint bench validate clean
+.PHONY: demo check test lint bench validate clean web view
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,8 +22,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-demo: $(STAMP)
+# npm ci installs exactly what web/package-lock.json pins (and fails if package.json disagrees with it).
+$(WEB_STAMP): web/package.json web/package-lock.json
+	npm ci --prefix web --no-audit --no-fund
+	touch $(WEB_STAMP)
+
+web: $(WEB_STAMP)
+
+demo: $(STAMP) $(WEB_STAMP)
 	$(BIN)/domesim run $(DEMO)
+
+# The globe viewer of a run folder (RUN=out/... to choose another), on http://127.0.0.1.
+view: $(STAMP) $(WEB_STAMP)
+	$(BIN)/domesim view $(RUN) --open
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
@@ -28,13 +43,13 @@ lint: $(STAMP)
 
 # Tests marked @pytest.mark.slow (registered in pyproject.toml) compile or simulate a lot, or start
 # several domesim processes; `check` leaves them to `test`.
-check: lint
+check: lint $(WEB_STAMP)
 	$(BIN)/python -m pytest -m "not slow" --doctest-modules src tests
 
-test: lint
+test: lint $(WEB_STAMP)
 	$(BIN)/python -m pytest --doctest-modules src tests
 
-bench: $(STAMP)
+bench: $(STAMP) $(WEB_STAMP)
 	$(BIN)/python benchmarks/run.py
 
 # The validation book: every published analysis domesim reproduces, rewritten from the code.
@@ -42,4 +57,4 @@ validate: $(STAMP)
 	$(BIN)/domesim validate-against --out docs/validation.md
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
+	rm -rf $(VENV) web/node_modules out .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
