@@ -1322,6 +1322,35 @@ def sensitivity_command(
             )
 
 
+# --- domesim view: the globe viewer of a run (domesim/web/view.py) ----------------------------------------
+# FastAPI and uvicorn are imported inside the command: `domesim --help` must not load them.
+
+VIEW_PORT = 8765  # domesim.web.view.DEFAULT_PORT (tests/web/test_view.py checks they agree)
+
+
+@app.command("view")
+def view_command(
+    run_dir: Annotated[
+        Path, typer.Argument(help="Output folder of a run, holding scene.czml and summary.json.")
+    ],
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="Port on 127.0.0.1 (0: any free port).")
+    ] = VIEW_PORT,
+    open_browser: Annotated[
+        bool, typer.Option("--open", help="Open the viewer in the default browser.")
+    ] = False,
+) -> None:
+    """Show a run on a 3-D globe in the browser (CesiumJS, served from this machine on 127.0.0.1 only):
+    its scene.czml on a timeline beside its headline numbers. Ctrl-C stops the server."""
+    with user_errors():
+        from domesim.web.view import serve_view
+
+        serve_view(run_dir, port=port, open_browser=open_browser)
+
+
+# --- end of domesim view ------------------------------------------------------------------------------------
+
+
 def _terminated(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt  # SIGTERM ends a run as Ctrl-C does: workers stopped, checkpoints kept
 
