@@ -80,6 +80,20 @@ async function loadSummary() {
   }
 }
 
+// Entities on the ground when they first appear (launch points, sites, radars; below 100 km) are
+// what the first view frames; satellites and orbit rings would shrink the Earth to a dot.
+const FOCUS_MAX_HEIGHT_M = 1.0e5;
+
+function focusOf(source, time) {
+  const near = source.entities.values.filter((entity) => {
+    const start = entity.availability ? entity.availability.start : time;
+    const position = entity.position ? entity.position.getValue(start) : undefined;
+    const where = position ? Cesium.Cartographic.fromCartesian(position) : undefined;
+    return where !== undefined && where.height < FOCUS_MAX_HEIGHT_M;
+  });
+  return near.length > 0 ? near : source;
+}
+
 async function startGlobe() {
   const status = byId("globe-status");
   const url = sameOriginUrl("czml", "scene.czml");
@@ -120,7 +134,7 @@ async function startGlobe() {
   try {
     const source = await Cesium.CzmlDataSource.load(url);
     await viewer.dataSources.add(source); // its document clock drives the timeline and animation
-    await viewer.flyTo(source, { duration: 0 });
+    await viewer.flyTo(focusOf(source, viewer.clock.currentTime), { duration: 0 });
     document.body.dataset.globe = "ready";
   } catch (error) {
     problem(status, `The scene could not be loaded (${error.message}).`);
