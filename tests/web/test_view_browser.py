@@ -2,8 +2,10 @@
 127.0.0.1, draws the globe, plays the timeline, and shows the run's numbers beside it, as text.
 
 One page is loaded for the module (a CesiumJS start on a software renderer takes seconds) and every
-request of its browser context, workers included, is recorded; anything not addressed to 127.0.0.1 is
-also blocked, so a regression fails here and never reaches the network.
+request of its browser context is recorded; anything not addressed to 127.0.0.1 is also blocked, so a
+regression fails here and never reaches the network. Requests from CesiumJS's web workers, which
+Playwright does not report, go through the browser's proxy, ``trap_proxy`` (conftest.py), which forwards
+nothing and counts them.
 """
 
 from __future__ import annotations
@@ -72,9 +74,10 @@ def viewer(browser, view_url: str):
     page.context.close()
 
 
-def test_no_request_leaves_the_machine(viewer: Loaded, view_url: str) -> None:
+def test_no_request_leaves_the_machine(viewer: Loaded, view_url: str, trap_proxy) -> None:
     external = [u for u in viewer.requests if leaves_machine(u)]
     assert external == [] and viewer.blocked == []
+    assert trap_proxy.page_attempts() == []  # nor from CesiumJS's web workers
     local = [u for u in viewer.requests if u.startswith(view_url)]
     assert len(local) > 10  # the page, CesiumJS, its workers' scripts, imagery tiles, the run's two files
     assert any(u.endswith("/run/scene.czml") for u in local)
@@ -119,7 +122,23 @@ def test_the_panel_shows_the_summary_as_text(viewer: Loaded, run_dir) -> None:
     assert page.locator("#panel script").count() == 0
 
 
-def test_a_scene_on_another_origin_is_refused(browser, view_url: str) -> None:
+def test_the_trap_proxy_sees_requests_from_workers(browser, view_url: str, trap_proxy) -> None:
+    """The check above is worth something: a request off the machine from a worker reaches the trap."""
+    page = browser.new_page()
+    page.goto(view_url + "/run/summary.json")
+    before = len(trap_proxy.attempts)
+    page.evaluate(
+        """() => new Promise((resolve) => {
+            const code = "fetch('http://example.invalid/x').catch(() => 0).then(() => postMessage(1))";
+            const worker = new Worker(URL.createObjectURL(new Blob([code])));
+            worker.onmessage = resolve;
+        })"""
+    )
+    assert any("example.invalid" in a for a in trap_proxy.page_attempts(before))
+    page.close()
+
+
+def test_a_scene_on_another_origin_is_refused(browser, view_url: str, trap_proxy) -> None:
     """A crafted link cannot make the page fetch elsewhere; the numbers still show without the globe."""
     url = view_url + PAGE.replace("czml=/run/scene.czml", "czml=https://example.com/scene.czml")
     loaded = open_viewer(browser, url)
@@ -129,4 +148,5 @@ def test_a_scene_on_another_origin_is_refused(browser, view_url: str) -> None:
     page.wait_for_selector("#headline:not([hidden])", timeout=LOAD_TIMEOUT_MS)
     assert page.inner_text("#p-no-leak").startswith("0.813")
     assert [u for u in loaded.requests if leaves_machine(u)] == []
+    assert not [a for a in trap_proxy.page_attempts() if "example.com" in a]
     page.context.close()
