@@ -56,6 +56,12 @@ def open_viewer(browser, url: str) -> Loaded:
             route.continue_()
 
     context.route("**/*", only_local)
+    # What the page's Content-Security-Policy refused: nothing, when the page is right.
+    context.add_init_script(
+        "window.cspViolations = [];"
+        "document.addEventListener('securitypolicyviolation',"
+        " (e) => window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));"
+    )
     loaded.page = page = context.new_page()
     page.goto(url)
     return loaded
@@ -78,6 +84,7 @@ def test_no_request_leaves_the_machine(viewer: Loaded, view_url: str, trap_proxy
     external = [u for u in viewer.requests if leaves_machine(u)]
     assert external == [] and viewer.blocked == []
     assert trap_proxy.page_attempts() == []  # nor from CesiumJS's web workers
+    assert viewer.page.evaluate("window.cspViolations") == []  # the page asked for nothing it refuses
     local = [u for u in viewer.requests if u.startswith(view_url)]
     assert len(local) > 10  # the page, CesiumJS, its workers' scripts, imagery tiles, the run's two files
     assert any(u.endswith("/run/scene.czml") for u in local)
@@ -136,6 +143,24 @@ def test_the_trap_proxy_sees_requests_from_workers(browser, view_url: str, trap_
     )
     assert any("example.invalid" in a for a in trap_proxy.page_attempts(before))
     page.close()
+
+
+def test_the_page_refuses_other_origins(viewer: Loaded, trap_proxy) -> None:
+    """Whatever a CZML names (an image on another server, say), the browser fetches nothing off the origin:
+    the page's Content-Security-Policy refuses it."""
+    page = viewer.page
+    page.evaluate(
+        """() => new Promise((resolve) => {
+            const image = new Image();
+            image.onerror = image.onload = resolve;
+            image.src = "http://example.invalid/billboard.png";
+        })"""
+    )
+    assert any("example.invalid" in v for v in page.evaluate("window.cspViolations"))
+    # Playwright reports the request as made, but it never reached the network (nor the route handler).
+    assert not [u for u in viewer.blocked if "example.invalid" in u]
+    assert not [a for a in trap_proxy.page_attempts() if "example.invalid/billboard" in a]
+    page.evaluate("window.cspViolations = []")
 
 
 def test_a_scene_on_another_origin_is_refused(browser, view_url: str, trap_proxy) -> None:
