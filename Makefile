@@ -2,8 +2,13 @@
 # `make check` is the quick loop while editing: ruff, mypy, the import layers and the tests not marked
 # `slow` with the doctests in src/ (a few minutes on a cold numba cache, less once the cache is warm).
 # `make test` runs everything: the same lint, then every test and doctest, slow ones included.
-# Each target creates (or refreshes) the virtual environment in .venv first; all but `lint` and `validate`
-# also install the globe viewer's browser library (`make web`: CesiumJS at the version pinned in
+# `make fuzz` is the nightly-style fuzz campaign (tests/fuzz/campaign.py): 10,000 mutated scenarios, sweeps
+# and TLE/OMM files through `domesim validate`, 500 through `domesim run --trials 2`, on 2 worker processes;
+# it fails on any traceback, hang over 30 s, file opened outside the input's folder or worker over 2 GB, and
+# leaves the failing inputs in out/fuzz/failures/ (`make test` runs a few hundred: tests/fuzz/).
+# `make view` shows a run on the globe (RUN=out/golden-dome by default, what `make demo` writes).
+# Each target creates (or refreshes) the virtual environment in .venv first; demo, check, test, view and
+# bench also install the globe viewer's browser library (`make web`: CesiumJS at the version pinned in
 # web/package-lock.json, from npm, into web/node_modules).
 
 PYTHON ?= python3
@@ -14,7 +19,7 @@ DEMO ?= examples/golden-dome.toml
 RUN ?= out/golden-dome
 WEB_STAMP := web/node_modules/.installed
 
-.PHONY: demo check test lint bench validate clean web view
+.PHONY: demo check test lint bench validate fuzz clean web view
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +53,9 @@ check: lint $(WEB_STAMP)
 
 test: lint $(WEB_STAMP)
 	$(BIN)/python -m pytest --doctest-modules src tests
+
+fuzz: $(STAMP)
+	$(BIN)/python -m tests.fuzz.campaign --validate 10000 --run 500 --workers 2 --out out/fuzz
 
 bench: $(STAMP) $(WEB_STAMP)
 	$(BIN)/python benchmarks/run.py

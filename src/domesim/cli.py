@@ -309,6 +309,9 @@ def run(
         render_report(
             out_dir / "report.html", summary, tables, nominal_altitudes(world), loaded.text, loaded.provenance
         )
+        from domesim.viz.czml import write_scene  # czml3: only when a scene is written
+
+        write_scene(out_dir / "scene.czml", world, summary, tables)  # the first trial with a leaker, else 0
         catalogue.add_run(
             {
                 "run_id": uuid.uuid4().hex[:12],
@@ -345,7 +348,9 @@ def run(
         table.add_row("sensing", summary["sensing_note"].split(":")[0])
         table.add_row("wall time", f"{wall:.2f} s")
         out_console.print(table)
-        out_console.print(f"results: {out_dir}/summary.json, report.html, trials/engagements/objects.parquet")
+        out_console.print(
+            f"results: {out_dir}/summary.json, report.html, scene.czml, trials/engagements/objects.parquet"
+        )
 
 
 @app.command()
@@ -855,6 +860,43 @@ def validate_against(
         if outside:
             err_console.print(f"outside their stated tolerance: {', '.join(outside)}", highlight=False)
             raise typer.Exit(1)
+
+
+# ------------------------------------------------------------------------------ export: a stored run, re-used
+export = typer.Typer(no_args_is_help=True, help="Export a stored run in other formats.")
+app.add_typer(export, name="export")
+
+
+@export.command("czml")
+def export_czml(
+    run_dir: Annotated[Path, typer.Argument(help="A run folder (what `domesim run --out FOLDER` wrote).")],
+    trial: Annotated[
+        int | None,
+        typer.Option(min=0, help="The trial to draw (default: the first with a leaker, else 0)."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="The CZML file (default: RUN_DIR/scene-<trial>.czml).")
+    ] = None,
+    allow_path: AllowPaths = None,
+    allow_large: AllowLarge = False,
+) -> None:
+    """Write the CZML (CesiumJS) scene of one trial of a stored run: the raid as flown, the nominal raid,
+    fly-outs, kills and misses, leakers, sites, radar fans, constellations (decimated)."""
+    with user_errors():
+        from domesim.viz.czml import load_run_scene, scene_document  # numba, czml3: only here
+
+        world, summary, tables, chosen = load_run_scene(
+            run_dir, trial, policy=input_policy(allow_path, allow_large)
+        )
+        target = out or run_dir / f"scene-{chosen}.czml"
+        if target.is_dir():
+            raise DomesimError(f"--out {target} is a folder: give --out a file name")
+        document = scene_document(world, summary, tables, chosen)
+        try:
+            document.save(target, indent=None)
+        except OSError as exc:
+            raise DomesimError(f"cannot write {target}: {exc.strerror}") from None
+        print(target)
 
 
 plot = typer.Typer(no_args_is_help=True, help="Figures of a scenario, written as PNG files.")

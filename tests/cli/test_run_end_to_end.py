@@ -131,7 +131,7 @@ def test_run_prints_one_json_summary(nk1_run: dict) -> None:
 
 def test_run_writes_its_files(nk1_run: dict) -> None:
     out = nk1_run["out"]
-    for name in ("summary.json", "report.html", *(f"{t}.parquet" for t in TABLES)):
+    for name in ("summary.json", "report.html", "scene.czml", *(f"{t}.parquet" for t in TABLES)):
         assert (out / name).is_file() and (out / name).stat().st_size > 0, name
     assert "nk-1" in (out / "report.html").read_text(encoding="utf-8")
     assert pq.read_table(out / "trials.parquet").num_rows == 200

@@ -48,6 +48,7 @@ def _modules_after(args: list[str], tmp_path: Path) -> set[str]:
         (["--help"], ("numpy", "scipy", "pydantic_core", "domesim.scenario.loader")),
         (["calc", "--help"], ("numpy", "scipy")),
         (["run", "--help"], ("numpy", "domesim.scenario.loader")),
+        (["export", "czml", "--help"], ("numpy", "czml3", "domesim.scenario.loader")),
         (["calc", "salvo", "--pk", "0.5", "--shots", "2"], ("scipy",)),
         (["calc", "absentee", "--reach-km", "800"], ()),
         (["catalogue", "threat"], ("numpy", "scipy")),

@@ -47,7 +47,10 @@ def solve_insertion(missile: BallisticMissile, lat: float, lon: float, az: float
         if abs(res[0, 0]) < 1e-6 and abs(res[0, 1]) < 1e-6:
             return float(x[0]), float(x[1]), float(alt[0])
         jac = ((res[1:] - res[0]) / steps[:, None]).T
-        step = np.linalg.solve(jac, -res[0])
+        try:
+            step = np.linalg.solve(jac, -res[0])
+        except np.linalg.LinAlgError:  # the miss does not change with azimuth or time here: no way on
+            break
         x = x + np.clip(step, [-0.05, -10.0], [0.05, 10.0])
         x[1] = min(x[1], missile.boost_time_s)
     raise TargetingError(
@@ -150,7 +153,10 @@ def _aim(missile, *, theta, t_cut, deorbit_dv_m_s, launch, aim_point, az, t_d, t
                 dv_impulse_m_s=-deorbit_dv_m_s,
             )
         jac = ((res[1:] - res[0]) / steps[:, None]).T
-        step = np.linalg.solve(jac, -res[0])
+        try:
+            step = np.linalg.solve(jac, -res[0])
+        except np.linalg.LinAlgError:  # the miss does not change with azimuth or time here: no way on
+            break
         for _ in range(10):
             trial, _ = miss(np.array([x[0] + step[0]]), np.array([x[1] + step[1]]))
             if np.isfinite(trial).all() and np.hypot(*trial[0]) < norm:
