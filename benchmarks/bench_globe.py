@@ -8,7 +8,7 @@ and the first view's imagery, presses play and counts ``requestAnimationFrame`` 
 the figure is a floor; a desktop browser on a GPU draws far faster.
 
 Usage: ``python benchmarks/bench_globe.py [RUN_DIR] [--quick] [--screenshot PNG]``; RUN_DIR defaults to
-``out/golden-dome`` (``make demo``; then ``domesim export czml out/golden-dome`` for its scene.czml).
+``out/golden-dome`` (``make demo`` writes it, scene.czml included).
 Skipped, with a message, without that scene or without chromium. ``--screenshot`` also writes a
 picture of the viewer part-way through the scene (docs/img/globe.png is made so).
 """
