@@ -1,5 +1,6 @@
 """The globe viewer in real Chromium (Playwright, software WebGL): it loads with no request leaving
-127.0.0.1, draws the globe, plays the timeline, and shows the run's numbers beside it, as text.
+127.0.0.1, draws the globe, plays the timeline, and shows the run's numbers beside it, as text; on the
+small fixture scene of ``data/`` and on the scene.czml a real ``domesim run`` writes.
 
 One page is loaded for the module (a CesiumJS start on a software renderer takes seconds) and every
 request of its browser context is recorded; anything not addressed to 127.0.0.1 is also blocked, so a
@@ -12,14 +13,21 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from domesim.web.view import PAGE
+from domesim.web.view import PAGE, view_app
+
+from .conftest import serve_in_thread
+
+REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.slow  # a headless browser renders a WebGL globe in software (~20 s)
 
@@ -175,3 +183,30 @@ def test_a_scene_on_another_origin_is_refused(browser, view_url: str, trap_proxy
     assert [u for u in loaded.requests if leaves_machine(u)] == []
     assert not [a for a in trap_proxy.page_attempts() if "example.com" in a]
     page.context.close()
+
+
+def test_a_real_run_is_shown(browser, tmp_path, trap_proxy) -> None:
+    """`domesim run` writes scene.czml; `domesim view`'s app shows it: the globe ready, nothing off the
+    machine, the run's P(no leak) in the panel."""
+    out = tmp_path / "nk-1"
+    run = subprocess.run(
+        [sys.executable, "-m", "domesim.cli", "run", str(REPO / "examples" / "nk-1.toml"),
+         "--trials", "20", "--out", str(out)],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    url, server = serve_in_thread(view_app(out))
+    try:
+        loaded = open_viewer(browser, url + "/")
+        page = loaded.page
+        page.wait_for_selector("body[data-globe]", state="attached", timeout=LOAD_TIMEOUT_MS)
+        assert page.evaluate("document.body.dataset.globe") == "ready", page.inner_text("#globe-status")
+        page.wait_for_function("window.domesimViewer.scene.globe.tilesLoaded", timeout=LOAD_TIMEOUT_MS)
+        assert page.evaluate("domesimViewer.dataSources.get(0).entities.values.length") > 5
+        assert page.inner_text("#p-no-leak").startswith(f"{summary['p_no_leak']['mean']:.3f}")
+        assert [u for u in loaded.requests if leaves_machine(u)] == [] and loaded.blocked == []
+        assert page.evaluate("window.cspViolations") == []
+        page.context.close()
+    finally:
+        server.should_exit = True
