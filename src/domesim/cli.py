@@ -1367,11 +1367,12 @@ def sensitivity_command(
 # ------------------------------------------------------------------------------------------ domesim serve
 # The architecture builder (domesim.web): FastAPI and uvicorn are imported only when the command runs.
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+SERVE_PORT = 8766  # beside domesim view's 8765
 
 
 @app.command("serve")
 def serve_command(
-    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = SERVE_PORT,
     host: Annotated[
         str,
         typer.Option(
@@ -1409,6 +1410,35 @@ def serve_command(
             web = create_app(runs_dir=folder, max_trials=max_trials, max_concurrent=max_runs)
             out_console.print(f"domesim builder on http://{host}:{port}/ (Ctrl-C stops it)")
             uvicorn.run(web, host=host, port=port, log_level="warning")
+
+
+# --- domesim view: the globe viewer of a run (domesim/web/view.py) ----------------------------------------
+# FastAPI and uvicorn are imported inside the command: `domesim --help` must not load them.
+
+VIEW_PORT = 8765  # domesim.web.view.DEFAULT_PORT (tests/web/test_view.py checks they agree)
+
+
+@app.command("view")
+def view_command(
+    run_dir: Annotated[
+        Path, typer.Argument(help="Output folder of a run, holding scene.czml and summary.json.")
+    ],
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="Port on 127.0.0.1 (0: any free port).")
+    ] = VIEW_PORT,
+    open_browser: Annotated[
+        bool, typer.Option("--open", help="Open the viewer in the default browser.")
+    ] = False,
+) -> None:
+    """Show a run on a 3-D globe in the browser (CesiumJS, served from this machine on 127.0.0.1 only):
+    its scene.czml on a timeline beside its headline numbers. Ctrl-C stops the server."""
+    with user_errors():
+        from domesim.web.view import serve_view
+
+        serve_view(run_dir, port=port, open_browser=open_browser)
+
+
+# --- end of domesim view ------------------------------------------------------------------------------------
 
 
 def _terminated(signum: int, frame: Any) -> None:

@@ -53,6 +53,7 @@ def _modules_after(args: list[str], tmp_path: Path) -> set[str]:
         (["calc", "salvo", "--pk", "0.5", "--shots", "2"], ("scipy",)),
         (["calc", "absentee", "--reach-km", "800"], ()),
         (["catalogue", "threat"], ("numpy", "scipy")),
+        (["view", "--help"], ("fastapi", "uvicorn", "starlette", "domesim.web.view")),
     ],
     ids=lambda v: " ".join(v) if isinstance(v, list) else None,
 )

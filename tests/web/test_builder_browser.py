@@ -61,7 +61,9 @@ def test_build_run_compare_and_download(serve: Any, tmp_path: Path) -> None:
             second = run_build(page, 40, 20)
             assert second["cost"] != first["cost"]  # twice the SBIs: a different bill
             assert page.locator("#plot circle.point").count() == 2
-            assert page.locator("#globe-box").is_hidden()  # no scene.czml in these runs
+            # the globe of the last run: the viewer's page on this run's scene, from this server
+            playwright_api.expect(page.locator("#globe-box")).to_be_visible()
+            assert "scene.czml" in (page.locator("#globe-box iframe").get_attribute("src") or "")
 
             with page.expect_download() as download:
                 page.locator("#download").click()

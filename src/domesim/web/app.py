@@ -255,6 +255,7 @@ class Server:
         """Run in the pool: the Monte Carlo, the cost, the run's files; never raises."""
         from domesim.results.run import run_scenario
         from domesim.scenario.costing import scenario_cost
+        from domesim.viz.czml import write_scene
 
         def on_chunk(n: int) -> None:
             run.done_trials += n
@@ -273,6 +274,9 @@ class Server:
             run.timings["cost_s"] = time.perf_counter() - started
             summary = out.summary
             (run.folder / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+            started = time.perf_counter()
+            write_scene(run.folder / "scene.czml", loaded.world, summary, out.tables)  # the globe's
+            run.timings["scene_s"] = time.perf_counter() - started
             (run.folder / "cost.json").write_text(
                 json.dumps(cost.to_dict(), indent=2) + "\n", encoding="utf-8"
             )
