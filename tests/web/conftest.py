@@ -99,7 +99,10 @@ def view_url(run_dir: Path) -> Iterator[str]:
 # Chromium's own traffic, made with or without a page (its component updater and Google sign-in; seen
 # on about:blank): not the viewer's, so left out of the count. Exact hosts, so that a CesiumJS service on
 # another Google host (photorealistic tiles: tile.googleapis.com) would still be counted.
-BROWSER_OWN_HOSTS = {"update.googleapis.com", "accounts.google.com", "clients2.google.com"}
+# The builder's form also wakes Chromium's autofill service (content-autofill.googleapis.com).
+BROWSER_OWN_HOSTS = {
+    "update.googleapis.com", "accounts.google.com", "clients2.google.com", "content-autofill.googleapis.com",
+}  # fmt: skip
 
 
 class TrapProxy:

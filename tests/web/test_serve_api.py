@@ -65,7 +65,14 @@ def test_a_run_shows_its_answer_cost_and_progress(finished: dict[str, Any]) -> N
     assert 0.0 <= lo <= result["p_no_leak"] <= hi <= 1.0
     assert abs(sum(result["leak_causes"].values()) - result["expected_leakers"]) < 1e-9
     assert result["cost"]["total_usd"] > 0 and result["cost"]["by_layer"]
-    assert finished["has_scene"] is False
+    assert finished["has_scene"] is True  # the globe's scene of the run
+
+
+def test_a_run_scene_is_served_to_its_owner_only(alice: TestClient, bob: TestClient, finished: dict) -> None:
+    scene = f"/api/runs/{finished['id']}/scene.czml"
+    document = alice.get(scene).json()
+    assert document[0]["id"] == "document" and document[0]["clock"]
+    assert bob.get(scene).status_code == 404
 
 
 def test_sessions_are_isolated_until_a_run_is_shared(
