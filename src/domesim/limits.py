@@ -32,6 +32,7 @@ MAX_LINE_CHARS = 10_000  # one line of a TOML, TLE or OMM CSV file (a TLE line h
 # ---- sizes of the simulated world (lifted by allow_large) ---------------------------------------------
 MAX_STEPS_PER_TRIAL = 100_000  # duration_s / step_s: a day at 1 s steps is 86,401
 MAX_THREAT_MISSILES = 2_000  # summed over every [[threat]] block's count
+MAX_THREAT_BLOCKS = 100  # [[threat]] blocks: each may need its own launch solution (tens of ms to 0.2 s)
 MAX_THREAT_OBJECTS = 10_000  # missiles and what they release (RVs, decoys, buses), the whole raid
 MAX_INTERCEPTOR_SITES = 200  # [[interceptor_site]] blocks
 MAX_SENSORS = 200  # [[sensor]] blocks

@@ -55,6 +55,7 @@ def _over(key: str, limit: int) -> tuple[str, ...]:
 STEPS = _edit("step_s = 2.0", "step_s = 0.02")  # 2700 s / 0.02 s = 135,001 steps
 MISSILE_BLOCK = '\n[[threat]]\nclass = "icbm_solid"\nlaunch_region = "north_korea"\naim_asset = "seattle"\n'
 MISSILES = NK1 + (MISSILE_BLOCK + "count = 1000\n") * 2  # 2,001 missiles in three blocks
+BLOCKS = NK1 + (MISSILE_BLOCK + "count = 1\n") * limits.MAX_THREAT_BLOCKS  # one block more than allowed
 SITES = NK1 + '\n[[interceptor_site]]\ndeployment = "gbi_vandenberg"\n' * (limits.MAX_INTERCEPTOR_SITES - 1)
 SENSORS = NK1 + '\n[[sensor]]\ndeployment = "uewr_beale"\n' * (limits.MAX_SENSORS - 4)
 SATELLITES = NK1 + (
@@ -68,11 +69,12 @@ SATELLITES = NK1 + (
     [
         (STEPS, "scenario.step_s", limits.MAX_STEPS_PER_TRIAL),
         (MISSILES, "threat", limits.MAX_THREAT_MISSILES),
+        (BLOCKS, "threat", limits.MAX_THREAT_BLOCKS),
         (SITES, "interceptor_site", limits.MAX_INTERCEPTOR_SITES),
         (SENSORS, "sensor", limits.MAX_SENSORS),
         (SATELLITES, "constellation", limits.MAX_SATELLITES),
     ],
-    ids=["steps", "missiles", "interceptor-sites", "sensors", "satellites"],
+    ids=["steps", "missiles", "threat-blocks", "interceptor-sites", "sensors", "satellites"],
 )
 def test_bound_from_the_file_trips_and_allow_large_lifts_it(
     tmp_path: Path, text: str, key: str, limit: int

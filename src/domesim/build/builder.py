@@ -65,6 +65,10 @@ class Builder:
     problems: list[tuple[Path, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     provenance: list[dict[str, Any]] = field(default_factory=list)
+    # launch solutions already solved in this build, by everything that decides them: blocks that fly
+    # the same class from the same point to the same aim with the same shape share one (a raid written
+    # as many blocks is solved once, not once a block)
+    solutions: dict[bytes, Any] = field(default_factory=dict)
     _seen: set[tuple[str, str]] = field(default_factory=set)
 
     def problem(self, path: Path, message: str) -> None:

@@ -6,6 +6,7 @@ staged boost and then an orbit with a de-orbit burn. Physics: :mod:`domesim.thre
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import replace
 from typing import TYPE_CHECKING, Literal
 
@@ -126,7 +127,11 @@ def _solve(ctx: ThreatContext, missile: BallisticMissile, launch, aim) -> Launch
     b, t = ctx.builder, ctx.block
     try:
         if not missile.pitch_local:
-            return solve_launch(missile, launch[0], launch[1], aim[0], aim[1], _shape(t))
+            shape = _shape(t)
+            key = pickle.dumps((missile, launch, aim, shape))
+            if key not in b.solutions:
+                b.solutions[key] = solve_launch(missile, launch[0], launch[1], aim[0], aim[1], shape)
+            return b.solutions[key]
         # A fractional-orbit class: insertion, partial revolution, de-orbit burn.
         orbit = b.params(ctx.entry, t.override, ctx.path, f"threat {t.threat_class}")
         if orbit is None:
