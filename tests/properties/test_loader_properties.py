@@ -11,7 +11,6 @@ message, names the file and points at a line of the file (or none) -- never any 
 from __future__ import annotations
 
 import math
-import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from hypothesis import strategies as st
 
 from domesim.errors import ScenarioError
 from domesim.scenario.loader import load_scenario
+from domesim.scenario.toml_writer import dumps
 
 REPO = Path(__file__).resolve().parents[2]
 _EXTRA = """
@@ -42,65 +42,6 @@ def _base() -> dict[str, Any]:
 
 
 BASE = _base()
-
-
-# --------------------------------------------------------------------------- a small TOML writer
-
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-
-
-def _string(text: str) -> str:
-    out = []
-    for ch in text:
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
-
-
-def _key(key: str) -> str:
-    return key if _BARE_KEY.fullmatch(key) else _string(key)
-
-
-def _value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return repr(value)
-    if isinstance(value, str):
-        return _string(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + "}"
-    raise TypeError(f"no TOML form for {type(value).__name__}")
-
-
-def _is_table_array(value: Any) -> bool:
-    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
-
-
-def dumps(data: dict[str, Any]) -> str:
-    """TOML text of ``data``: top-level tables as [table], lists of tables as [[array]], the rest inline."""
-    lines = [
-        f"{_key(k)} = {_value(v)}" for k, v in data.items() if not (isinstance(v, dict) or _is_table_array(v))
-    ]
-    for k, v in data.items():
-        if isinstance(v, dict):
-            lines += ["", f"[{_key(k)}]", *(f"{_key(kk)} = {_value(vv)}" for kk, vv in v.items())]
-        elif _is_table_array(v):
-            for item in v:
-                lines += ["", f"[[{_key(k)}]]", *(f"{_key(kk)} = {_value(vv)}" for kk, vv in item.items())]
-    return "\n".join(lines) + "\n"
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -10,8 +10,8 @@ import pytest
 
 from domesim.scenario.edits import apply_edits
 from domesim.scenario.loader import load_spec
+from domesim.scenario.toml_writer import dumps
 from domesim.web.form import EditError, controls, edits_for
-from domesim.web.tomlw import dumps
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.toml"))
 

@@ -44,9 +44,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, String
 import domesim
 from domesim.errors import DomesimError, ScenarioError
 from domesim.limits import DEFAULT_POLICY, MAX_SCENARIO_FILE_BYTES, MAX_SEED, quote
+from domesim.scenario.toml_writer import dumps
 from domesim.web.form import GROUPS, Control, EditError, controls, edits_for
 from domesim.web.globe import mount_globe
-from domesim.web.tomlw import dumps
 
 log = logging.getLogger("domesim.web")
 
