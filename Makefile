@@ -7,9 +7,9 @@
 # it fails on any traceback, hang over 30 s, file opened outside the input's folder or worker over 2 GB, and
 # leaves the failing inputs in out/fuzz/failures/ (`make test` runs a few hundred: tests/fuzz/).
 # `make view` shows a run on the globe (RUN=out/golden-dome by default, what `make demo` writes).
-# Each target creates (or refreshes) the virtual environment in .venv first; demo, check, test, view and
-# bench also install the globe viewer's browser library (`make web`: CesiumJS at the version pinned in
-# web/package-lock.json, from npm, into web/node_modules).
+# Each target creates (or refreshes) the virtual environment in .venv first; check, test, view and bench
+# also install the globe viewer's browser library (`make web`: CesiumJS at the version pinned in
+# web/package-lock.json, from npm, into web/node_modules); the demo needs only Python.
 
 PYTHON ?= python3
 VENV := .venv
@@ -34,7 +34,7 @@ $(WEB_STAMP): web/package.json web/package-lock.json
 
 web: $(WEB_STAMP)
 
-demo: $(STAMP) $(WEB_STAMP)
+demo: $(STAMP)
 	$(BIN)/domesim run $(DEMO)
 
 # The globe viewer of a run folder (RUN=out/... to choose another), on http://127.0.0.1.
