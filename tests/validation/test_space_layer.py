@@ -18,6 +18,7 @@ from domesim.core.constants import R_EARTH_EQ_M
 from domesim.core.frames import geodetic_to_ecef
 from domesim.engine.simulate import simulate_chunk
 from domesim.interceptors.sbi import SbiKinematics, availability, random_phasing_fraction
+from domesim.montecarlo.executors import InProcess
 from domesim.orbits.constellation import Walker
 from domesim.orbits.coverage import visible_counts
 from domesim.scenario.loader import load_scenario
@@ -140,6 +141,9 @@ def test_salvo_competes_for_the_same_sbis() -> None:
         coverage_probability(s, kin, shell, 100, 100, 1, offsets) for s in (one, spread, one_site)
     )
     assert p_one > 0.5 and p_spread < p_one - 0.2 and p_site < p_spread
+    # the epochs split into blocks, one task each (as on --workers or --cluster): the same fraction
+    split = coverage_probability(spread, kin, shell, 100, 100, 1, offsets, executor=InProcess())
+    assert split == p_spread
 
 
 @pytest.mark.slow
