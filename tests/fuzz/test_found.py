@@ -71,3 +71,22 @@ def test_an_omm_classification_sgp4_cannot_store_is_a_problem(tmp_path: Path) ->
     )
     with pytest.raises(ScenarioError, match="CLASSIFICATION_TYPE"):
         parse_elements(record, 2458827.5, source="omm.json")
+
+
+def test_blocks_with_an_apogee_shape_share_their_launch_solution(tmp_path: Path) -> None:
+    """Two identical blocks asking for an apogee: the shared launch solution's key could not be pickled
+    (the shape's measure is a lambda)."""
+    text = (EXAMPLES / "nk-1.toml").read_text(encoding="utf-8")
+    block = '\n[[threat]]\nclass = "icbm_solid"\nlaunch_region = "north_korea"\naim_asset = "seattle"\n'
+    path = tmp_path / "scenario.toml"
+    path.write_text(text + (block + "apogee_km = 1500.0\n") * 2, encoding="utf-8")
+    loaded = load_scenario(path)
+    assert len(loaded.world.objects) >= 3
+
+
+def test_an_omm_json_number_too_long_to_convert_is_a_problem() -> None:
+    """A JSON number of a million digits: Python's int conversion limit raised ValueError."""
+    from domesim.orbits.tle import parse_elements
+
+    with pytest.raises(ScenarioError, match="malformed JSON"):
+        parse_elements('[{"NORAD_CAT_ID": ' + "9" * 10_000 + "}]", 2458827.5, source="omm.json")

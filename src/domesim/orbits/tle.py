@@ -793,6 +793,8 @@ def _parse_omm_json(text: str, source: str) -> tuple[list[_Entry], list[Problem]
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         return [], [Problem(source, "", f"malformed JSON: {exc.msg}", exc.lineno)]
+    except ValueError as exc:  # a number of more digits than Python converts (4,300)
+        return [], [Problem(source, "", f"malformed JSON: {quote(str(exc))}")]
     except RecursionError:  # json reads nested arrays recursively; OMM records are flat
         return [], [Problem(source, "", "arrays or objects nest too deeply: expected a list of OMM records")]
     records = [data] if isinstance(data, dict) else data

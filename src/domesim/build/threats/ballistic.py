@@ -128,7 +128,7 @@ def _solve(ctx: ThreatContext, missile: BallisticMissile, launch, aim) -> Launch
     try:
         if not missile.pitch_local:
             shape = _shape(t)
-            key = pickle.dumps((missile, launch, aim, shape))
+            key = pickle.dumps((missile, launch, aim, shape.key, shape.target))  # (its measure is a lambda)
             if key not in b.solutions:
                 b.solutions[key] = solve_launch(missile, launch[0], launch[1], aim[0], aim[1], shape)
             return b.solutions[key]
