@@ -3,6 +3,7 @@ TLE reader, CLI, run store and sweeps: each is now a clear problem, not a traceb
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,18 @@ def test_an_omm_json_number_too_long_to_convert_is_a_problem() -> None:
 
     with pytest.raises(ScenarioError, match="malformed JSON"):
         parse_elements('[{"NORAD_CAT_ID": ' + "9" * 10_000 + "}]", 2458827.5, source="omm.json")
+
+
+def test_a_sampled_sweep_over_an_infinite_range_is_a_problem(tmp_path: Path) -> None:
+    """``low = -inf`` in a sampled sweep: the points were drawn (NaN) and rounded (ValueError)."""
+    from domesim.studies.sweep import load_sweep
+
+    shutil.copy(EXAMPLES / "nk-1.toml", tmp_path / "nk-1.toml")
+    path = tmp_path / "sweep.toml"
+    path.write_text(
+        '[sweep]\nname = "s"\nscenario = "nk-1.toml"\nmethod = "sample"\nsamples = 2\n\n[[parameter]]\n'
+        'key = "interceptor_site[gbi_fort_greely].inventory"\nlow = -inf\nhigh = 10\ninteger = true\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError, match="parameter"):
+        load_sweep(path)

@@ -75,8 +75,8 @@ class SweepParameter(_Strict):
     )  # a key path into the scenario, e.g. interceptor_site[gbi_fort_greely].inventory
     label: str | None = None  # for tables and plots (default: the key)
     values: list[int | float | str | bool] | None = Field(default=None, min_length=1)  # method = "grid"
-    low: float | None = None  # method = "sample"
-    high: float | None = None
+    low: float | None = Field(default=None, allow_inf_nan=False)  # method = "sample": a finite range
+    high: float | None = Field(default=None, allow_inf_nan=False)
     integer: bool = False  # sample: round to whole numbers (counts, inventories)
 
     @model_validator(mode="after")
