@@ -5,7 +5,9 @@ cluster.
 Set-up: the sweep is nk-1 (examples/nk-1.toml) over GBI inventories {0, 2, 4, 6, 8, 10} x salvo size
 {1, 2}: 12 points of ``TRIALS`` trials each, seed 1, every point costed and simulated (one task per
 point, each result stored in a DuckDB catalogue as it arrives, exactly as ``domesim sweep --cluster``
-does). Each configuration runs into a fresh catalogue, so no point is read back. The clusters are
+does). Each configuration runs into a fresh catalogue, so no point is read back. Each worker runs
+numba's kernels on one thread in both clusters (``--cluster local:1`` would give its one worker every
+core of the machine), so the speed-up measures the spreading of tasks over workers. The clusters are
 started before the clock starts (start-up is reported apart) and warmed with one point so that no
 timed task waits for numba's cache. Candidates alternate (1, 2, 1, 2, ...) as in the harness;
 ``REPEATS`` sweeps each, median reported. The rows of both must be identical (checked).
@@ -32,7 +34,7 @@ import time
 from pathlib import Path
 
 import harness
-from domesim.montecarlo.executors import open_executor
+from domesim.montecarlo.executors import DaskCluster
 from domesim.results.store import RunCatalogue
 from domesim.studies.sweep import SweepStore, load_sweep, run_sweep
 
@@ -58,6 +60,30 @@ values = [0, 2, 4, 6, 8, 10]
 key = "doctrine.salvo_size"
 values = [1, 2]
 """
+
+
+@contextlib.contextmanager
+def one_thread_workers(n: int):
+    """A LocalCluster of ``n`` workers as ``--cluster local:N`` starts it, but each worker's numba kernels
+    on one thread: a worker is then one core in both configurations, so the speed-up measures the
+    spreading of tasks, not numba's threads (``local:1`` on this machine would give its worker both cores)."""
+    import logging
+
+    from distributed import Client, LocalCluster
+
+    from domesim.montecarlo.dask_worker import DieWithParent
+
+    cluster = LocalCluster(
+        n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
+        silence_logs=logging.CRITICAL,
+    )  # fmt: skip
+    client = Client(cluster)
+    client.register_plugin(DieWithParent(), name="domesim-die-with-parent")
+    executor = DaskCluster(client, cluster, numba_threads=1)
+    try:
+        yield executor
+    finally:
+        executor.close()
 
 
 def echo(shared: None, x: int) -> int:
@@ -86,7 +112,7 @@ def main(quick: bool) -> None:
         with contextlib.ExitStack() as stack:
             for n in (1, 2):
                 started = time.perf_counter()
-                executors[n] = stack.enter_context(open_executor(cluster=f"local:{n}"))
+                executors[n] = stack.enter_context(one_thread_workers(n))
                 startup[n] = time.perf_counter() - started
                 # warm every worker's imports and numba cache: one point per worker, not timed
                 warm = dataclasses.replace(sweep, points=sweep.points[:n], sweep_id=f"warm{n}")

@@ -128,6 +128,7 @@ class DaskCluster:
 
     client: Any
     cluster: Any = None
+    numba_threads: int | None = None  # numba's threads in each task (None: the workers' own setting)
     description: str = field(init=False)
     dashboard: str | None = field(init=False)
 
@@ -141,7 +142,10 @@ class DaskCluster:
 
         # The shared object goes to every worker once, not with each task.
         shared_future = self.client.scatter(shared, broadcast=True, hash=False)
-        futures = [self.client.submit(fn, shared_future, *args, pure=False) for args in tasks]
+        futures = [
+            self.client.submit(_in_numba_threads, self.numba_threads, fn, shared_future, *args, pure=False)
+            for args in tasks
+        ]
         index = {future.key: i for i, future in enumerate(futures)}
         arriving = as_completed(futures)
         try:
@@ -163,6 +167,16 @@ class DaskCluster:
             self.cluster.close()
 
 
+def _in_numba_threads(threads: int | None, fn: Task, shared: Any, *args: Any) -> Any:
+    """``fn(shared, *args)`` with numba's kernels on ``threads`` threads: a Dask task runs in a thread of
+    its worker, and numba's setting holds for the thread that makes it."""
+    if threads is not None:
+        import numba
+
+        numba.set_num_threads(threads)
+    return fn(shared, *args)
+
+
 def _local_cluster(rest: str) -> DaskCluster:
     if not rest.isdigit() or not 1 <= int(rest) <= 512:
         raise ParameterError(f"--cluster local:N needs a worker count N from 1 to 512, not {rest!r}")
@@ -170,7 +184,7 @@ def _local_cluster(rest: str) -> DaskCluster:
 
     from distributed import Client, LocalCluster
 
-    from domesim.montecarlo.dask_worker import WorkerSetup
+    from domesim.montecarlo.dask_worker import DieWithParent
 
     workers = int(rest)
     cluster = LocalCluster(
@@ -182,8 +196,9 @@ def _local_cluster(rest: str) -> DaskCluster:
         silence_logs=logging.ERROR,
     )
     client = Client(cluster)
-    client.register_plugin(WorkerSetup(max(1, (os.cpu_count() or 1) // workers)), name="domesim-setup")
-    return DaskCluster(client, cluster)
+    client.register_plugin(DieWithParent(), name="domesim-die-with-parent")
+    # numba's threads share this machine's cores among the workers
+    return DaskCluster(client, cluster, numba_threads=max(1, (os.cpu_count() or 1) // workers))
 
 
 def _remote_cluster(address: str) -> DaskCluster:
