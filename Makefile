@@ -51,8 +51,10 @@ lint: $(STAMP)
 check: lint $(WEB_STAMP)
 	$(BIN)/python -m pytest -m "not slow" --doctest-modules src tests
 
+# Two pytest processes (pytest-xdist), each taking a whole test file at a time, so a module's fixtures
+# are computed once: the suite is mostly single-threaded Python and subprocesses waiting on each other.
 test: lint $(WEB_STAMP)
-	$(BIN)/python -m pytest --doctest-modules src tests
+	$(BIN)/python -m pytest -n 2 --dist loadfile --doctest-modules src tests
 
 fuzz: $(STAMP)
 	$(BIN)/python -m tests.fuzz.campaign --validate 10000 --run 500 --workers 2 --out out/fuzz
