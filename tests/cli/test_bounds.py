@@ -177,24 +177,7 @@ def test_allow_large_lets_a_larger_sweep_load(tmp_path: Path) -> None:
 
 # ----------------------------------------------------------------------------------------- TLE files
 
-SPACE = """
-[scenario]
-name = "tle-bounds"
-epoch_utc = "2019-12-10T00:00:00Z"
-duration_s = 3000.0
-
-[[threat]]
-class = "icbm_solid"
-launch_region = "north_korea"
-aim_asset = "seattle"
-
-[[asset]]
-id = "seattle"
-
-[[constellation]]
-sensor = "leo_wide_field"
-tle_file = "sats.tle"
-"""
+SPACE = (REPO / "tests" / "data" / "space-tle.toml").read_text(encoding="utf-8")  # tle_file = "sats.tle"
 
 
 def _with_tle(tmp_path: Path, content: str | None = None) -> Path:

@@ -19,31 +19,10 @@ from domesim.limits import SLUG_CHARS, slug
 REPO = Path(__file__).resolve().parents[2]
 NK1 = (REPO / "examples" / "nk-1.toml").read_text(encoding="utf-8")
 
-# ISS, from the python-sgp4 README (public example)
-ISS = """ISS (ZARYA)
-1 25544U 98067A   19343.69339541  .00001764  00000-0  38792-4 0  9991
-2 25544  51.6439 211.2001 0007417  17.6667  85.6398 15.50103472202482
-"""
-
-SPACE = """
-[scenario]
-name = "confined"
-epoch_utc = "2019-12-10T00:00:00Z"
-duration_s = 3000.0
-
-[[threat]]
-class = "icbm_solid"
-launch_region = "north_korea"
-aim_asset = "seattle"
-
-[[asset]]
-id = "seattle"
-
-[[constellation]]
-name = "from-a-tle-file"
-sensor = "leo_wide_field"
-tle_file = "{tle}"
-"""
+DATA = REPO / "tests" / "data"
+ISS = (DATA / "iss.tle").read_text(encoding="utf-8")  # from the python-sgp4 README (public example)
+SPACE = (DATA / "space-tle.toml").read_text(encoding="utf-8")
+SPACE = SPACE.replace('tle_file = "sats.tle"', 'tle_file = "{tle}"')
 
 runner = CliRunner()
 
