@@ -1259,6 +1259,95 @@ def sweep_command(
         out_console.print(f"results: {out_dir}/frontier.png, points.csv; catalogue table sweep_points")
 
 
+@app.command("attack")
+def attack_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file: the defence and a raid.")],
+    goal: Annotated[str, typer.Option(help='The attack\'s goal: "p_leak>=0.5" or "expected_leakers>=1".')],
+    trials: Annotated[int, typer.Option(min=1, max=1_000_000, help="Monte Carlo trials a candidate.")] = 200,
+    seed: Annotated[int | None, typer.Option(min=0, max=MAX_SEED, help="Root seed (the file's).")] = None,
+    budget: Annotated[int, typer.Option(min=1, max=10_000, help="Candidates simulated at most.")] = 40,
+    out: Annotated[Path | None, typer.Option(help="Output folder (default: out/<scenario name>).")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help=f"Folder of the {CATALOGUE_NAME} catalogue.")] = None,
+    allow_path: AllowPaths = None,
+    allow_large: AllowLarge = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Search the raid's size and countermeasures for the cheapest attack that meets the goal against the
+    scenario's defence (bounded, seeded, resumable like a sweep); report it beside the plain salvo baseline,
+    with its cost and the exchange ratio; write attack.json."""
+    from domesim.results.store import RunCatalogue, default_data_dir
+    from domesim.scenario.loader import load_spec
+    from domesim.studies.attack import AttackSearch, Candidate, Goal, run_attack_search
+    from domesim.studies.sweep import SweepStore
+
+    with user_errors():
+        target = Goal.parse(goal)
+        policy = input_policy(allow_path, allow_large)
+        spec = load_spec(scenario, policy=policy).spec
+        out_dir = output_folder(out or Path("out") / slug(spec.scenario.name), out is not None)
+        store = SweepStore(RunCatalogue((data_dir or default_data_dir()) / CATALOGUE_NAME))
+        search = AttackSearch(
+            scenario_path=scenario.resolve(),
+            goal=target,
+            trials=trials,
+            seed=spec.montecarlo.seed if seed is None else seed,
+            budget=budget,
+            policy=policy,
+        )
+
+        def progress(candidate: Candidate, reused: bool) -> None:
+            p_leak = 1.0 - (candidate.row or {}).get("p_no_leak", math.nan)
+            err_console.print(
+                f"candidate {len(search.evaluated)}/{budget}{' (stored)' if reused else ''}: "
+                f"{candidate.missiles} missiles, {candidate.mix.label()}: "
+                f"${candidate.cost_usd / 1e6:,.0f} M, p_leak {p_leak:.3f}",
+                highlight=False,
+                soft_wrap=True,
+            )
+
+        try:
+            answer = run_attack_search(search, store, on_candidate=progress)
+        except KeyboardInterrupt:
+            err_console.print(
+                f"interrupted: {len(search.evaluated)} candidates are stored in the catalogue; "
+                "run the same command again to go on"
+            )
+            raise typer.Exit(130) from None
+        (out_dir / "attack.json").write_text(json.dumps(answer, indent=2) + "\n", encoding="utf-8")
+        if as_json:
+            print(json.dumps({k: v for k, v in answer.items() if k != "candidates"}))
+            return
+        table = Table(title=f"{spec.scenario.name}: the attacker's cheapest answer to {answer['goal']}")
+        for column in ("attack", "missiles", "countermeasures"):
+            table.add_column(column)
+        for column in ("attacker $M", "p_leak [95% CI]", "defender $M spent"):
+            table.add_column(column, justify="right")
+        rows = (("cheapest found", answer["attack"]), ("plain salvo baseline", answer["baseline"]))
+        for label, found in rows:
+            if found is None:
+                table.add_row(label, "-", "none meets the goal within the budget", "-", "-", "-")
+                continue
+            lo, hi = found["p_leak_ci95"]
+            defender = found.get("defender_engagement_usd")
+            table.add_row(
+                label,
+                str(found["missiles"]),
+                found["countermeasure_mix"],
+                f"{found['attacker_cost_usd'] / 1e6:,.0f}",
+                f"{found['p_leak']:.3f} [{lo:.3f}, {hi:.3f}]",
+                "-" if defender is None else f"{defender / 1e6:,.0f}",
+            )
+        out_console.print(table)
+        ratio = answer["exchange_ratio"]
+        out_console.print(
+            f"{answer['evaluated']} candidates simulated ({answer['reused']} read back), "
+            f"{trials} trials each, "
+            f"seed {search.seed}; exchange ratio (the defender's engagement cost per attacker dollar): "
+            + ("-" if ratio is None else f"{ratio:.2f}")
+        )
+        out_console.print(f"results: {out_dir}/attack.json; catalogue table sweep_points")
+
+
 @app.command("sensitivity")
 def sensitivity_command(
     scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],

@@ -46,6 +46,7 @@ class ThreatBlock(StrictModel):
     aim_lon_deg: float | None = Field(default=None, ge=-180.0, le=360.0)
     launch_time_s: float = Field(default=0.0, ge=0.0)
     launch_interval_s: float = Field(default=0.0, ge=0.0)
+    wave: str | None = None  # the [[wave]] it belongs to (a campaign); none: the first wave
     override: dict[str, Number | list[Number]] = Field(default_factory=dict)
     dispersion: NoDispersion = Field(default_factory=NoDispersion)
 

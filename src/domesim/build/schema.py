@@ -254,6 +254,37 @@ class CostSpec(StrictModel):
     element: dict[str, CostElementSpec] = Field(default_factory=dict)
 
 
+class WaveSpec(StrictModel):
+    """One raid of a campaign: its [[threat]] blocks name it (``wave = "<name>"``); their launch times
+    count from its start."""
+
+    name: str = Field(min_length=1, max_length=80)
+    start_h: float = Field(default=0.0, ge=0.0, le=8766.0)  # hours after the scenario epoch (a year at most)
+    description: str = ""
+
+
+class AsatSpec(StrictModel):
+    """Direct-ascent anti-satellite interceptors fired at the space-based interceptor layers before a wave
+    (catalogue ``[asat.<id>]``: reach, kill probability)."""
+
+    name: str | None = None
+    asat: str = "da_asat"
+    wave: str | None = None  # the wave it prepares; none: the first
+    count: int = Field(ge=1, le=1000)  # interceptors fired, one per satellite
+    launch_region: str | None = None
+    launch_lat_deg: float | None = Field(default=None, ge=-90.0, le=90.0)
+    launch_lon_deg: float | None = Field(default=None, ge=-180.0, le=360.0)
+    target: list[str] | None = Field(default=None, min_length=1)  # SBI constellations (none: every one)
+    strike_before_s: float = Field(default=0.0, ge=0.0, le=86400.0)  # before the wave's clock starts
+    override: dict[str, Number] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _where(self) -> AsatSpec:
+        if (self.launch_region is not None) == _point_given(self.launch_lat_deg, self.launch_lon_deg):
+            raise ValueError("give either launch_region or both launch_lat_deg and launch_lon_deg")
+        return self
+
+
 class MonteCarloSpec(StrictModel):
     trials: int = Field(default=1000, ge=1, le=10_000_000)
     seed: int = Field(default=0, ge=0)
@@ -279,6 +310,8 @@ class ScenarioBase(StrictModel):
     norad: NoradSpec = Field(default_factory=NoradSpec)
     montecarlo: MonteCarloSpec = Field(default_factory=MonteCarloSpec)
     cost: CostSpec = Field(default_factory=CostSpec)
+    wave: list[WaveSpec] = Field(default_factory=list)  # a campaign's raids (none: one raid)
+    asat: list[AsatSpec] = Field(default_factory=list)  # attacks on the space layer
 
 
 # The catalogue whose ``family`` fields discriminate the threat blocks being validated (a sensitivity

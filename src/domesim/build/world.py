@@ -18,6 +18,7 @@ import numpy as np
 
 from domesim.build.architecture import Architecture, architecture
 from domesim.build.builder import Builder, Path
+from domesim.build.campaign import is_campaign, logistics, waves
 from domesim.build.catalogue import Catalogue, Entry
 from domesim.build.constellations import build_constellations
 from domesim.build.interceptors import INTERCEPTOR_CLASSES
@@ -41,11 +42,13 @@ from domesim.sensors.radar import BANDS
 from domesim.tracking.tracker import TrackerConfig
 
 
-def threat_groups(b: Builder, spec: ScenarioFile) -> tuple[ThreatGroup, ...]:
-    """The threats of every [[threat]] block, built by its family and grouped in the registry's order."""
+def threat_groups(b: Builder, spec: ScenarioFile, blocks: list[int] | None = None) -> tuple[ThreatGroup, ...]:
+    """The threats of every [[threat]] block (or of ``blocks``), built by its family and grouped in the
+    registry's order."""
     families = threat_families()
     built: dict[str, list] = {family.name: [] for family in families}
-    for i, block in enumerate(spec.threat):
+    for i in range(len(spec.threat)) if blocks is None else blocks:
+        block = spec.threat[i]
         path: Path = ("threat", i)
         entry = b.lookup("threat", block.threat_class, path + ("class",))
         if entry is None:
@@ -203,7 +206,7 @@ def build_world(
     b = Builder(catalogue)
     s = spec.scenario
     grid = TimeGrid(s.epoch_utc, s.step_s, s.duration_s)
-    groups = threat_groups(b, spec)
+    groups = () if is_campaign(spec) else threat_groups(b, spec)  # a campaign's: wave by wave, below
     fielded = architecture(spec, catalogue, base_dir, b, policy)  # what is fielded where (costing reads it)
     parts = build_parts(b, spec, fielded)
     world = World(
@@ -219,6 +222,14 @@ def build_world(
         sbi_layers=parts.sbi_layers,
         random_epoch=s.space_epoch == "random",
     )
+    if is_campaign(spec):  # the raids wave by wave: the object axis follows them
+        campaign_waves = waves(b, spec, world, lambda blocks: threat_groups(b, spec, blocks))
+        world = replace(
+            world,
+            threat_groups=tuple(g for wave in campaign_waves for g in wave.threat_groups),
+            waves=campaign_waves,
+            logistics=logistics(b, spec, world, fielded),
+        )
     world = _sensing(b, spec, world)
     if parts.space_sensors:  # the infrared signature class of every kind of object in the raid
         brightness = {}

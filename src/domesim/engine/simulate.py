@@ -46,7 +46,7 @@ class Windows(NamedTuple):
 class Stock(NamedTuple):
     """The ground batteries (S,): inventories, salvo, lethality, layer and reserve."""
 
-    inventory0: np.ndarray
+    inventory0: np.ndarray  # (R, S) at the start of the raid in each trial
     salvo: np.ndarray
     sspk: np.ndarray
     reliability: np.ndarray
@@ -116,7 +116,7 @@ def _engage_trial(r, windows, stock, rules, threats, out):
     n_batteries = windows.batteries.shape[0]
     n_objects, n_steps = windows.alt_m.shape[1], windows.alt_m.shape[2]
     n_layers = battery_layer.max() + 1 if n_batteries else 1
-    inventory = inventory0.copy()
+    inventory = inventory0[r].copy()
     next_ready = ready_t[r].copy()
     pending = np.full(n_objects, -1, dtype=np.int64)  # step of the intercept in flight
     n_eng = np.zeros(n_objects, dtype=np.int64)
@@ -208,23 +208,59 @@ def trial_bytes(world: World) -> int:
     return len(world.objects) * world.grid.steps * 8 * 24
 
 
+class Readiness(NamedTuple):
+    """The defence at the start of a raid, per trial: what a campaign carries from wave to wave."""
+
+    inventory: np.ndarray  # (R, S) interceptors at each ground battery
+    sbi_left: tuple[np.ndarray, ...]  # per SBI layer, (R, satellites) int64: interceptors on each satellite
+
+
+def full_readiness(world: World, n_trials: int) -> Readiness:
+    """Every magazine full and every satellite loaded."""
+    inventory = np.array([b.inventory for b in world.ground_batteries], dtype=np.int64)
+    return Readiness(
+        inventory=np.tile(inventory, (n_trials, 1)),
+        sbi_left=tuple(
+            np.full((n_trials, len(layer.elements)), layer.per_satellite, dtype=np.int64)
+            for layer in world.sbi_layers
+        ),
+    )
+
+
+def epoch_offsets(world: World, chunk: int, n_trials: int, seed: int) -> np.ndarray:
+    """(R,) when each trial meets the constellations, s after the scenario epoch. The attack meets them at a
+    random time (one sidereal day spans every phase of the Earth's rotation under them); "fixed" keeps the
+    scenario epoch for every trial."""
+    if not world.random_epoch:
+        return np.zeros(n_trials)
+    return stream(seed, chunk, "space.epoch").uniform(0.0, 86164.0905, n_trials)
+
+
 def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[str, np.ndarray]:
     """Simulate ``n_trials`` trials of chunk ``chunk``; returns per-trial and per-engagement arrays.
 
-    The result depends only on (world, chunk, n_trials, seed), never on the worker that runs it.
+    The result depends only on (world, chunk, n_trials, seed), never on the worker that runs it. A
+    campaign (``world.waves``) runs its waves in turn (:func:`domesim.engine.campaign.simulate_campaign`).
     """
+    if world.waves:
+        from domesim.engine.campaign import simulate_campaign  # the campaign builds on this module
+
+        return simulate_campaign(world, chunk, n_trials, seed)
+    offsets = epoch_offsets(world, chunk, n_trials, seed)
+    return simulate_raid(world, chunk, seed, full_readiness(world, n_trials), offsets)[0]
+
+
+def simulate_raid(
+    world: World, chunk: int, seed: int, readiness: Readiness, offsets: np.ndarray
+) -> tuple[dict[str, np.ndarray], Readiness]:
+    """One raid against the defence as ``readiness`` leaves it, the constellations met ``offsets`` (R,) s
+    after the scenario epoch; returns the raid's log and the defence it leaves."""
+    n_trials = offsets.size
     grid = world.grid
     t_s = grid.t_s
     truth = fly_truth(world, n_trials, seed, chunk)
     n_objects = truth.r_ecef.shape[1]
     theta0 = float(earth_rotation_angle(0.0, grid.epoch_jd))
-    # The attack meets the constellations at a random time (one sidereal day spans every phase of
-    # the Earth's rotation under them); "fixed" keeps the scenario epoch for every trial.
-    offsets = (
-        stream(seed, chunk, "space.epoch").uniform(0.0, 86164.0905, n_trials)
-        if world.random_epoch
-        else np.zeros(n_trials)
-    )
     draws = Chunk(truth, seed, chunk, theta0, offsets)
     picture = sense(world, draws)
     detect, ready, battery_ready = picture.detect_t_s, picture.ready_t_s, picture.battery_ready_t_s
@@ -232,7 +268,8 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
     outcome = np.zeros((n_trials, n_objects), OUTCOME_DTYPE).view(np.recarray)
     outcome.kill_t_s[:] = np.nan
     outcome.kill_battery[:] = -1
-    boost_log = _boost_phase(world, draws, detect, outcome)
+    sbi_left = tuple(left.copy() for left in readiness.sbi_left)  # spent in place by the boost phase
+    boost_log = _boost_phase(world, draws, detect, outcome, sbi_left)
     impacted = truth.phase == kernel.PHASE_IMPACTED
     impact_step = np.where(impacted.any(axis=-1), np.argmax(impacted, axis=-1), t_s.size)
 
@@ -263,7 +300,7 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
             impact_step=impact_step,
         ),
         Stock(
-            inventory0=np.array([b.inventory for b in ground], dtype=np.int64),
+            inventory0=np.ascontiguousarray(readiness.inventory, dtype=np.int64),
             salvo=salvo,
             sspk=np.array([b.interceptor.sspk for b in ground]),
             reliability=np.array([b.interceptor.reliability for b in ground]),
@@ -312,7 +349,7 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
     engagements = {
         key: np.concatenate([boost_log["engagements"][key], ground_log[key]]) for key in ground_log
     }
-    return {
+    log = {
         "killed": np.ascontiguousarray(outcome.killed),
         "kill_t_s": np.ascontiguousarray(outcome.kill_t_s),
         "kill_battery": np.ascontiguousarray(outcome.kill_battery),
@@ -327,6 +364,7 @@ def simulate_chunk(world: World, chunk: int, n_trials: int, seed: int) -> dict[s
         **({"sensor_first_detect_t_s": picture.log["first_by_sensor_t_s"]} if picture.log else {}),
         **engagements,
     }
+    return log, Readiness(inventory=readiness.inventory - ground_fired, sbi_left=sbi_left)
 
 
 def evaluate_threats(world: World, truth: ThreatBatch) -> tuple[np.ndarray, np.ndarray]:
@@ -352,8 +390,11 @@ def evaluate_threats(world: World, truth: ThreatBatch) -> tuple[np.ndarray, np.n
     return threatened, ranks[threatened]  # index -1 picks the "no asset" rank
 
 
-def _boost_phase(world: World, chunk: Chunk, detect: np.ndarray, outcome: np.recarray) -> dict:
+def _boost_phase(
+    world: World, chunk: Chunk, detect: np.ndarray, outcome: np.recarray, sbi_left: tuple[np.ndarray, ...]
+) -> dict:
     """Engage boosting missiles with every SBI layer in turn; a kill kills all the missile's objects.
+    ``sbi_left`` (per layer, (R, satellites)): the interceptors each satellite holds, spent in place.
 
     Fills ``outcome`` (R, N) :data:`OUTCOME_DTYPE` (killed, kill time, battery) in place; returns the
     shots fired per layer ``fired`` (R, L) and the boost-phase ``engagements`` in the engine's engagement
@@ -375,7 +416,8 @@ def _boost_phase(world: World, chunk: Chunk, detect: np.ndarray, outcome: np.rec
         u = rng.random((n_trials, boost_objects.size, 1 + layer.salvo))
         seen = np.where(killed[:, boost_objects], np.inf, detect[:, boost_objects])
         out = engage_boost(
-            layer, truth.r_ecef, truth.alt_m, truth.phase, boost_objects, t_s, seen, theta0, offsets, u
+            layer, truth.r_ecef, truth.alt_m, truth.phase, boost_objects, t_s, seen, theta0, offsets, u,
+            sbi_left[layer_index],
         )
         fired[:, layer_index] = out["fired"]
         battery = n_ground + layer_index

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from domesim.core.rng import stream
 from domesim.core.timegrid import TimeGrid
 from domesim.interceptors.flyout import Battery
@@ -25,6 +27,49 @@ class ThreatGroup:
     threats: tuple[Any, ...]  # each has ``objects()`` -> list[ObjectInfo] and a ``launch_t_s``
     fly: Callable[..., ThreatBatch]  # (threats, grid, rng or None, trials, rtol, atol) -> truth
     stream: str  # the named random stream of the family's dispersions
+
+
+@dataclass(frozen=True, kw_only=True)
+class AsatAttack:
+    """Direct-ascent anti-satellite interceptors fired at the space-based interceptor layers (SI units).
+
+    Each interceptor is fired at one satellite it can reach at the strike (orbit no higher than
+    ``max_alt_m``, sub-satellite point within ``reach_m`` of the launch site); the attacker picks the
+    satellites that will be nearest the wave's launch area when its first missile lifts off (the ones that
+    would engage it), and each is killed with probability ``pk`` (``threats.asat``).
+    """
+
+    name: str
+    layers: tuple[str, ...]  # the SBI layers attacked (names of World.sbi_layers)
+    count: int  # interceptors fired, one per target
+    pk: float  # probability that one interceptor kills its target
+    max_alt_m: float  # the highest orbit it reaches
+    reach_m: float  # ground distance from the launch site to a satellite it can reach at the strike
+    lat_rad: float  # launch site
+    lon_rad: float
+    strike_s: float  # strike time on the wave's clock (negative: before its first launch time of 0)
+    aim_lat_rad: float  # where the attacker wants the boost layer thinned: the wave's launch area
+    aim_lon_rad: float
+    aim_t_s: float  # when: the wave's first launch
+
+
+@dataclass(frozen=True, kw_only=True)
+class Wave:
+    """One raid of a campaign: its threats (launch times on its own clock) and the attacks on the space
+    layer that go with it; ``start_s`` after the scenario epoch."""
+
+    name: str
+    start_s: float
+    threat_groups: tuple[ThreatGroup, ...]
+    asat: tuple[AsatAttack, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Logistics:
+    """What restocks the defence between the waves of a campaign."""
+
+    reload_s: tuple[float, ...]  # per ground battery: time to reload its whole magazine (inf: never)
+    replenish_per_s: tuple[float, ...]  # per SBI layer: satellites replaced per second (launch cadence)
 
 
 @dataclass(frozen=True)
@@ -76,6 +121,18 @@ class World:
     fire_control_sigma_m: float = 1000.0  # the tracker's default requirement, for classes without their own
     rtol: float = 1e-8  # trajectory integration tolerances (SciPy RK45 semantics, SI units)
     atol: float = 1e-3
+    # a campaign (engine.campaign): its waves in time order, whose threats make up threat_groups wave by
+    # wave; empty for a single raid
+    waves: tuple[Wave, ...] = ()
+    logistics: Logistics | None = None
+
+    @property
+    def wave_of_object(self) -> np.ndarray:
+        """(N,) the wave of every object (all 0 for a single raid)."""
+        if not self.waves:
+            return np.zeros(len(self.objects), dtype=np.int64)
+        counts = [sum(len(t.objects()) for g in w.threat_groups for t in g.threats) for w in self.waves]
+        return np.repeat(np.arange(len(self.waves)), counts)
 
     @property
     def ground_batteries(self) -> list[Battery]:

@@ -492,12 +492,13 @@ class Boosters(NamedTuple):
 
 
 @nb.njit(cache=True, parallel=True)
-def _engage_boost(elements, rates, layers, boosters, theta0, offsets, u, shots, step_out, hit, fired):
-    """``layers``: a (1,) LAYER_DTYPE array (a parallel loop takes a record only inside an array). The
-    outputs are plain arguments, never in a tuple: numba's parallel loops lose some writes to arrays that
-    come in tuples."""
+def _engage_boost(elements, rates, layers, boosters, theta0, offsets, u, left, shots, step_out, hit, fired):
+    """``layers``: a (1,) LAYER_DTYPE array (a parallel loop takes a record only inside an array).
+    ``left`` (R, S): interceptors each satellite still holds in each trial, spent in place. The outputs are
+    plain arguments, never in a tuple: numba's parallel loops lose some writes to arrays that come in
+    tuples."""
     r_ecef, usable, boost_obj, t_s, t_commit = boosters
-    per_sat, salvo = layers[0].per_satellite, layers[0].salvo
+    salvo = layers[0].salvo
     sspk, reliability = layers[0].sspk, layers[0].reliability
     n_r = r_ecef.shape[0]
     n_b = boost_obj.size
@@ -529,18 +530,18 @@ def _engage_boost(elements, rates, layers, boosters, theta0, offsets, u, shots, 
         steps = np.full((n_s, n_b), -1, dtype=np.int64)
         for s in range(n_s):
             earliest_steps(elements[s], rates[s], window, t_commit[r], offsets[r], kin, steps[s])
-        left = np.full(n_s, per_sat, dtype=np.int64)
+        held = left[r]  # this trial's row, spent in place
         for b in np.argsort(t_commit[r]):
             take = 0
             latest = -1
             while take < salvo:  # the earliest intercepts among the SBIs that still hold one
                 best = -1
                 for s in range(n_s):
-                    if left[s] > 0 and steps[s, b] >= 0 and (best < 0 or steps[s, b] < steps[best, b]):
+                    if held[s] > 0 and steps[s, b] >= 0 and (best < 0 or steps[s, b] < steps[best, b]):
                         best = s
                 if best < 0:
                     break
-                left[best] -= 1
+                held[best] -= 1
                 latest = max(latest, steps[best, b])
                 take += 1
             if take == 0:
@@ -566,6 +567,7 @@ def engage_boost(
     theta0_rad: float,
     offsets_s: np.ndarray,
     u: np.ndarray,
+    left: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Boost-phase engagements of one SBI layer for every trial of a chunk.
 
@@ -576,6 +578,8 @@ def engage_boost(
     t_detect_s : (R, B) first detection of each boosting object, s (inf if never seen).
     offsets_s : (R,) constellation epoch offset of each trial, s.
     u : (R, B, 1 + salvo) uniforms of the ``kill.sbi`` stream.
+    left : (R, S) int64, optional: interceptors each satellite holds in each trial (a campaign's satellites
+        spent in earlier waves or killed by anti-satellite weapons), spent in place; default: a full load.
 
     Returns per (R, B): ``shots`` fired, intercept ``step`` (-1 if none), ``hit``; and ``fired`` (R,).
     """
@@ -594,6 +598,10 @@ def engage_boost(
     if n_b == 0:
         return out
     elements = np.ascontiguousarray(layer.elements, dtype=np.float64)
+    if left is None:
+        left = np.full((n_r, elements.shape[0]), layer.per_satellite, dtype=np.int64)
+    if left.shape != (n_r, elements.shape[0]) or left.dtype != np.int64 or not left.flags.c_contiguous:
+        raise ValueError(f"left must be a C-contiguous int64 array of shape {(n_r, elements.shape[0])}")
     boosters = Boosters(
         np.ascontiguousarray(r_ecef),
         np.ascontiguousarray(usable),
@@ -609,6 +617,7 @@ def engage_boost(
         float(theta0_rad),
         np.ascontiguousarray(offsets_s, dtype=np.float64),
         u,
+        left,
         out["shots"],
         out["step"],
         out["hit"],

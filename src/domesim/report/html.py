@@ -140,6 +140,8 @@ def render_report(
         inventory=_inventory_rows(summary),
         cost=_cost_rows(cost),
         cost_error=cost_error,
+        waves=_wave_rows(summary),
+        exchange=_exchange_rows(summary.get("cost_exchange")),
         sensing=_sensing_rows(summary.get("sensing")),
         detection=_detection_groups(objects),
         assets=_asset_rows(assets, names),
@@ -413,6 +415,78 @@ def _inventory_rows(summary: Mapping[str, Any]) -> list[dict[str, str]]:
             }
         )
     return rows
+
+
+def _wave_rows(summary: Mapping[str, Any]) -> list[dict[str, str]]:
+    """A campaign's waves (``summary["waves"]``), one row each."""
+    rows = []
+    for w in summary.get("waves") or ():
+        p, (lo, hi) = w["p_no_leak"]["mean"], w["p_no_leak"]["ci95"]
+        left = ", ".join(
+            f"{interceptor_name(name)} {count_text(float(n))}" for name, n in w["interceptors_left"].items()
+        )
+        rows.append(
+            {
+                "name": w["name"],
+                "start_h": f"{w['start_h']:g}",
+                "warheads": str(w["warheads"]),
+                "p_no_leak": f"{p:.3f} [{lo:.3f}, {hi:.3f}]",
+                "leakers": f"{w['expected_leakers']:.2f}",
+                "asat": count_text(float(w["satellites_killed_by_asat"])),
+                "sbi_near": count_text(float(w["sbi_over_launch_area"])),
+                "left": left,
+            }
+        )
+    return rows
+
+
+def _money(usd: float | None) -> str:
+    if usd is None:
+        return "not costed"
+    return f"${usd / 1e9:,.2f} B" if abs(usd) >= 1e9 else f"${usd / 1e6:,.1f} M"
+
+
+def _exchange_rows(exchange: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The cost-exchange section (``summary["cost_exchange"]``, :mod:`domesim.results.exchange`)."""
+    if not exchange:
+        return None
+    ratio = exchange["exchange_ratio"]
+    lo, hi = ratio["interval"]
+
+    def num(x: float | None) -> str:
+        return "not defined" if x is None else f"{x:,.2f}"
+
+    attacker = exchange["attacker_usd"]
+    bounds = exchange["lower_bounds"]
+    lower = []
+    if bounds["defender"]:
+        lower.append(f"interceptors not costed: {', '.join(exchange['not_costed_interceptors'])}")
+    if bounds["attacker"]:
+        lower.append(f"attack items not costed: {'; '.join(exchange['attacker_not_costed'])}")
+    return {
+        "defender": _money(exchange["defender_engagement_usd"]["mean"]),
+        "defender_ci": " to ".join(_money(x) for x in exchange["defender_engagement_usd"]["ci95"]),
+        "attacker": _money(attacker["value"]),
+        "attacker_range": f"{_money(attacker['low'])} to {_money(attacker['high'])}",
+        "ratio": num(ratio["value"]),
+        "ratio_interval": f"{num(lo)} to {num(hi)}",
+        "architecture": _money(exchange["architecture_usd"]),
+        "horizon": exchange["architecture_horizon_years"],
+        "architecture_ratio": num(exchange["architecture_per_attack_dollar"]),
+        "dollar_year": exchange["dollar_year"],
+        "lower_bound": ("Lower bounds: " + "; ".join(lower) + ".") if lower else "",
+        "attack_items": [
+            {
+                "what": item["what"],
+                "count": f"{item['count']:,}",
+                "unit": _money(item["unit_usd"]),
+                "tag": item["tag"],
+                "source": item["source"],
+            }
+            for item in exchange["attacker_items"]
+        ],
+        "midpoints": ", ".join(exchange["attacker_assumed_midpoints"]),
+    }
 
 
 _COST_PARTS = ("development_usd", "acquisition_usd", "launch_usd", "ops_usd", "total_usd")

@@ -22,8 +22,11 @@ from domesim import __version__
 from domesim.engine.simulate import trials_per_chunk
 from domesim.montecarlo.executors import Executor
 from domesim.montecarlo.runner import run_trials
+from domesim.results.exchange import cost_exchange
 from domesim.results.store import write_tables
 from domesim.results.summary import build_summary, build_tables
+from domesim.scenario.attack_cost import attack_cost
+from domesim.scenario.costing import scenario_cost
 from domesim.scenario.loader import LoadedScenario
 
 Tables = dict[str, dict[str, np.ndarray]]
@@ -105,6 +108,9 @@ def run_scenario(
         description=loaded.spec.scenario.description,
         wall_s=wall,
     )
+    cost = scenario_cost(loaded)
+    attack = attack_cost(loaded.spec, dollar_year=cost.dollar_year)
+    summary["cost_exchange"] = cost_exchange(world, tables, cost, attack)
     return RunOutput(summary, tables, wall)
 
 

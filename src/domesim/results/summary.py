@@ -104,6 +104,10 @@ def build_tables(world: World, log: dict[str, np.ndarray]) -> dict[str, dict[str
         "cause": np.array(names, dtype=str)[cause[leak_r, leak_n]] if leak_r.size else np.zeros(0, str),
     }
     tables = {"trials": trial_table, "engagements": engagements, "objects": objects, "leakers": leakers}
+    if "wave_left" in log:  # a campaign
+        trial_table["asat_kills"] = log["wave_asat_kills"].sum(axis=1).astype(np.int32)
+        objects["wave"] = world.wave_of_object
+        tables["waves"] = _wave_table(world, log, killed, lethal)
     if "threatened_asset" in log and world.assets:
         tables["assets"] = _asset_table(world, log, killed, lethal)
     if "sensor_first_detect_t_s" in log:
@@ -111,6 +115,58 @@ def build_tables(world: World, log: dict[str, np.ndarray]) -> dict[str, dict[str
     if "gospa_m" in log:
         tables["gospa"] = _gospa_table(world, log["gospa_m"])
     return tables
+
+
+def _wave_table(world: World, log: dict[str, np.ndarray], killed: np.ndarray, lethal: np.ndarray):
+    """One row per (wave, trial): the wave's leakers, the satellites its attacks killed, the loaded SBIs over
+    its launch area, and the interceptors of each class left when it is over."""
+    wave_of = world.wave_of_object
+    n_trials, n_waves = log["wave_left"].shape[:2]
+    leak = ~killed & lethal
+    table: dict[str, np.ndarray] = {
+        "wave": np.repeat(np.arange(n_waves, dtype=np.int32), n_trials),
+        "name": np.repeat(np.array([w.name for w in world.waves], dtype=str), n_trials),
+        "trial": np.tile(np.arange(n_trials, dtype=np.int64), n_waves),
+        "leakers": np.concatenate([leak[:, wave_of == w].sum(axis=1) for w in range(n_waves)]).astype(
+            np.int32
+        ),
+        "warheads": np.repeat([int(lethal[wave_of == w].sum()) for w in range(n_waves)], n_trials).astype(
+            np.int32
+        ),
+        "asat_kills": log["wave_asat_kills"].T.reshape(-1).astype(np.int32),
+        "sbi_near_launch": log["wave_sbi_near_launch"].T.reshape(-1).astype(np.int32),
+    }
+    for name in world.interceptor_types:
+        cols = [i for i, b in enumerate(world.batteries) if b.interceptor.name == name]
+        table[f"left_{name}"] = log["wave_left"][:, :, cols].sum(axis=2).T.reshape(-1).astype(np.int64)
+    return table
+
+
+def _wave_summary(world: World, table: dict[str, np.ndarray]) -> list[dict[str, Any]]:
+    """``summary.json``'s ``waves``: per wave, P(no leak) with its interval, expected leakers, the mean
+    interceptors of each class left, the satellites killed by attacks and the loaded SBIs over the launch
+    area."""
+    out = []
+    for w, wave in enumerate(world.waves):
+        rows = table["wave"] == w
+        n = int(rows.sum())
+        no_leak = int(np.count_nonzero(table["leakers"][rows] == 0))
+        lo, hi = (float(x) for x in binomial_ci(no_leak, n))
+        out.append(
+            {
+                "name": wave.name,
+                "start_h": _round(wave.start_s / 3600.0),
+                "warheads": int(table["warheads"][rows][0]) if n else 0,
+                "p_no_leak": {"mean": _round(no_leak / n), "ci95": [_round(lo), _round(hi)]},
+                "expected_leakers": _round(table["leakers"][rows].mean()),
+                "interceptors_left": {
+                    name: _round(table[f"left_{name}"][rows].mean()) for name in world.interceptor_types
+                },
+                "satellites_killed_by_asat": _round(table["asat_kills"][rows].mean()),
+                "sbi_over_launch_area": _round(table["sbi_near_launch"][rows].mean()),
+            }
+        )
+    return out
 
 
 def _gospa_table(world: World, gospa_m: np.ndarray) -> dict[str, np.ndarray]:
@@ -292,5 +348,6 @@ def build_summary(
         if "assets" in tables
         else {},
         "inventory": fired_by_battery,
+        **({"waves": _wave_summary(world, tables["waves"])} if "waves" in tables else {}),
         "wall_s": round(wall_s, 3),
     }

@@ -36,6 +36,7 @@ from domesim.build.threats import threat_families
 from domesim.errors import ParameterError, Problem, ScenarioError
 from domesim.limits import (
     DEFAULT_POLICY,
+    MAX_ASAT_BLOCKS,
     MAX_INTERCEPTOR_SITES,
     MAX_SATELLITES,
     MAX_SCENARIO_FILE_BYTES,
@@ -44,6 +45,7 @@ from domesim.limits import (
     MAX_THREAT_BLOCKS,
     MAX_THREAT_MISSILES,
     MAX_TOML_DEPTH,
+    MAX_WAVES,
     InputPolicy,
     quote,
 )
@@ -285,6 +287,8 @@ def size_problems(spec: ScenarioFile, policy: InputPolicy) -> list[tuple[tuple, 
         (("threat",), "the missiles of every [[threat]] block (their count summed)",
          sum(t.count for t in spec.threat), MAX_THREAT_MISSILES),
         (("threat",), "the number of [[threat]] blocks", len(spec.threat), MAX_THREAT_BLOCKS),
+        (("wave",), "the number of [[wave]] blocks", len(spec.wave), MAX_WAVES),
+        (("asat",), "the number of [[asat]] blocks", len(spec.asat), MAX_ASAT_BLOCKS),
         (("interceptor_site",), "the number of [[interceptor_site]] blocks", len(spec.interceptor_site),
          MAX_INTERCEPTOR_SITES),
         (("sensor",), "the number of [[sensor]] blocks", len(spec.sensor), MAX_SENSORS),

@@ -37,9 +37,11 @@ from domesim.errors import ParameterError, Problem, ScenarioError
 from domesim.limits import DEFAULT_POLICY, MAX_SWEEP_POINTS, PATH_CHARS, InputPolicy, quote
 from domesim.montecarlo.executors import Executor, InProcess
 from domesim.montecarlo.runner import run_trials
+from domesim.results.exchange import engagement_cost_usd
 from domesim.results.metrics import binomial_ci
 from domesim.results.store import RunCatalogue
 from domesim.results.summary import build_tables
+from domesim.scenario.attack_cost import attack_cost
 from domesim.scenario.costing import scenario_cost
 from domesim.scenario.edits import parse_key
 from domesim.scenario.loader import _problems_from_validation, load_scenario, read_toml, scenario_problems
@@ -58,6 +60,10 @@ POINT_COLUMNS = {
     "cost_high_usd": "DOUBLE",
     "dollar_year": "INTEGER",
     "horizon_years": "INTEGER",
+    "attack_cost_usd": "DOUBLE",  # the raid's cost to the attacker (scenario.attack_cost)
+    "attack_cost_low_usd": "DOUBLE",
+    "attack_cost_high_usd": "DOUBLE",
+    "engagement_cost_usd": "DOUBLE",  # the defender's mean engagement cost (results.exchange)
     "trials": "INTEGER",
     "seed": "BIGINT",
     "wall_s": "DOUBLE",
@@ -208,6 +214,8 @@ class SweepStore:
         columns = ", ".join(f"{n} {k}" for n, k in POINT_COLUMNS.items())
         with self.catalogue.connect() as con:
             con.execute(f"CREATE TABLE IF NOT EXISTS sweep_points ({columns}, PRIMARY KEY (sweep_id, point))")
+            for name, kind in POINT_COLUMNS.items():  # a catalogue written by an earlier version
+                con.execute(f"ALTER TABLE sweep_points ADD COLUMN IF NOT EXISTS {name} {kind}")
 
     def done(self, sweep_id: str) -> dict[int, dict[str, Any]]:
         with self.catalogue.connect() as con:
@@ -242,8 +250,11 @@ def run_point(sweep: Sweep, point: dict[str, Any]) -> dict[str, Any]:
             [Problem(p.file, p.key, f"{where}: {p.message}", p.line) for p in exc.problems]
         ) from None
     cost = scenario_cost(loaded, horizon_years=s.horizon_years, dollar_year=s.dollar_year)
+    attack = attack_cost(loaded.spec, dollar_year=cost.dollar_year)
     log = run_trials(loaded.world, s.trials, s.seed, loaded.montecarlo.chunk_trials)
-    leakers = build_tables(loaded.world, log)["trials"]["leakers"]
+    tables = build_tables(loaded.world, log)
+    leakers = tables["trials"]["leakers"]
+    engagement = engagement_cost_usd(loaded.world, tables, cost)
     no_leak = int((leakers == 0).sum())
     lo, hi = binomial_ci(no_leak, s.trials)
     return {
@@ -257,6 +268,10 @@ def run_point(sweep: Sweep, point: dict[str, Any]) -> dict[str, Any]:
         "cost_high_usd": float(cost.total_high_usd),
         "dollar_year": int(cost.dollar_year),
         "horizon_years": int(cost.horizon_years),
+        "attack_cost_usd": attack.usd,
+        "attack_cost_low_usd": attack.low_usd,
+        "attack_cost_high_usd": attack.high_usd,
+        "engagement_cost_usd": float(engagement.mean()),
         "trials": s.trials,
         "seed": s.seed,
         "wall_s": time.perf_counter() - start,
@@ -344,7 +359,7 @@ def sweep_table(sweep: Sweep, rows: list[dict[str, Any]]) -> dict[str, np.ndarra
     for key, label in sweep.labels().items():
         table[label] = np.array([p[key] for p in params])
     for name in ("cost_usd", "cost_low_usd", "cost_high_usd", "p_no_leak", "p_no_leak_lo", "p_no_leak_hi",
-                 "expected_leakers", "wall_s"):  # fmt: skip
+                 "expected_leakers", "attack_cost_usd", "engagement_cost_usd", "wall_s"):  # fmt: skip
         table[name] = np.array([r[name] for r in rows], dtype=float)
     table["pareto"] = pareto_front(table["cost_usd"], table["p_no_leak"])
     return table

@@ -1,0 +1,91 @@
+"""``domesim attack``: the attacker's cheapest answer against nk-10's defence, searched over raid size and
+countermeasures; reproducible with its seed and resumable like a sweep (rows of ``sweep_points``)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from domesim.errors import ParameterError
+from domesim.results.store import RunCatalogue
+from domesim.studies.attack import AttackSearch, Goal, mixes, run_attack_search
+from domesim.studies.sweep import SweepStore
+
+REPO = Path(__file__).resolve().parents[3]
+NK10 = REPO / "examples" / "nk-10.toml"
+
+
+def _search(**settings) -> AttackSearch:
+    return AttackSearch(
+        scenario_path=NK10, goal=Goal.parse("p_leak>=0.5"), trials=30, seed=3, budget=8, **settings
+    )
+
+
+def test_the_search_beats_the_plain_salvo_and_is_reproducible_and_resumable(tmp_path):
+    store = SweepStore(RunCatalogue(tmp_path / "runs.duckdb"))
+    first = run_attack_search(_search(), store)
+    assert first["met"] and first["baseline"] is not None
+    assert first["attack"]["goal_met"] and first["attack"]["p_leak"] >= 0.5
+    # cheaper than the plain salvo that meets the goal, which the search reports beside it
+    assert first["attacker_cost_musd"] < first["baseline_attacker_cost_musd"]
+    assert first["attack"]["missiles"] < first["baseline"]["missiles"]
+    assert first["exchange_ratio"] == pytest.approx(first["defender_cost_musd"] / first["attacker_cost_musd"])
+    assert set(first) >= {
+        "goal",
+        "met",
+        "attack",
+        "attacker_cost_musd",
+        "defender_cost_musd",
+        "exchange_ratio",
+    }
+    assert first["evaluated"] <= 8 and first["reused"] == 0
+
+    # run again: every candidate is read back from the catalogue, none simulated again, same answer
+    again = run_attack_search(_search(), store)
+    assert again["reused"] == again["evaluated"] == first["evaluated"]
+    assert again["attack"] == first["attack"]
+
+    # lose half the stored candidates (an interrupted search): the rest are recomputed identically
+    db = tmp_path / "runs.duckdb"
+    with duckdb.connect(str(db)) as con:
+        rows = con.execute("SELECT point, p_no_leak FROM sweep_points ORDER BY point").fetchall()
+        con.execute(
+            "DELETE FROM sweep_points WHERE point IN (SELECT point FROM sweep_points ORDER BY point LIMIT 4)"
+        )
+    resumed = run_attack_search(_search(), store)
+    assert resumed["reused"] == first["evaluated"] - 4
+    assert resumed["attack"] == first["attack"] and resumed["baseline"] == first["baseline"]
+    with duckdb.connect(str(db)) as con:
+        assert con.execute("SELECT point, p_no_leak FROM sweep_points ORDER BY point").fetchall() == rows
+
+
+def test_goals_and_mixes():
+    assert str(Goal.parse(" p_leak >= 0.5 ")) == "p_leak>=0.5"
+    assert Goal.parse("expected_leakers>1").met({"p_no_leak": 0.0, "expected_leakers": 1.5})
+    for bad in ("p_leak<=0.5", "p_win>=0.5", "p_leak>=2", "p_leak>=0.5; rm"):
+        with pytest.raises(ParameterError):
+            Goal.parse(bad)
+    from domesim.build.catalogue import load_catalogue
+
+    every = mixes(load_catalogue())
+    assert every[0].plain and sum(m.plain for m in every) == 1
+    assert len(every) == len(set(every))
+
+
+def test_the_command_answers_in_json_and_refuses_a_bad_goal(tmp_path):
+    env_run = [sys.executable, "-m", "domesim.cli", "attack", str(NK10), "--out", str(tmp_path / "out")]
+    bad = subprocess.run([*env_run, "--goal", "p_leak=0.5"], capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "--goal" in bad.stderr and "Traceback" not in bad.stderr
+    done = subprocess.run(
+        [*env_run, "--goal", "p_leak>=0.2", "--trials", "10", "--budget", "2", "--json"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["goal"] == "p_leak>=0.2" and answer["evaluated"] <= 2
+    assert (tmp_path / "out" / "attack.json").is_file()
