@@ -11,7 +11,8 @@ outcomes:
   per-look detection ``1 - (1 - pd_dim)^brightness`` then reads [S98]. Radar cross-sections are unchanged.
 - ``anti_simulation``: the RV is enclosed in a balloon like the balloon decoys it travels with, so it
   takes the balloon's signature (radar cross-sections and infrared), and the battle manager's sensors have
-  nothing to tell the decoys of that missile from it: their discrimination probability is 0 [S98].
+  nothing to tell the decoys of that missile from it: their discrimination probability is 0 [S98]
+  (``doctrine.discrimination = "sensors"``; ``"perfect"`` stays the oracle bound it is).
 
 Depressed and lofted trajectories (a ballistic block's ``loft_deg``, ``burnout_angle_deg``, ``apogee_km``
 or ``flight_time_min``) and salvo timing (``count`` with ``launch_interval_s``) are countermeasure

@@ -6,6 +6,8 @@ One solid ICBM from North Korea to Seattle (nk-1-sized), a few trials each.
 
 from __future__ import annotations
 
+import tomllib
+
 import numpy as np
 import pytest
 
@@ -19,6 +21,7 @@ from domesim.errors import ScenarioError
 from domesim.interceptors.sbi import availability, shell_reach
 from domesim.montecarlo.runner import run_trials
 from domesim.scenario.loader import load_scenario
+from domesim.scenario.toml_writer import dumps
 
 THREAT = """
 [[threat]]
@@ -224,7 +227,11 @@ def test_catalogue_entries_and_costs():
 
 
 def test_block_round_trips(tmp_path):
+    """The key survives the schema and the TOML writer (what the web editor saves)."""
     loaded = _load(tmp_path, _threat('countermeasures = ["cooled_shroud", "fast_burn"]'))
-    dumped = loaded.spec.model_dump(mode="json", by_alias=True)
+    dumped = loaded.spec.model_dump(mode="json", by_alias=True, exclude_none=True)
     assert dumped["threat"][0]["countermeasures"] == ["cooled_shroud", "fast_burn"]
     assert scenario_model().model_validate(dumped) == loaded.spec
+    text = dumps(dumped)
+    assert 'countermeasures = ["cooled_shroud", "fast_burn"]' in text
+    assert scenario_model().model_validate(tomllib.loads(text)) == loaded.spec
