@@ -136,7 +136,7 @@ def _sensing(b: Builder, spec: ScenarioFile, world: World) -> World:
     """Radar cross-sections (every fidelity but ideal reads them), the tracker settings and the default
     fire-control requirement (the full chain's)."""
     rcs: dict[str, dict[str, float]] = {}
-    for kind in sorted({info.kind for info in world.objects} | {"booster"}):
+    for kind in sorted({info.seen_as for info in world.objects} | {"booster"}):
         if b.catalogue.has("signature", kind):
             p = b.params(b.catalogue.entry("signature", kind), {}, (), f"signature {kind}") or {}
             rcs[kind] = {
@@ -231,9 +231,9 @@ def build_world(
             logistics=logistics(b, spec, world, fielded),
         )
     world = _sensing(b, spec, world)
-    if parts.space_sensors:  # the infrared signature class of every kind of object in the raid
+    if parts.space_sensors:  # the infrared brightness of every signature class in the raid
         brightness = {}
-        for kind in sorted({info.kind for info in world.objects}):
+        for kind in sorted({info.seen_as for info in world.objects}):
             if catalogue.has("signature", kind):
                 p = b.params(catalogue.entry("signature", kind), {}, (), f"signature {kind}") or {}
                 brightness[kind] = p.get("ir_relative", 1.0)

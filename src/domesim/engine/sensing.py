@@ -200,7 +200,9 @@ def sense(world: World, chunk: Chunk) -> Picture:
         p_disc = np.array([r.cls.p_discriminate for r in world.radars])
         best = np.where(picture.seen_by, p_disc, 0.0).max(axis=-1, initial=0.0)
         draws = stream(chunk.seed, chunk.index, "discrimination").random(best.shape)
-        recognised |= (draws < best) & ~lethal
+        # a decoy that carries its RV's own signature (anti-simulation) gives the radars nothing to tell apart
+        discriminable = np.array([info.discriminable for info in world.objects], dtype=bool)
+        recognised |= (draws < best) & ~lethal & discriminable
     picture.ready_t_s = np.where(recognised, np.inf, picture.ready_t_s)
     picture.battery_ready_t_s = np.ascontiguousarray(np.where(recognised, np.inf, picture.battery_ready_t_s))
     return picture
@@ -231,11 +233,12 @@ def radars_that_see(world: World, truth: ThreatBatch) -> np.ndarray:
 
 
 def _kinds(world: World) -> list[str]:
-    return sorted({info.kind for info in world.objects} | {"booster"})
+    """The signature classes of the raid's objects (what the sensors see: ``ObjectInfo.seen_as``)."""
+    return sorted({info.seen_as for info in world.objects} | {"booster"})
 
 
 def _object_kinds(world: World, kinds: list[str]) -> np.ndarray:
-    return np.array([kinds.index(info.kind) for info in world.objects], dtype=np.int64)
+    return np.array([kinds.index(info.seen_as) for info in world.objects], dtype=np.int64)
 
 
 def _rcs_table(world: World, kinds: list[str]) -> np.ndarray:
@@ -245,7 +248,9 @@ def _rcs_table(world: World, kinds: list[str]) -> np.ndarray:
 
 
 def _brightness(world: World) -> np.ndarray:
-    return np.array([world.ir_brightness.get(info.kind, 1.0) for info in world.objects])
+    """(N,) infrared brightness of each object outside boost relative to an RV: its signature class's,
+    times its own factor (a cooled shroud)."""
+    return np.array([world.ir_brightness.get(info.seen_as, 1.0) * info.ir_factor for info in world.objects])
 
 
 def _truth(truth: ThreatBatch) -> Truth:

@@ -115,8 +115,8 @@ class World:
     space_sensors: list[SpaceSensorLayer] = field(default_factory=list)
     sbi_layers: list[SbiLayer] = field(default_factory=list)  # their batteries close world.batteries
     random_epoch: bool = True  # each trial meets the constellations at a random time of day
-    ir_brightness: dict[str, float] = field(default_factory=dict)  # object kind -> relative to an RV
-    rcs_m2: dict[str, dict[str, float]] = field(default_factory=dict)  # object kind -> band -> RCS
+    ir_brightness: dict[str, float] = field(default_factory=dict)  # signature class -> relative to an RV
+    rcs_m2: dict[str, dict[str, float]] = field(default_factory=dict)  # signature class -> band -> RCS
     tracker: TrackerConfig = field(default_factory=TrackerConfig)
     fire_control_sigma_m: float = 1000.0  # the tracker's default requirement, for classes without their own
     rtol: float = 1e-8  # trajectory integration tolerances (SciPy RK45 semantics, SI units)

@@ -510,12 +510,13 @@ class ThreatObject:
     thrust_sigma_frac: float = 0.0
     beta_sigma_frac: float = 0.0
     releases: tuple[Release, ...] = ()
+    rv_ir_factor: float = 1.0  # without releases: the factor on its RV's infrared brightness outside boost
 
     def objects(self) -> list[ObjectInfo]:
         """The simulated objects of this missile, in the order of the engine's object axis."""
         sol = self.solution
 
-        def info(name: str, kind: str, lethal: bool, aim_lat: float, aim_lon: float) -> ObjectInfo:
+        def info(name: str, kind: str, lethal: bool, aim_lat: float, aim_lon: float, **seen) -> ObjectInfo:
             return ObjectInfo(
                 name=name,
                 kind=kind,
@@ -528,13 +529,27 @@ class ThreatObject:
                 nominal_impact_t_s=self.launch_t_s + sol.flight_time_s,
                 range_m=sol.range_m,
                 apogee_m=sol.apogee_m,
+                **seen,
             )
 
         if self.releases:
             main = info(f"{self.name} bus", "bus", False, self.aim_lat_rad, self.aim_lon_rad)
         else:
-            main = info(self.name, "rv", True, self.aim_lat_rad, self.aim_lon_rad)
-        return [main] + [info(r.name, r.kind, r.lethal, r.aim_lat_rad, r.aim_lon_rad) for r in self.releases]
+            rv_ir = self.rv_ir_factor
+            main = info(self.name, "rv", True, self.aim_lat_rad, self.aim_lon_rad, ir_factor=rv_ir)
+        return [main] + [
+            info(
+                r.name,
+                r.kind,
+                r.lethal,
+                r.aim_lat_rad,
+                r.aim_lon_rad,
+                signature=r.signature,
+                ir_factor=r.ir_factor,
+                discriminable=r.discriminable,
+            )
+            for r in self.releases
+        ]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -552,6 +567,17 @@ class ObjectInfo:
     nominal_impact_t_s: float
     range_m: float
     apogee_m: float
+    # how the sensors see it (countermeasures, build/countermeasures.py): the signature class of its radar
+    # cross-sections and infrared brightness ("": its kind), a factor on its infrared brightness outside
+    # boost (a cooled shroud), and whether the battle manager can tell it from an RV (anti-simulation)
+    signature: str = ""
+    ir_factor: float = 1.0
+    discriminable: bool = True
+
+    @property
+    def seen_as(self) -> str:
+        """The signature class the sensors see: its ``signature``, else its kind."""
+        return self.signature or self.kind
 
 
 def nominal_states(

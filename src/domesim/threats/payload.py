@@ -32,6 +32,12 @@ class Release:
     spread_m_s: float = 0.0  # 1-sigma per-trial velocity scatter (decoys)
     aim_lat_rad: float = math.nan  # the aim point of the RV (a decoy: of the RV it accompanies)
     aim_lon_rad: float = math.nan
+    # how the sensors see it (build/countermeasures.py): the signature class whose radar cross-sections
+    # and infrared brightness it has ("": its kind), a factor on its infrared brightness outside boost,
+    # and whether the battle manager can tell it from the RVs at all (a decoy of an anti-simulation RV)
+    signature: str = ""
+    ir_factor: float = 1.0
+    discriminable: bool = True
 
 
 def local_axes(r_eci: np.ndarray, v_eci: np.ndarray) -> np.ndarray:

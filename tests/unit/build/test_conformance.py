@@ -13,6 +13,7 @@ import pytest
 
 from domesim.build.catalogue import load_catalogue
 from domesim.build.constellations import PAYLOADS
+from domesim.build.countermeasures import COUNTERMEASURES
 from domesim.build.interceptors import INTERCEPTOR_CLASSES
 from domesim.build.schema import scenario_model
 from domesim.build.sensors import SENSOR_FAMILIES
@@ -208,12 +209,29 @@ walker = {{alt_km = 1000.0, inc_deg = 60.0, planes = 4, per_plane = 6, phasing =
         assert "test layer" in summary["inventory"]
 
 
+@pytest.mark.parametrize(("kind_name", "countermeasure"), _cases("countermeasure", COUNTERMEASURES))
+def test_countermeasure(kind_name, countermeasure, tmp_path, load_text, run_and_report):
+    """Each countermeasure entry fits the reference threat (with balloon decoys, which anti-simulation
+    needs), flies, round-trips its block and its parameters appear in the report."""
+    block = REFERENCE_THREAT + f'countermeasures = ["{countermeasure}"]\n'
+    block += '\n[threat.payload]\ndecoys = 1\ndecoy_class = "balloon"\n'
+    loaded = load_text(tmp_path, _scenario(block, "", "ideal", 3600.0))
+    assert loaded.spec.threat[0].countermeasures == [countermeasure]
+    truth = fly_truth(loaded.world, 2, seed=3)
+    lethal = np.array([info.lethal for info in loaded.world.objects])
+    assert np.isfinite(truth.impact_t_s[:, lethal]).all()
+    _round_trip(loaded)
+    _, html = run_and_report(loaded, tmp_path)
+    assert f"countermeasure {countermeasure}" in html
+
+
 def test_every_catalogue_family_is_registered():
     """A catalogue entry whose family no kind builds would be unusable: every family is registered."""
     for section, registries in (
         ("threat", [threat_families()]),
         ("sensor", [SENSOR_FAMILIES, PAYLOADS]),
         ("interceptor", [INTERCEPTOR_CLASSES, PAYLOADS]),
+        ("countermeasure", [COUNTERMEASURES]),
     ):
         built = {f for registry in registries for f in registry.families()}
         for entry_id in CATALOGUE.ids(section):

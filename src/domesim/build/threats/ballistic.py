@@ -19,6 +19,7 @@ from domesim.errors import TargetingError
 
 if TYPE_CHECKING:  # the physics is imported where it runs: validating a file compiles nothing
     from domesim.build.catalogue import Entry
+    from domesim.build.countermeasures import Countermeasure
     from domesim.threats.ballistic import BallisticMissile, LaunchSolution, Shape, ThreatObject
     from domesim.threats.batch import ThreatBatch
     from domesim.threats.payload import Release
@@ -58,6 +59,8 @@ class BallisticThreat(ThreatBlock):
     flight_time_min: float | None = Field(default=None, gt=0.0, le=100.0)
     approach: Literal["short", "long"] = "short"  # fractional orbits: the short or the long way round
     payload: PayloadSpec | None = None
+    # ids of [countermeasure.<id>] catalogue entries the missiles carry (build/countermeasures.py)
+    countermeasures: list[str] = Field(default_factory=list, max_length=10)
     dispersion: BallisticDispersion = Field(default_factory=BallisticDispersion)  # type: ignore[assignment]
 
     @model_validator(mode="after")
@@ -72,7 +75,45 @@ class BallisticThreat(ThreatBlock):
         return next((key for key in SHAPE_KEYS if getattr(self, key) is not None), None)
 
 
-def _missile(ctx: ThreatContext) -> BallisticMissile | None:
+def _countermeasures(ctx: ThreatContext) -> list[tuple[Countermeasure, dict]] | None:
+    """The block's countermeasures, each with the SI values of its catalogue entry, or None (problem
+    recorded)."""
+    from domesim.build.countermeasures import COUNTERMEASURES
+
+    b, t = ctx.builder, ctx.block
+    fitted: list[tuple[Countermeasure, dict]] = []
+    ok = True
+    for k, cm_id in enumerate(t.countermeasures):
+        where = ctx.path + ("countermeasures", k)
+        if cm_id in t.countermeasures[:k]:
+            b.problem(where, f"countermeasure {cm_id!r} is listed twice")
+            ok = False
+            continue
+        entry = b.lookup("countermeasure", cm_id, where)
+        if entry is None:
+            ok = False
+            continue
+        family = entry.fields.get("family")
+        kind = COUNTERMEASURES.for_family(family)
+        if kind is None:
+            b.problem(where, f"countermeasure {cm_id!r}: family {family!r} is not registered")
+            ok = False
+            continue
+        if missing := kind.requires(t.payload, b.catalogue):
+            b.problem(where, f"countermeasure {cm_id!r} ({kind.display_name}) needs {missing}")
+            ok = False
+            continue
+        p = b.params(entry, {}, where, f"countermeasure {cm_id}")
+        if p is None:
+            ok = False
+            continue
+        fitted.append((kind, p))
+    return fitted if ok else None
+
+
+def _missile(ctx: ThreatContext, fitted: list[tuple[Countermeasure, dict]]) -> BallisticMissile | None:
+    from domesim.errors import ParameterError
+
     b, entry = ctx.builder, ctx.entry
     p = b.params(entry, ctx.block.override, ctx.path, f"threat {entry.id}")
     if p is None:
@@ -85,7 +126,14 @@ def _missile(ctx: ThreatContext) -> BallisticMissile | None:
             "one value per stage (the same length)",
         )
         return None
-    return _make_missile(entry, p)
+    missile = _make_missile(entry, p)
+    for kind, cm in fitted:  # countermeasures that change the boost, before the launch solution
+        try:
+            missile = kind.boost(missile, cm)
+        except ParameterError as exc:
+            b.problem(ctx.path + ("countermeasures",), f"{kind.name}: {exc}")
+            return None
+    return missile
 
 
 def _make_missile(entry: Entry, p: dict) -> BallisticMissile:
@@ -221,15 +269,17 @@ def _shape(block: BallisticThreat) -> Shape:
 
 def build(ctx: ThreatContext) -> list[ThreatObject]:
     """The missiles of one block: one launch solution (and payload) per distinct aim point."""
+    from domesim.build.countermeasures import Payload
     from domesim.threats.ballistic import ThreatObject
 
     b, t = ctx.builder, ctx.block
-    missile = _missile(ctx)
+    fitted = _countermeasures(ctx)
+    missile = _missile(ctx, fitted) if fitted is not None else None
     launch = launch_point(ctx)
     aims = aim_points(ctx)
-    if missile is None or launch is None or aims is None:
+    if fitted is None or missile is None or launch is None or aims is None:
         return []
-    solved: dict[tuple[float, float], tuple[LaunchSolution, tuple[Release, ...]]] = {}
+    solved: dict[tuple[float, float], tuple[LaunchSolution, Payload]] = {}
     for aim_label, aim in aims:
         if aim in solved:
             continue
@@ -252,12 +302,15 @@ def build(ctx: ThreatContext) -> list[ThreatObject]:
         releases = _releases(ctx, missile, launch, aim, solution, label) if t.payload else ()
         if releases is None:
             return []
-        solved[aim] = (solution, releases)
+        payload = Payload(releases=releases)
+        for kind, cm in fitted:  # countermeasures that change what the sensors see of the objects
+            payload = kind.payload(payload, cm)
+        solved[aim] = (solution, payload)
     d = t.dispersion
     missiles = []
     for j in range(t.count):
         aim_label, aim = aims[j % len(aims)]
-        solution, releases = solved[aim]
+        solution, payload = solved[aim]
         name = ctx.member_name(j, aim_label)
         missiles.append(
             ThreatObject(
@@ -273,7 +326,8 @@ def build(ctx: ThreatContext) -> list[ThreatObject]:
                 pitch_sigma_rad=d.pitch_sigma_deg * DEG,
                 thrust_sigma_frac=d.thrust_sigma_frac,
                 beta_sigma_frac=d.beta_sigma_frac,
-                releases=tuple(replace(r, name=f"{name} {r.name}") for r in releases),
+                releases=tuple(replace(r, name=f"{name} {r.name}") for r in payload.releases),
+                rv_ir_factor=payload.rv_ir_factor,
             )
         )
     return missiles
