@@ -60,7 +60,7 @@ __all__ = [
 Tables = dict[str, dict[str, np.ndarray]]
 
 # the tables of a run in the order `domesim run` writes them (the optional ones only when present)
-_TABLE_ORDER = ("trials", "engagements", "objects", "leakers", "assets", "sensors", "gospa")
+_TABLE_ORDER = ("trials", "engagements", "objects", "leakers", "assets", "sensors", "gospa", "sites", "waves")
 # unit suffix of a column name -> the unit (the longest suffix wins)
 _UNITS = {
     "_km_s": "km/s",
@@ -126,7 +126,7 @@ class Results:
     @property
     def names(self) -> tuple[str, ...]:
         """The names of the run's tables (``trials``, ``engagements``, ``objects``, ``leakers``; ``assets``,
-        ``sensors`` and ``gospa`` where the scenario has them)."""
+        ``sensors``, ``gospa``, ``sites`` and a campaign's ``waves`` where the scenario has them)."""
         return tuple(self._tables)
 
     def _columns(self, name: str) -> dict[str, np.ndarray]:

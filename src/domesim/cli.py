@@ -1190,7 +1190,7 @@ def sweep_command(
 
     from domesim.results.store import RunCatalogue, default_data_dir
     from domesim.studies.sweep import SweepStore, load_sweep, run_sweep, sweep_table
-    from domesim.viz.frontier import plot_frontier
+    from domesim.viz.frontier import plot_attack_frontier, plot_frontier
 
     with user_errors():
         sweep = load_sweep(sweep_file, input_policy(allow_path, allow_large))
@@ -1235,11 +1235,23 @@ def sweep_command(
         front = np.flatnonzero(table["pareto"])
         front = front[np.argsort(table["cost_usd"][front])]
         labels = list(sweep.labels().values())
+        goal = sweep.spec.sweep.attack_goal
+        attack_front: list[int] = []
+        if goal:
+            plot_attack_frontier(
+                table, out_dir / "frontier-attack.png",
+                f"{sweep.name}: defence cost against the attacker's cheapest answer", dollar_year, goal,
+            )  # fmt: skip
+            attack_front = [int(i) for i in np.flatnonzero(table["attack_pareto"])]
+            err_console.print(f"the attacker's cheapest answer to {goal}: {out_dir}/frontier-attack.png")
         if as_json:
             print(json.dumps({
                 "sweep": sweep.name, "sweep_id": sweep.sweep_id, "points": total, "reused": reused,
                 "wall_s": time.perf_counter() - started, "dollar_year": dollar_year,
                 "pareto": [{n: table[n][i].item() for n in names} for i in front],
+                **({"attack_goal": goal,
+                    "attack_pareto": [{n: table[n][i].item() for n in names} for i in attack_front]}
+                   if goal else {}),
                 "out_dir": str(out_dir),
             }))  # fmt: skip
             return

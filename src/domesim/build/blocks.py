@@ -42,6 +42,7 @@ class ThreatBlock(StrictModel):
     aim_asset: str | None = None
     aim_assets: list[str] | None = Field(default=None, min_length=1)  # salvo members cycle through these
     aim_at_defended_assets: bool = False  # salvo members cycle through the scenario's [[asset]] list
+    aim_site: str | None = None  # a catalogue site (an interceptor or radar site) as the aim point
     aim_lat_deg: float | None = Field(default=None, ge=-90.0, le=90.0)
     aim_lon_deg: float | None = Field(default=None, ge=-180.0, le=360.0)
     launch_time_s: float = Field(default=0.0, ge=0.0)
@@ -58,11 +59,12 @@ class ThreatBlock(StrictModel):
             self.aim_asset is not None,
             self.aim_assets is not None,
             self.aim_at_defended_assets,
+            self.aim_site is not None,
             point_given(self.aim_lat_deg, self.aim_lon_deg),
         ]
         if sum(aims) != 1:
             raise ValueError(
-                "give one of aim_asset, aim_assets, aim_at_defended_assets = true, "
+                "give one of aim_asset, aim_assets, aim_at_defended_assets = true, aim_site, "
                 "or both aim_lat_deg and aim_lon_deg"
             )
         return self

@@ -42,6 +42,7 @@ _ANY_SIGN = {
 
 _MAY_BE_ZERO = {
     "false_alarms_per_scan",
+    "site_kill_radius_km",  # 0: warheads that get through never destroy a battery
     "range_rate_sigma_m_s",
     "min_range_km",
     "divert_dv_km_s",

@@ -188,6 +188,7 @@ class DoctrineSpec(StrictModel):
     engagements_per_layer: int = Field(default=0, ge=0, le=8)  # 0: no limit; 1: layers in series
     reserve_frac: dict[str, float] = Field(default_factory=dict)  # layer -> share kept for priority-1 threats
     threat_radius_km: float = Field(default=50.0, gt=0.0, le=2000.0)
+    site_kill_radius_km: float | None = Field(default=None, ge=0.0, le=100.0)  # a leaker this close razes it
     # earliest: each ready object takes the battery that intercepts it first; value: the objects ready at
     # once share the batteries by maximum marginal return on the value of the assets they threaten
     assignment: Literal["earliest", "value"] = "earliest"

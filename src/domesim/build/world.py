@@ -98,6 +98,7 @@ def _doctrine(b: Builder, spec: ScenarioFile) -> Doctrine:
         engagements_per_layer=spec.doctrine.engagements_per_layer,
         reserve_frac=dict(spec.doctrine.reserve_frac),
         threat_radius_m=spec.doctrine.threat_radius_km * 1e3,
+        site_kill_radius_m=p.get("site_kill_radius_km", 0.0),
         assignment=spec.doctrine.assignment,
     )
 

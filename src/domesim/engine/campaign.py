@@ -38,6 +38,7 @@ from domesim.threats.asat import loaded_near, strike
 BOOST_WINDOW_S = 170.0
 
 SUMMED = ("shots_fired",)  # over the waves
+LAST = ("site_lost",)  # what the campaign has done by its end
 AVERAGED = ("gospa_m",)  # a time series on each wave's clock: the mean over the waves
 
 
@@ -57,7 +58,7 @@ def restock(world: World, readiness: Readiness, gap_s: float) -> Readiness:
     assert world.logistics is not None
     full = full_readiness(world, readiness.inventory.shape[0])
     reloads = np.array(world.logistics.reload_s) <= gap_s  # (S,)
-    inventory = np.where(reloads[None, :], full.inventory, readiness.inventory)
+    inventory = np.where(reloads[None, :] & ~readiness.lost, full.inventory, readiness.inventory)
     sbi_left = []
     for layer, left, rate in zip(
         world.sbi_layers, readiness.sbi_left, world.logistics.replenish_per_s, strict=True
@@ -67,7 +68,7 @@ def restock(world: World, readiness: Readiness, gap_s: float) -> Readiness:
         # the first `replaced` empty slots of each trial get a new, loaded satellite
         refill = empty & (np.cumsum(empty, axis=1) <= replaced)
         sbi_left.append(np.where(refill, layer.per_satellite, left).astype(np.int64))
-    return Readiness(inventory=inventory, sbi_left=tuple(sbi_left))
+    return Readiness(inventory=inventory, sbi_left=tuple(sbi_left), lost=readiness.lost)
 
 
 def simulate_campaign(world: World, chunk: int, n_trials: int, seed: int) -> dict[str, np.ndarray]:
@@ -143,6 +144,8 @@ def merge_waves(logs: list[dict[str, np.ndarray]], objects: list[int]) -> dict[s
         parts = [log[name] for log in logs]
         if name in SUMMED:
             merged[name] = np.sum(parts, axis=0)
+        elif name in LAST:
+            merged[name] = parts[-1]
         elif name in AVERAGED:
             merged[name] = np.mean(parts, axis=0)
         elif name == "eng_object":

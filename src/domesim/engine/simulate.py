@@ -21,7 +21,7 @@ import numpy as np
 from domesim.c2.doctrine import assign_by_value, earliest_intercept, why_not_engaged
 from domesim.c2.threat_evaluation import threatened_assets
 from domesim.core import ballistic as kernel
-from domesim.core.frames import earth_rotation_angle
+from domesim.core.frames import earth_rotation_angle, great_circle_distance_m
 from domesim.core.rng import stream
 from domesim.engine.sensing import Chunk, sense
 from domesim.engine.world import World, fly_truth  # fly_truth: here too, where it always was
@@ -69,6 +69,7 @@ class Threats(NamedTuple):
     priority: np.ndarray  # (R, N) 1 (highest) to 3
     value: np.ndarray  # (R, N) value of the threatened asset (0: none)
     u: np.ndarray  # (R, N, E, 1 + salvo) uniforms: one reliability draw, then one per interceptor
+    razes: np.ndarray  # (R, N, S) bool: the object, if it lands, destroys the battery (a warhead at its site)
 
 
 # What the engagement loop writes, one record per (trial, object) and per (trial, object, engagement).
@@ -79,44 +80,49 @@ ENGAGEMENT_DTYPE = np.dtype(
 
 
 @nb.njit(cache=True)
-def _allow(out, n, r, t, layer_eng, inventory, windows, stock, rules, threats):
-    """Doctrine: the batteries that may engage object ``n`` now: those whose class's fire-control
-    requirement the track meets (``battery_ready``), within the engagements per layer, keeping the
-    reserves for threats to first-priority assets."""
+def _allow(out, n, r, t, layer_eng, inventory, lost, windows, stock, rules, threats):
+    """Doctrine: the batteries that may engage object ``n`` now: those still standing (``lost``: destroyed
+    by a warhead that got through) whose class's fire-control requirement the track meets
+    (``battery_ready``), within the engagements per layer, keeping the reserves for threats to
+    first-priority assets."""
     per_layer = rules.per_layer
     for b in range(out.size):
         out[b] = (
-            t >= windows.battery_ready[b, r, n]
+            not lost[b]
+            and t >= windows.battery_ready[b, r, n]
             and (per_layer <= 0 or layer_eng[n, stock.battery_layer[b]] < per_layer)
             and (inventory[b] > stock.reserve[b] or threats.priority[r, n] == 1)
         )
 
 
 @nb.njit(cache=True, parallel=True)
-def _engage(windows, stock, rules, threats, outcome, engagements, shots_fired):
+def _engage(windows, stock, rules, threats, outcome, engagements, shots_fired, lost_t):
     """Fill the kill and engagement records for every trial (one trial per thread at a time).
 
     ``outcome`` (R, N) :data:`OUTCOME_DTYPE`: killed, when, by which battery, and why a ready object last
     went without a salvo (``c2.doctrine.why_not_engaged``); ``engagements`` (R, N, E)
-    :data:`ENGAGEMENT_DTYPE`; ``shots_fired`` (R, S). The outputs are plain arguments, never in a tuple:
-    numba's parallel loops lose some writes to arrays that come in tuples. The loop body is one call:
+    :data:`ENGAGEMENT_DTYPE`; ``shots_fired`` (R, S); ``lost_t`` (R, S) when each battery was destroyed
+    (inf: never; finite on entry: lost in an earlier wave). The outputs are plain arguments, never in a
+    tuple: numba's parallel loops lose some writes to arrays that come in tuples. The loop body is one call:
     a trial's step-by-step logic is :func:`_engage_trial`."""
     for r in nb.prange(windows.alt_m.shape[0]):
-        _engage_trial(r, windows, stock, rules, threats, (outcome[r], engagements[r], shots_fired[r]))
+        out = (outcome[r], engagements[r], shots_fired[r], lost_t[r])
+        _engage_trial(r, windows, stock, rules, threats, out)
 
 
 @nb.njit(cache=True)
 def _engage_trial(r, windows, stock, rules, threats, out):
     """Trial ``r`` of :func:`_engage`, step by step; ``out`` holds its rows of the outputs."""
-    outcome, engagements, shots_fired = out
+    outcome, engagements, shots_fired, lost_t = out
     t_s, ready_t, impact_step = windows.t_s, windows.ready_t, windows.impact_step
     inventory0, salvo, sspk, reliability, battery_layer, reserve = stock
     max_engagements, kill_assessment_s, per_layer, by_value = rules
-    priority, value, u = threats
+    priority, value, u, razes = threats
     n_batteries = windows.batteries.shape[0]
     n_objects, n_steps = windows.alt_m.shape[1], windows.alt_m.shape[2]
     n_layers = battery_layer.max() + 1 if n_batteries else 1
     inventory = inventory0[r].copy()
+    lost = np.isfinite(lost_t)  # batteries destroyed (in an earlier wave, or by a leaker of this one)
     next_ready = ready_t[r].copy()
     pending = np.full(n_objects, -1, dtype=np.int64)  # step of the intercept in flight
     n_eng = np.zeros(n_objects, dtype=np.int64)
@@ -145,6 +151,12 @@ def _engage_trial(r, windows, stock, rules, threats, out):
                 outcome[n].kill_battery = s
             else:
                 next_ready[n] = t + kill_assessment_s
+        for n in range(n_objects):  # what gets through lands: batteries near its impact are destroyed
+            if impact_step[r, n] == k and not outcome[n].killed:
+                for s in range(n_batteries):
+                    if razes[r, n, s] and not lost[s]:
+                        lost[s] = True
+                        lost_t[s] = t
         ready = np.zeros(n_objects, dtype=np.bool_)  # objects a new salvo may be committed to
         for n in range(n_objects):
             ready[n] = not (
@@ -159,7 +171,7 @@ def _engage_trial(r, windows, stock, rules, threats, out):
             continue
         allowed = np.empty((objects.size, n_batteries), dtype=np.bool_)
         for c in range(objects.size):
-            _allow(allowed[c], objects[c], r, t, layer_eng, inventory, windows, stock, rules, threats)
+            _allow(allowed[c], objects[c], r, t, layer_eng, inventory, lost, windows, stock, rules, threats)
         if by_value:
             chosen, chosen_step = assign_by_value(
                 windows, reach, stock, inventory, allowed, value[r, objects], objects, r, k, t
@@ -170,7 +182,7 @@ def _engage_trial(r, windows, stock, rules, threats, out):
                 s, j = chosen[c], chosen_step[c]
             else:  # in object order, each taking the battery that intercepts it first
                 # (reserves checked against the stock the objects before it have left)
-                _allow(allowed[c], n, r, t, layer_eng, inventory, windows, stock, rules, threats)
+                _allow(allowed[c], n, r, t, layer_eng, inventory, lost, windows, stock, rules, threats)
                 s, j = earliest_intercept(windows, reach, inventory, allowed[c], r, n, k, t)
             if s < 0:
                 outcome[n].held = why_not_engaged(windows, reach, inventory, r, n, k, t)
@@ -213,6 +225,7 @@ class Readiness(NamedTuple):
 
     inventory: np.ndarray  # (R, S) interceptors at each ground battery
     sbi_left: tuple[np.ndarray, ...]  # per SBI layer, (R, satellites) int64: interceptors on each satellite
+    lost: np.ndarray  # (R, S) bool: the battery was destroyed by a warhead that got through
 
 
 def full_readiness(world: World, n_trials: int) -> Readiness:
@@ -220,6 +233,7 @@ def full_readiness(world: World, n_trials: int) -> Readiness:
     inventory = np.array([b.inventory for b in world.ground_batteries], dtype=np.int64)
     return Readiness(
         inventory=np.tile(inventory, (n_trials, 1)),
+        lost=np.zeros((n_trials, inventory.size), dtype=np.bool_),
         sbi_left=tuple(
             np.full((n_trials, len(layer.elements)), layer.per_satellite, dtype=np.int64)
             for layer in world.sbi_layers
@@ -286,6 +300,7 @@ def simulate_raid(
     for name in ("battery", "launch_step", "intercept_step"):
         salvos[name] = -1
     ground_fired = np.zeros((n_trials, n_ground), dtype=np.int64)
+    lost_t = np.where(readiness.lost, -1.0, np.inf)  # an earlier wave's losses: before this wave's clock
     reserve = [
         math.floor(world.doctrine.reserve_frac.get(b.interceptor.layer, 0.0) * b.inventory) for b in ground
     ]
@@ -317,10 +332,12 @@ def simulate_raid(
             priority=priority,
             value=np.array([a.value for a in world.assets] + [0.0])[threatened],  # -1 (no asset): 0
             u=u,
+            razes=_razes(world, truth),
         ),
         outcome,
         salvos,
         ground_fired,
+        lost_t,
     )
     eng_battery, eng_launch_step, eng_intercept_step = (
         salvos.battery,
@@ -362,9 +379,29 @@ def simulate_raid(
         "held": np.ascontiguousarray(held),
         **{key: value for key, value in picture.log.items() if key != "first_by_sensor_t_s"},
         **({"sensor_first_detect_t_s": picture.log["first_by_sensor_t_s"]} if picture.log else {}),
+        "site_lost": np.isfinite(lost_t),  # (R, S): destroyed by now
         **engagements,
     }
-    return log, Readiness(inventory=readiness.inventory - ground_fired, sbi_left=sbi_left)
+    left = np.where(np.isfinite(lost_t), 0, readiness.inventory - ground_fired)  # lost with its battery
+    return log, Readiness(inventory=left, sbi_left=sbi_left, lost=np.isfinite(lost_t))
+
+
+def _razes(world: World, truth: ThreatBatch) -> np.ndarray:
+    """(R, N, S) bool: whether each warhead, if it gets through, lands within the doctrine's
+    ``site_kill_radius_m`` of each ground battery and destroys it."""
+    ground = world.ground_batteries
+    n_trials, n_objects = truth.impact_lat_rad.shape
+    razes = np.zeros((n_trials, n_objects, len(ground)), dtype=np.bool_)
+    radius = world.doctrine.site_kill_radius_m
+    if not ground or radius <= 0.0:
+        return razes
+    lethal = np.array([info.lethal for info in world.objects], dtype=np.bool_)
+    lat = np.array([b.lat_rad for b in ground])
+    lon = np.array([b.lon_rad for b in ground])
+    distance = great_circle_distance_m(
+        truth.impact_lat_rad[..., None], truth.impact_lon_rad[..., None], lat, lon
+    )  # NaN (never lands) compares False
+    return (distance <= radius) & lethal[None, :, None]
 
 
 def evaluate_threats(world: World, truth: ThreatBatch) -> tuple[np.ndarray, np.ndarray]:

@@ -84,6 +84,7 @@ class Doctrine:
     engagements_per_layer: int = 0  # salvos one layer may fire at one object (0: no limit)
     reserve_frac: dict[str, float] = field(default_factory=dict)  # layer -> inventory kept for priority 1
     threat_radius_m: float = 50e3  # an impact this close to an asset threatens it
+    site_kill_radius_m: float = 0.0  # a warhead landing this close to a battery destroys it (0: never)
     discriminate_by_sensors: bool = False  # full chain: decoys recognised by the radars that tracked them
     assignment: str = "earliest"  # "earliest" per object, or "value": maximum marginal return (c2.doctrine)
 

@@ -107,13 +107,19 @@ def build_tables(world: World, log: dict[str, np.ndarray]) -> dict[str, dict[str
     if "wave_left" in log:  # a campaign
         trial_table["asat_kills"] = log["wave_asat_kills"].sum(axis=1).astype(np.int32)
         objects["wave"] = world.wave_of_object
-        tables["waves"] = _wave_table(world, log, killed, lethal)
     if "threatened_asset" in log and world.assets:
         tables["assets"] = _asset_table(world, log, killed, lethal)
     if "sensor_first_detect_t_s" in log:
         tables["sensors"] = _sensor_table(world, log, lethal)
     if "gospa_m" in log:
         tables["gospa"] = _gospa_table(world, log["gospa_m"])
+    if "site_lost" in log:  # ground batteries destroyed by warheads that got through
+        tables["sites"] = {
+            "site": np.array([b.name for b in world.ground_batteries], dtype=str),
+            "p_destroyed": log["site_lost"].mean(axis=0),
+        }
+    if "wave_left" in log:
+        tables["waves"] = _wave_table(world, log, killed, lethal)
     return tables
 
 
@@ -302,6 +308,9 @@ def build_summary(
             "inventory": b.inventory,
             "mean_fired": _round(fired / trials),
         }
+    if "sites" in tables:
+        for name, p in zip(tables["sites"]["site"], tables["sites"]["p_destroyed"], strict=True):
+            fired_by_battery[str(name)]["p_destroyed"] = _round(p)
     return {
         "scenario": world.name,
         "description": description,

@@ -40,9 +40,10 @@ import numpy as np
 
 from domesim import __version__
 from domesim.build.catalogue import Catalogue, load_catalogue
-from domesim.errors import ParameterError, ScenarioError
+from domesim.errors import ParameterError, Problem, ScenarioError
 from domesim.limits import DEFAULT_POLICY, InputPolicy
 from domesim.scenario.attack_cost import attack_cost
+from domesim.scenario.edits import apply_edits
 from domesim.scenario.loader import load_spec, read_toml
 from domesim.studies.sweep import Sweep, SweepFile, SweepStore, _interrupt_between_points, run_point
 
@@ -200,6 +201,8 @@ class AttackSearch:
     seed: int
     budget: int
     policy: InputPolicy = DEFAULT_POLICY
+    # the key-path edits of the defence and raid to start from (a sweep point)
+    base_edits: dict[str, Any] = field(default_factory=dict)
     evaluated: list[Candidate] = field(default_factory=list)
     reused: int = 0
 
@@ -207,7 +210,18 @@ class AttackSearch:
     def search_id(self) -> str:
         text = self.scenario_path.read_text(encoding="utf-8")
         ident = json.dumps(
-            ["attack", text, str(self.goal), self.trials, self.seed, self.budget, __version__], sort_keys=True
+            [
+                "attack",
+                text,
+                self.base_edits,
+                str(self.goal),
+                self.trials,
+                self.seed,
+                self.budget,
+                __version__,
+            ],
+            sort_keys=True,
+            default=str,
         )
         return hashlib.sha256(ident.encode()).hexdigest()[:16]
 
@@ -230,21 +244,26 @@ def _sweep(search: AttackSearch) -> Sweep:
 
 def run_attack_search(
     search: AttackSearch,
-    store: SweepStore,
+    store: SweepStore | None,
     catalogue: Catalogue | None = None,
     on_candidate: Callable[[Candidate, bool], None] | None = None,
 ) -> dict[str, Any]:
     """Run the search (module docstring); returns the ``--json`` answer:
     ``{goal, met, attack, attacker_cost_musd, defender_cost_musd, exchange_ratio, baseline, ...}``.
 
-    ``on_candidate(candidate, reused)`` is called after each simulated candidate (progress).
+    ``store``: where candidates are kept (None: not kept; a sweep point that runs a search is itself
+    the checkpoint). ``on_candidate(candidate, reused)`` is called after each simulated candidate.
     """
     catalogue = catalogue or load_catalogue()
-    _, data = read_toml(search.scenario_path, search.policy)
-    base = load_spec(search.scenario_path, policy=search.policy)
+    _, raw = read_toml(search.scenario_path, search.policy)
+    try:
+        data = apply_edits(raw, search.base_edits)
+    except ParameterError as exc:
+        raise ScenarioError([Problem(str(search.scenario_path), "", str(exc))]) from None
+    base = load_spec(search.scenario_path, edits=search.base_edits, policy=search.policy)
     year = base.spec.cost.dollar_year
     sweep = _sweep(search)
-    done = store.done(search.search_id)
+    done = store.done(search.search_id) if store is not None else {}
     all_mixes = mixes(catalogue)
     order = [0] + [1 + int(i) for i in np.random.default_rng(search.seed).permutation(len(all_mixes) - 1)]
     n_sizes = len(SIZE_FACTORS)
@@ -254,7 +273,7 @@ def run_attack_search(
         """(attacker cost, missiles) of candidate (mix m, size k), or why its file is invalid."""
         index = m * n_sizes + k
         if index not in price_cache:
-            edits = edits_for(data, all_mixes[m], SIZE_FACTORS[k], catalogue)
+            edits = {**search.base_edits, **edits_for(data, all_mixes[m], SIZE_FACTORS[k], catalogue)}
             try:
                 spec = load_spec(search.scenario_path, edits=edits, policy=search.policy).spec
             except ScenarioError as exc:
@@ -275,7 +294,7 @@ def run_attack_search(
             candidate.row = done[index]
             search.reused += 1
         else:
-            edits = edits_for(data, all_mixes[m], SIZE_FACTORS[k], catalogue)
+            edits = {**search.base_edits, **edits_for(data, all_mixes[m], SIZE_FACTORS[k], catalogue)}
             try:
                 result = run_point(sweep, edits)
             except ScenarioError as exc:  # a mix this raid cannot fly (an aim point out of a shape's reach)
@@ -283,7 +302,8 @@ def run_attack_search(
                 return candidate
             row = {"sweep_id": search.search_id, "sweep": sweep.name, "point": index, **result}
             row["created_utc"] = _now()
-            store.add(row)
+            if store is not None:
+                store.add(row)
             candidate.row = row
         search.evaluated.append(candidate)
         if on_candidate is not None:

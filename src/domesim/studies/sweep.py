@@ -64,6 +64,8 @@ POINT_COLUMNS = {
     "attack_cost_low_usd": "DOUBLE",
     "attack_cost_high_usd": "DOUBLE",
     "engagement_cost_usd": "DOUBLE",  # the defender's mean engagement cost (results.exchange)
+    "attack_cheapest_usd": "DOUBLE",  # [sweep] attack_goal: the cheapest attack meeting it (NULL: none found)
+    "attack_cheapest": "VARCHAR",  # JSON: that attack (missiles, countermeasures, p_leak)
     "trials": "INTEGER",
     "seed": "BIGINT",
     "wall_s": "DOUBLE",
@@ -105,6 +107,19 @@ class SweepSection(_Strict):
     set: dict[str, Any] = Field(default_factory=dict)  # edits applied to every point
     horizon_years: int | None = Field(default=None, ge=1, le=100)
     dollar_year: int | None = None
+    # the attacker's cheapest answer to each point (studies.attack): its goal, candidates and trials
+    attack_goal: str | None = None
+    attack_budget: int = Field(default=12, ge=1, le=1000)
+    attack_trials: int | None = Field(default=None, ge=1, le=1_000_000)
+
+    @field_validator("attack_goal")
+    @classmethod
+    def _goal(cls, value: str | None) -> str | None:
+        if value is not None:
+            from domesim.studies.attack import Goal  # attack builds on this module
+
+            Goal.parse(value)
+        return value
 
     @field_validator("seed")
     @classmethod
@@ -255,6 +270,7 @@ def run_point(sweep: Sweep, point: dict[str, Any]) -> dict[str, Any]:
     tables = build_tables(loaded.world, log)
     leakers = tables["trials"]["leakers"]
     engagement = engagement_cost_usd(loaded.world, tables, cost)
+    cheapest = _cheapest_attack(sweep, point) if s.attack_goal else None
     no_leak = int((leakers == 0).sum())
     lo, hi = binomial_ci(no_leak, s.trials)
     return {
@@ -272,10 +288,32 @@ def run_point(sweep: Sweep, point: dict[str, Any]) -> dict[str, Any]:
         "attack_cost_low_usd": attack.low_usd,
         "attack_cost_high_usd": attack.high_usd,
         "engagement_cost_usd": float(engagement.mean()),
+        "attack_cheapest_usd": None if cheapest is None else cheapest["attacker_cost_usd"],
+        "attack_cheapest": None if cheapest is None else json.dumps(cheapest, sort_keys=True),
         "trials": s.trials,
         "seed": s.seed,
         "wall_s": time.perf_counter() - start,
     }
+
+
+def _cheapest_attack(sweep: Sweep, point: dict[str, Any]) -> dict[str, Any] | None:
+    """The attacker's cheapest answer to the sweep's ``attack_goal`` against this point's defence (None:
+    none within the budget). Its candidates are not stored: the point's row is the checkpoint."""
+    from domesim.studies.attack import AttackSearch, Goal, run_attack_search  # attack builds on this module
+
+    s = sweep.spec.sweep
+    assert s.attack_goal is not None
+    search = AttackSearch(
+        scenario_path=sweep.scenario_path,
+        goal=Goal.parse(s.attack_goal),
+        trials=s.attack_trials or s.trials,
+        seed=s.seed,
+        budget=s.attack_budget,
+        policy=sweep.policy,
+        base_edits={**s.set, **point},
+    )
+    answer: dict[str, Any] | None = run_attack_search(search, None)["attack"]
+    return answer
 
 
 def run_sweep(
@@ -362,4 +400,10 @@ def sweep_table(sweep: Sweep, rows: list[dict[str, Any]]) -> dict[str, np.ndarra
                  "expected_leakers", "attack_cost_usd", "engagement_cost_usd", "wall_s"):  # fmt: skip
         table[name] = np.array([r[name] for r in rows], dtype=float)
     table["pareto"] = pareto_front(table["cost_usd"], table["p_no_leak"])
+    if sweep.spec.sweep.attack_goal:  # defence cost against the cost of the attacker's cheapest answer
+        found = [r["attack_cheapest_usd"] for r in rows]
+        cheapest = np.array([np.nan if usd is None else usd for usd in found])
+        table["attack_cheapest_usd"] = cheapest
+        # no answer within the budget: at least as costly as any found (the defence's best case)
+        table["attack_pareto"] = pareto_front(table["cost_usd"], np.nan_to_num(cheapest, nan=np.inf))
     return table

@@ -42,6 +42,40 @@ def plot_frontier(table: Mapping[str, np.ndarray], path: str | Path, title: str,
     return path
 
 
+def plot_attack_frontier(
+    table: Mapping[str, np.ndarray], path: str | Path, title: str, dollar_year: int, goal: str
+) -> Path:
+    """Defence cost (billions) against the cost of the attacker's cheapest answer to ``goal`` (millions):
+    the frontier (``table["attack_pareto"]``) is where no cheaper defence forces a costlier answer. Points
+    where no attack met the goal within the search's budget are drawn at the top, marked."""
+    cost = table["cost_usd"] / 1e9
+    attack = table["attack_cheapest_usd"] / 1e6
+    found = np.isfinite(attack)
+    front = table["attack_pareto"].astype(bool) & found
+    fig = Figure(figsize=(8.0, 5.5))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.plot(cost[found & ~front], attack[found & ~front], "o", ms=4, color=POINT_COLOUR, alpha=0.6,
+            label="architecture point")  # fmt: skip
+    order = np.argsort(cost[front])
+    ax.step(cost[front][order], attack[front][order], "o-", where="post", ms=6, color=FRONTIER_COLOUR,
+            lw=1.2, label="frontier")  # fmt: skip
+    top = float(np.nanmax(attack)) * 1.15 if found.any() else 1.0
+    if (~found).any():
+        ax.plot(cost[~found], np.full(int((~found).sum()), top), "^", ms=7, color="#2e86c1",
+                label="no attack met the goal within the budget")  # fmt: skip
+    ax.set_xlabel(f"defence lifecycle cost, billions of {dollar_year} dollars")
+    ax.set_ylabel(f"cheapest attack meeting {goal}, millions of {dollar_year} dollars")
+    ax.set_ylim(0.0, top * 1.08)
+    ax.grid(alpha=0.3)
+    ax.set_title(title)
+    ax.legend(loc="upper left")
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path, dpi=110)
+    return path
+
+
 def plot_tornado(
     labels: Sequence[str],
     low: np.ndarray,

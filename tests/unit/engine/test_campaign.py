@@ -134,6 +134,10 @@ constellation = "sbi_1000"
     assert after.inventory[:, names.index("sm3_iia_gulf_of_alaska")].tolist() == [8, 8]
     replaced = math.floor(per_s * 15 * 86400.0)  # 59
     assert (after.sbi_left[0][:, :100] > 0).sum(axis=1).tolist() == [replaced, replaced]
+    razed = spent._replace(lost=spent.lost.copy())
+    razed.lost[:, names.index("sm3_iia_gulf_of_alaska")] = True
+    gone = restock(world, razed, 15 * 86400.0)  # a ship sunk (a site destroyed) is never reloaded
+    assert gone.inventory[:, names.index("sm3_iia_gulf_of_alaska")].tolist() == [0, 0]
     short = restock(world, spent, 86400.0)
     assert short.inventory[:, names.index("sm3_iia_gulf_of_alaska")].tolist() == [0, 0]  # a day: still at sea
 
@@ -232,3 +236,46 @@ def test_the_cost_exchange_prices_what_was_fired_and_what_the_attack_cost(tmp_pa
     ratio = exchange["exchange_ratio"]
     assert ratio["value"] == pytest.approx(spent.mean() / attacker["value"])
     assert ratio["interval"][0] <= ratio["value"] <= ratio["interval"][1]
+
+
+SITE_RAID = """
+[scenario]
+name = "site-raid"
+step_s = 4.0
+duration_s = 4400.0
+sensing = "ideal"
+
+[[threat]]
+name = "at the GBI field"
+class = "icbm_solid"
+launch_region = "north_korea"
+aim_site = "fort_greely"
+count = 2
+launch_interval_s = 2000.0
+
+[[interceptor_site]]
+deployment = "gbi_fort_greely"
+override = {{sspk = 0.0}}
+
+[doctrine]
+salvo_size = 1
+max_engagements = 1
+site_kill_radius_km = {radius}
+
+[montecarlo]
+trials = 4
+seed = 1
+"""
+
+
+@pytest.mark.parametrize("radius", [0.0, 3.0])
+def test_a_warhead_that_lands_on_an_interceptor_site_stops_it_engaging(tmp_path, radius):
+    path = tmp_path / "site.toml"
+    path.write_text(SITE_RAID.format(radius=radius), encoding="utf-8")
+    out = run_scenario(load_scenario(path))
+    fired = out.tables["trials"]["shots_gbi"]
+    destroyed = out.summary["inventory"]["gbi_fort_greely"]["p_destroyed"]
+    if radius == 0.0:  # nothing is destroyed: both missiles are engaged (and missed: sspk 0)
+        assert fired.tolist() == [2, 2, 2, 2] and destroyed == 0.0
+    else:  # the first warhead lands on Fort Greely before the second missile is in reach of its GBIs
+        assert fired.tolist() == [1, 1, 1, 1] and destroyed == 1.0

@@ -89,3 +89,40 @@ def test_the_command_answers_in_json_and_refuses_a_bad_goal(tmp_path):
     answer = json.loads(done.stdout)
     assert answer["goal"] == "p_leak>=0.2" and answer["evaluated"] <= 2
     assert (tmp_path / "out" / "attack.json").is_file()
+
+
+def test_a_sweep_puts_the_cheapest_answer_on_a_frontier(tmp_path):
+    from domesim.studies.sweep import load_sweep, run_sweep, sweep_table
+
+    (tmp_path / "nk-1.toml").write_text((REPO / "examples" / "nk-1.toml").read_text(), encoding="utf-8")
+    path = tmp_path / "s.toml"
+    path.write_text(
+        """
+[sweep]
+name = "gbi-vs-attack"
+scenario = "nk-1.toml"
+trials = 10
+seed = 2
+attack_goal = "p_leak>=0.5"
+attack_budget = 4
+set = {"interceptor_site[gbi_vandenberg].inventory" = 0}
+
+[[parameter]]
+key = "interceptor_site[gbi_fort_greely].inventory"
+values = [0, 40]
+""",
+        encoding="utf-8",
+    )
+    sweep = load_sweep(path)
+    store = SweepStore(RunCatalogue(tmp_path / "runs.duckdb"))
+    rows = run_sweep(sweep, store)
+    table = sweep_table(sweep, rows)
+    none, many = table["attack_cheapest_usd"]
+    # no GBIs: a single missile already meets the goal; 40 GBIs force a costlier answer
+    assert json.loads(rows[0]["attack_cheapest"])["missiles"] == 1
+    assert many != many or many > none  # NaN: no attack met the goal within the budget
+    assert table["attack_pareto"].tolist() == [True, True]
+    # stored: read back, not searched again
+    assert [r["attack_cheapest_usd"] for r in run_sweep(sweep, store)] == [
+        r["attack_cheapest_usd"] for r in rows
+    ]

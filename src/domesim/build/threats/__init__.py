@@ -123,6 +123,9 @@ def aim_points(ctx: ThreatContext) -> list[tuple[str, tuple[float, float]]] | No
                 return None
             aims.append((a.name or a.id or f"asset {k + 1}", place[:2]))
         return aims
+    elif t.aim_site is not None:  # a site of the defence: a leaker there destroys its batteries
+        place = b.place("site", t.aim_site, None, None, path + ("aim_site",))
+        return None if place is None else [(t.aim_site, place[:2])]
     else:
         place = b.place("asset", t.aim_asset, t.aim_lat_deg, t.aim_lon_deg, path + ("aim_asset",))
         return None if place is None else [(t.aim_asset or "aim point", place[:2])]
