@@ -12,6 +12,7 @@ Example (the tutorial, ``docs/tutorial.md``, walks through a whole study)::
     same = open_run("out/nk-1")             # a stored run, as the same Results object
     two = run("examples/nk-1.toml", trials=200, seed=1, edits={"doctrine.salvo_size": 2})
     scenario_cost("examples/nk-1.toml").total_usd
+    attack("examples/nk-10.toml", goal="p_leak>=0.5", trials=100, budget=20)["attack"]  # the cheapest answer
 
 Everything here is stable for users; modules not re-exported here may change between versions.
 """
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DomesimError",
+    "attack",
     "Results",
     "RunCatalogue",
     "ScenarioError",
@@ -294,6 +296,43 @@ def run(
     with open_executor(workers, cluster) as executor:
         out = run_scenario(loaded, trials=trials, seed=seed, executor=executor)
     return Results(out.summary, out.tables, loaded=loaded)
+
+
+def attack(
+    scenario: str | os.PathLike[str],
+    *,
+    goal: str,
+    trials: int = 200,
+    seed: int | None = None,
+    budget: int = 40,
+    catalogue: RunCatalogue | None = None,
+    allow_paths: Iterable[str | os.PathLike[str]] = (),
+    allow_large: bool = False,
+) -> dict[str, Any]:
+    """The attacker's cheapest answer to ``goal`` (``"p_leak>=0.5"``) against the scenario's defence, as
+    ``domesim attack --json`` prints it (plus ``candidates``: every attack simulated).
+
+    ``catalogue``: where the candidates are stored, so that a search run again reads them back (default:
+    the user's run catalogue, as the command line). See :mod:`domesim.studies.attack`.
+    """
+    from domesim.results.store import CATALOGUE_NAME, default_data_dir
+    from domesim.scenario.loader import load_spec
+    from domesim.studies.attack import AttackSearch, Goal, run_attack_search
+    from domesim.studies.sweep import SweepStore
+
+    policy = InputPolicy.of(allow_large=allow_large, allow_paths=allow_paths)
+    path = Path(scenario).resolve()
+    spec = load_spec(path, policy=policy).spec
+    search = AttackSearch(
+        scenario_path=path,
+        goal=Goal.parse(goal),
+        trials=trials,
+        seed=spec.montecarlo.seed if seed is None else seed,
+        budget=budget,
+        policy=policy,
+    )
+    store = SweepStore(catalogue or RunCatalogue(default_data_dir() / CATALOGUE_NAME))
+    return run_attack_search(search, store)
 
 
 def open_run(run_dir: str | os.PathLike[str]) -> Results:

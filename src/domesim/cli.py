@@ -345,6 +345,10 @@ def run(
         for cause, mean in summary["leak_causes"].items():
             if mean > 0:
                 table.add_row(f"leakers: {cause.replace('_', ' ')} (mean)", f"{mean:.3f}")
+        for wave in summary.get("waves", ()):  # a campaign: each wave's outcome
+            w = wave["p_no_leak"]
+            ci = f"{w['mean']:.4f}  [{w['ci95'][0]:.4f}, {w['ci95'][1]:.4f}]"
+            table.add_row(f"wave {wave['name']}: P(no leaker)", ci)
         table.add_row("sensing", summary["sensing_note"].split(":")[0])
         table.add_row("wall time", f"{wall:.2f} s")
         out_console.print(table)
@@ -1330,8 +1334,9 @@ def attack_command(
             print(json.dumps({k: v for k, v in answer.items() if k != "candidates"}))
             return
         table = Table(title=f"{spec.scenario.name}: the attacker's cheapest answer to {answer['goal']}")
-        for column in ("attack", "missiles", "countermeasures"):
-            table.add_column(column)
+        table.add_column("attack")
+        table.add_column("missiles", justify="right")
+        table.add_column("countermeasures")
         for column in ("attacker $M", "p_leak [95% CI]", "defender $M spent"):
             table.add_column(column, justify="right")
         rows = (("cheapest found", answer["attack"]), ("plain salvo baseline", answer["baseline"]))

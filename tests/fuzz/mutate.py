@@ -108,17 +108,19 @@ SECTION_OF = {
     "aim_asset": "threat", "launch_region": "threat", "inventory": "interceptor_site",
     "deployment": "sensor", "tle_file": "constellation", "per_plane": "walker", "samples": "sweep",
     "method": "sweep", "scenario": "sweep", "values": "parameter", "key": "parameter", "low": "parameter",
-    "high": "parameter",
+    "high": "parameter", "wave": "threat", "start_h": "wave", "strike_before_s": "asat",
+    "countermeasures": "threat", "aim_site": "threat", "attack_goal": "sweep",
 }  # fmt: skip
 KNOWN_KEYS = [
     "count", "step_s", "duration_s", "seed", "trials", "chunk_trials", "launch_time_s", "launch_interval_s",
     "loft_deg", "apogee_km", "inventory", "tle_file", "per_plane", "planes", "alt_km", "class", "name",
     "sensing", "epoch_utc", "aim_asset", "launch_region", "deployment", "constellation", "override",
     "walker", "elements_deg", "geo_lon_deg", "discrimination", "samples", "method", "scenario", "values",
+    "wave", "start_h", "asat", "strike_before_s", "countermeasures", "aim_site", "site_kill_radius_km",
 ]  # fmt: skip
 
 
-BLOCKS = ["threat", "sensor", "interceptor_site", "asset", "constellation", "parameter"]
+BLOCKS = ["threat", "sensor", "interceptor_site", "asset", "constellation", "parameter", "wave", "asat"]
 NEW_KEY = st.one_of(st.sampled_from(KNOWN_KEYS), st.text(max_size=10))
 
 

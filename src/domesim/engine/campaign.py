@@ -84,8 +84,8 @@ def simulate_campaign(world: World, chunk: int, n_trials: int, seed: int) -> dic
         seed_w = wave_seed(seed, w)
         killed = np.zeros(n_trials, dtype=np.int64)
         sbi_left = tuple(a.copy() for a in readiness.sbi_left)
-        for attack in wave.asat:
-            u = stream(seed_w, chunk, f"asat.{attack.name}").random(
+        for k, attack in enumerate(wave.asat):  # each attack its own stream, whatever its name
+            u = stream(seed_w, chunk, f"asat.{k}").random(
                 (n_trials, len(attack.layers), attack.count)
             )
             for j, name in enumerate(attack.layers):
@@ -105,9 +105,7 @@ def simulate_campaign(world: World, chunk: int, n_trials: int, seed: int) -> dic
             )
         )
         asat_kills.append(killed)
-    merged = merge_waves(
-        logs, [len(replace(world, threat_groups=w.threat_groups).objects) for w in world.waves]
-    )
+    merged = merge_waves(logs, [wave.n_objects for wave in world.waves])
     merged["wave_left"] = np.stack(left, axis=1)
     merged["wave_asat_kills"] = np.stack(asat_kills, axis=1)
     merged["wave_sbi_near_launch"] = np.stack(near_launch, axis=1)

@@ -63,6 +63,11 @@ class Wave:
     threat_groups: tuple[ThreatGroup, ...]
     asat: tuple[AsatAttack, ...] = ()
 
+    @property
+    def n_objects(self) -> int:
+        """Simulated objects of its raid (its share of the campaign's object axis)."""
+        return sum(len(threat.objects()) for group in self.threat_groups for threat in group.threats)
+
 
 @dataclass(frozen=True, kw_only=True)
 class Logistics:
@@ -132,8 +137,7 @@ class World:
         """(N,) the wave of every object (all 0 for a single raid)."""
         if not self.waves:
             return np.zeros(len(self.objects), dtype=np.int64)
-        counts = [sum(len(t.objects()) for g in w.threat_groups for t in g.threats) for w in self.waves]
-        return np.repeat(np.arange(len(self.waves)), counts)
+        return np.repeat(np.arange(len(self.waves)), [wave.n_objects for wave in self.waves])
 
     @property
     def ground_batteries(self) -> list[Battery]:

@@ -50,6 +50,12 @@ def test_the_search_beats_the_plain_salvo_and_is_reproducible_and_resumable(tmp_
     assert again["reused"] == again["evaluated"] == first["evaluated"]
     assert again["attack"] == first["attack"]
 
+    # the Python API is the same search: it reads them back too
+    from domesim import api
+
+    via_api = api.attack(NK10, goal="p_leak>=0.5", trials=30, seed=3, budget=8, catalogue=store.catalogue)
+    assert via_api["reused"] == first["evaluated"] and via_api["attack"] == first["attack"]
+
     # lose half the stored candidates (an interrupted search): the rest are recomputed identically
     db = tmp_path / "runs.duckdb"
     with duckdb.connect(str(db)) as con:
