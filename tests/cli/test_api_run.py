@@ -22,6 +22,7 @@ from domesim.api import (
     RunCatalogue,
     ScenarioError,
     absentee,
+    attack,
     compare,
     load_scenario,
     minimum_energy_trajectory,
@@ -117,6 +118,9 @@ def test_every_name_of_the_api(tmp_path: Path) -> None:
     catalogue.add_run({"run_id": "r1", "scenario": "nk-1", "p_no_leak": results.summary["p_no_leak"]["mean"]})
     assert [r["run_id"] for r in catalogue.list_runs()] == ["r1"]
     used.add("RunCatalogue")
+    answer = attack(NK1, goal="p_leak>=0.01", trials=5, seed=3, budget=1, catalogue=catalogue)
+    assert answer["evaluated"] == 1 and answer["goal"] == "p_leak>=0.01"
+    used.add("attack")
 
     assert salvo(0.5, 2).p_kill == pytest.approx(0.75)
     assert shoot_look_shoot(0.5, 1, 1).p_kill == pytest.approx(0.75)

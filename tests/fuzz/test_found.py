@@ -106,3 +106,19 @@ def test_a_sampled_sweep_over_an_infinite_range_is_a_problem(tmp_path: Path) -> 
     )
     with pytest.raises(ScenarioError, match="parameter"):
         load_sweep(path)
+
+
+def test_a_sweep_naming_a_scenario_too_long_for_the_file_system_is_a_problem(tmp_path: Path) -> None:
+    """A sweep's ``scenario = "aaaa..."`` (thousands of characters): ``Path.is_file`` raised OSError
+    (ENAMETOOLONG) out of load_sweep; now the sweep file's key is named."""
+    from domesim.studies.sweep import load_sweep
+
+    path = tmp_path / "sweep.toml"
+    path.write_text(
+        f'[sweep]\nname = "s"\nscenario = "{"a" * 5000}"\n\n[[parameter]]\nkey = "doctrine.salvo_size"\n'
+        "values = [1, 2]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError, match="no scenario file") as err:
+        load_sweep(path)
+    assert err.value.problems[0].key == "sweep.scenario"

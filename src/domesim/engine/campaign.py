@@ -30,7 +30,7 @@ import numpy as np
 from domesim.core.frames import earth_rotation_angle
 from domesim.core.rng import stream
 from domesim.engine.simulate import Readiness, epoch_offsets, full_readiness, simulate_raid
-from domesim.engine.world import Wave, World
+from domesim.engine.world import Wave, World, wave_seed
 from domesim.threats.asat import loaded_near, strike
 
 # "Over the launch area": within the distance an SBI flies out in a solid ICBM's boost time (170 s [S40]),
@@ -40,17 +40,6 @@ BOOST_WINDOW_S = 170.0
 SUMMED = ("shots_fired",)  # over the waves
 LAST = ("site_lost",)  # what the campaign has done by its end
 AVERAGED = ("gospa_m",)  # a time series on each wave's clock: the mean over the waves
-
-
-def wave_seed(seed: int, wave: int) -> int:
-    """The root seed of wave ``wave`` of a run seeded ``seed`` (wave 0: the run's own seed).
-
-    >>> wave_seed(7, 0)
-    7
-    """
-    if wave == 0:
-        return seed
-    return int(np.random.SeedSequence([seed, wave]).generate_state(1, np.uint64)[0] >> np.uint64(1))
 
 
 def restock(world: World, readiness: Readiness, gap_s: float) -> Readiness:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -163,13 +163,37 @@ class World:
         return sorted({b.interceptor.name for b in self.batteries})
 
 
+def wave_seed(seed: int, wave: int) -> int:
+    """The root seed of wave ``wave`` of a campaign run seeded ``seed`` (wave 0: the run's own seed).
+
+    >>> wave_seed(7, 0)
+    7
+    """
+    if wave == 0:
+        return seed
+    return int(np.random.SeedSequence([seed, wave]).generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+
 def fly_truth(world: World, n_trials: int, seed: int | None = None, chunk: int = 0) -> ThreatBatch:
     """Truth of every object of the raid on the grid, for ``n_trials`` trials of chunk ``chunk``.
 
     Each family draws its dispersions from its own named stream, so adding a cruise missile to a raid
     does not change the ballistic draws; ``seed=None`` flies without dispersions. The object axis
-    follows :attr:`World.objects`.
+    follows :attr:`World.objects`. A campaign's waves fly each with its own seed (:func:`wave_seed`), on
+    its own clock, as the engine flies them.
     """
+    if world.waves:
+        return concatenate(
+            [
+                fly_truth(
+                    replace(world, threat_groups=wave.threat_groups, waves=()),
+                    n_trials,
+                    None if seed is None else wave_seed(seed, w),
+                    chunk,
+                )
+                for w, wave in enumerate(world.waves)
+            ]
+        )
     batches = []
     for group in world.threat_groups:
         rng = stream(seed, chunk, group.stream) if seed is not None else None

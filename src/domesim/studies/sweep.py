@@ -208,8 +208,14 @@ def load_sweep(path: str | Path, policy: InputPolicy = DEFAULT_POLICY) -> Sweep:
     if outside := policy.outside(spec.sweep.scenario, path.parent):
         raise scenario_problems(str(path), text, [(("sweep", "scenario"), outside)])
     scenario_path = (path.parent / spec.sweep.scenario).resolve()
-    if not scenario_path.is_file():
-        found = f"no scenario file at {quote(str(scenario_path), PATH_CHARS)}"
+    try:
+        is_file = scenario_path.is_file()
+    except OSError as exc:  # a name the file system refuses (too long)
+        is_file, why = False, f" ({exc.strerror})"
+    else:
+        why = ""
+    if not is_file:
+        found = f"no scenario file at {quote(str(scenario_path), PATH_CHARS)}{why}"
         raise scenario_problems(str(path), text, [(("sweep", "scenario"), found)])
     if too_many := policy.over("the number of points", point_count(spec), MAX_SWEEP_POINTS):
         key = ("parameter",) if spec.sweep.method == "grid" else ("sweep", "samples")

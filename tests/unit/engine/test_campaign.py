@@ -279,3 +279,35 @@ def test_a_warhead_that_lands_on_an_interceptor_site_stops_it_engaging(tmp_path,
         assert fired.tolist() == [2, 2, 2, 2] and destroyed == 0.0
     else:  # the first warhead lands on Fort Greely before the second missile is in reach of its GBIs
         assert fired.tolist() == [1, 1, 1, 1] and destroyed == 1.0
+
+
+def test_a_campaign_trial_flown_again_is_the_trial_the_engine_flew(tmp_path):
+    """The globe's scene re-flies one trial (viz.czml.refly_trial): each wave with its own seed."""
+    from domesim.montecarlo.runner import run_trials
+    from domesim.viz.czml import refly_trial
+
+    path = _campaign(tmp_path, inventory=6, waves=3)
+    text = path.read_text()
+    for k in (1, 2, 3):  # dispersed, so that each wave's draws show
+        text = text.replace(
+            f'wave = "w{k}"\n', f'wave = "w{k}"\ndispersion = {{thrust_sigma_frac = 0.001}}\n'
+        )
+    path.write_text(text, encoding="utf-8")
+    world = load_scenario(path).world
+    log = run_trials(world, 12, 5, chunk_trials=5)
+    again = refly_trial(world, 7, trials=12, seed=5, chunk_trials=5)
+    np.testing.assert_array_equal(again.truth.impact_t_s[0], log["impact_t_s"][7])
+    assert len(set(np.round(log["impact_t_s"][7], 3))) == 6  # three waves, each with its own draws
+
+
+def test_the_report_has_the_waves_and_the_cost_exchange(tmp_path):
+    from domesim import api
+
+    results = api.run(_campaign(tmp_path, inventory=6, waves=2), trials=20)
+    html = (results.save(tmp_path / "run") / "report.html").read_text(encoding="utf-8")
+    exchange = results.summary["cost_exchange"]
+    assert 'id="waves"' in html and 'id="cost-exchange"' in html
+    assert f"{exchange['exchange_ratio']['value']:,.2f}" in html  # the ratio, as the summary has it
+    assert "S96" in html  # the source of the attacker's missile price
+    for wave in results.summary["waves"]:
+        assert f"<td>{wave['name']}</td>" in html
