@@ -204,6 +204,7 @@ class AttackSearch:
     # the key-path edits of the defence and raid to start from (a sweep point)
     base_edits: dict[str, Any] = field(default_factory=dict)
     evaluated: list[Candidate] = field(default_factory=list)
+    skipped: list[Candidate] = field(default_factory=list)  # mixes this raid cannot fly, with why
     reused: int = 0
 
     @property
@@ -231,7 +232,7 @@ def _sweep(search: AttackSearch) -> Sweep:
     spec = SweepFile.model_validate(
         {
             "sweep": {
-                "name": f"attack-{search.scenario_path.stem}"[:80].replace(" ", "_"),
+                "name": re.sub(r"[^A-Za-z0-9_.-]", "_", f"attack-{search.scenario_path.stem}")[:80],
                 "scenario": search.scenario_path.name,
                 "trials": search.trials,
                 "seed": search.seed,
@@ -299,6 +300,7 @@ def run_attack_search(
                 result = run_point(sweep, edits)
             except ScenarioError as exc:  # a mix this raid cannot fly (an aim point out of a shape's reach)
                 candidate.problem = exc.problems[0].message if exc.problems else str(exc)
+                search.skipped.append(candidate)
                 return candidate
             row = {"sweep_id": search.search_id, "sweep": sweep.name, "point": index, **result}
             row["created_utc"] = _now()
@@ -356,6 +358,11 @@ def _answer(search: AttackSearch, best: Candidate | None, baseline: Candidate | 
         "seed": search.seed,
         "search_id": search.search_id,
         "candidates": [c.to_dict(search.goal) for c in search.evaluated],
+        # mixes the builder refused for this raid (not simulated, not counted in the budget), and why
+        "skipped": [
+            {"missiles": c.missiles, "countermeasure_mix": c.mix.label(), "problem": c.problem}
+            for c in search.skipped
+        ],
     }
     if best is not None and best.row is not None and best.cost_usd > 0:
         defender = best.row.get("engagement_cost_usd")
