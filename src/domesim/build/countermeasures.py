@@ -21,12 +21,12 @@ classes too; they need no mechanism here.
 A ballistic ``[[threat]]`` block names its countermeasures by catalogue id (``countermeasures =
 ["fast_burn"]``, section ``[countermeasure.<id>]``); the entry's ``family`` picks the mechanism of
 :data:`COUNTERMEASURES`, its parameters (with provenance) feed it, and its ``unit_cost_musd`` is the
-attacker's cost per missile fitted (:func:`countermeasure_cost_musd`).
+attacker's cost per missile fitted (priced with the raid: :mod:`domesim.scenario.attack_cost`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -176,23 +176,3 @@ COUNTERMEASURES.register(
         requires=_needs_balloons,
     )
 )
-
-
-# ------------------------------------------------------------------------------------------- attack cost
-
-
-def countermeasure_cost_musd(catalogue: Catalogue, ids: Iterable[str]) -> tuple[float, float, float]:
-    """The attacker's cost per missile of fitting the countermeasures ``ids``: (value, low, high) in M$,
-    the sums of each entry's ``unit_cost_musd`` (its low/high where given, else its value).
-
-    >>> from domesim.build.catalogue import load_catalogue
-    >>> countermeasure_cost_musd(load_catalogue(), [])
-    (0.0, 0.0, 0.0)
-    """
-    value = low = high = 0.0
-    for entry_id in ids:
-        p = catalogue.entry("countermeasure", entry_id).params["unit_cost_musd"]
-        value += float(p.value)
-        low += float(p.low if p.low is not None else p.value)
-        high += float(p.high if p.high is not None else p.value)
-    return value, low, high

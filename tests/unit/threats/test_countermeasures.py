@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from domesim.build.catalogue import load_catalogue
-from domesim.build.countermeasures import COUNTERMEASURES, countermeasure_cost_musd
+from domesim.build.countermeasures import COUNTERMEASURES
 from domesim.build.schema import scenario_model
 from domesim.core.ballistic import PHASE_BOOST
 from domesim.engine.sensing import Chunk, sense
@@ -20,7 +20,8 @@ from domesim.engine.world import fly_truth
 from domesim.errors import ScenarioError
 from domesim.interceptors.sbi import availability, shell_reach
 from domesim.montecarlo.runner import run_trials
-from domesim.scenario.loader import load_scenario
+from domesim.scenario.attack_cost import attack_cost
+from domesim.scenario.loader import load_scenario, load_spec
 from domesim.scenario.toml_writer import dumps
 
 THREAT = """
@@ -212,7 +213,7 @@ def test_anti_simulation_needs_balloon_decoys(tmp_path):
             _load(tmp_path, _threat('countermeasures = ["anti_simulation"]', payload=payload))
 
 
-def test_catalogue_entries_and_costs():
+def test_catalogue_entries_and_costs(tmp_path):
     """Every [countermeasure.*] entry is built by a registered mechanism and has an attacker cost; the
     block round-trips through the schema."""
     catalogue = load_catalogue()
@@ -222,8 +223,15 @@ def test_catalogue_entries_and_costs():
         entry = catalogue.entry("countermeasure", entry_id)
         assert COUNTERMEASURES.for_family(entry.fields["family"]) is not None
         assert entry.params["unit_cost_musd"].tag in ("assumed", "R", "D", "V", "V2")
-    value, low, high = countermeasure_cost_musd(catalogue, ids)
-    assert 0.0 < low <= value <= high
+    # priced with the raid, per missile fitted (scenario.attack_cost): two missiles, every countermeasure
+    path = tmp_path / "priced.toml"
+    listed = ", ".join(f'"{i}"' for i in ids)
+    block = _threat("count = 2", f"countermeasures = [{listed}]")
+    path.write_text(f'[scenario]\nname = "p"\nduration_s = 2700.0\n{block}')
+    spec = load_spec(path).spec  # validated, not built: pricing needs no physics
+    items = [i for i in attack_cost(spec, catalogue).items if i["entry"].startswith("countermeasure.")]
+    assert len(items) == len(ids) and all(i["count"] == 2 for i in items)
+    assert all(0.0 < i["unit_low_usd"] <= i["unit_usd"] <= i["unit_high_usd"] for i in items)
 
 
 def test_block_round_trips(tmp_path):
