@@ -27,8 +27,10 @@ def is_campaign(spec: ScenarioFile) -> bool:
 
 
 def wave_names(spec: ScenarioFile) -> list[str]:
-    """The waves in time order (a campaign without [[wave]] blocks has one, at the epoch)."""
-    return [w.name for w in sorted(spec.wave, key=lambda w: w.start_h)] or [FIRST_WAVE]
+    """The waves in time order (a campaign without [[wave]] blocks has one, at the epoch); a name given
+    twice (a problem, :func:`wave_of_blocks`) counts once, so that nothing is reported twice."""
+    names = [w.name for w in sorted(spec.wave, key=lambda w: w.start_h)] or [FIRST_WAVE]
+    return list(dict.fromkeys(names))
 
 
 def wave_of_blocks(b: Builder, spec: ScenarioFile) -> list[int]:

@@ -71,12 +71,12 @@ class Goal:
         found = _GOAL.match(text)
         if not found or found.group(1) not in GOAL_METRICS:
             raise ParameterError(
-                f"--goal {text[:80]!r}: expected METRIC>=VALUE or METRIC>VALUE with METRIC one of "
+                f"goal {text[:80]!r}: expected METRIC>=VALUE or METRIC>VALUE with METRIC one of "
                 f'{", ".join(GOAL_METRICS)} (e.g. "p_leak>=0.5")'
             )
         value = float(found.group(3))
         if found.group(1) == "p_leak" and not 0.0 <= value <= 1.0:
-            raise ParameterError(f"--goal {text[:80]!r}: p_leak is a probability, from 0 to 1")
+            raise ParameterError(f"goal {text[:80]!r}: p_leak is a probability, from 0 to 1")
         return cls(found.group(1), found.group(2), value)
 
     def met(self, row: dict[str, Any]) -> bool:

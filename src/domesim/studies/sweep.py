@@ -118,7 +118,10 @@ class SweepSection(_Strict):
         if value is not None:
             from domesim.studies.attack import Goal  # attack builds on this module
 
-            Goal.parse(value)
+            try:
+                Goal.parse(value)
+            except ParameterError as exc:  # reported at this key, like every other value of the file
+                raise ValueError(str(exc)) from None
         return value
 
     @field_validator("seed")

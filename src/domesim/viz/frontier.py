@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -33,13 +34,7 @@ def plot_frontier(table: Mapping[str, np.ndarray], path: str | Path, title: str,
     ax.set_xlabel(f"lifecycle cost, billions of {dollar_year} dollars")
     ax.set_ylabel("probability that no warhead leaks")
     ax.set_ylim(-0.02, 1.02)
-    ax.grid(alpha=0.3)
-    ax.set_title(title)
-    ax.legend(loc="lower right")
-    fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=110)
-    return path
+    return _finish(fig, ax, path, title, "lower right")
 
 
 def plot_attack_frontier(
@@ -67,9 +62,14 @@ def plot_attack_frontier(
     ax.set_xlabel(f"defence lifecycle cost, billions of {dollar_year} dollars")
     ax.set_ylabel(f"cheapest attack meeting {goal}, millions of {dollar_year} dollars")
     ax.set_ylim(0.0, top * 1.08)
+    return _finish(fig, ax, path, title, "upper left")
+
+
+def _finish(fig: Figure, ax: Any, path: str | Path, title: str, legend: str) -> Path:
+    """Grid, title and legend of a frontier plot, then the PNG."""
     ax.grid(alpha=0.3)
     ax.set_title(title)
-    ax.legend(loc="upper left")
+    ax.legend(loc=legend)
     fig.tight_layout()
     path = Path(path)
     fig.savefig(path, dpi=110)

@@ -210,6 +210,7 @@ def test_an_asat_strike_thins_the_sbis_over_the_launch_area(tmp_path):
     [
         (('wave = "w1"', 'wave = "w9"'), "threat#1.wave"),
         (("[montecarlo]", '[[asat]]\nlaunch_region = "north_korea"\ncount = 3\n\n[montecarlo]'), "asat#1"),
+        (("[[threat]]", '[[wave]]\nname = "w1"\nstart_h = 5.0\n\n[[threat]]'), "wave#2.name"),
     ],
 )
 def test_campaign_mistakes_name_their_key(tmp_path, edit, key):
@@ -218,6 +219,9 @@ def test_campaign_mistakes_name_their_key(tmp_path, edit, key):
     with pytest.raises(ScenarioError) as err:
         load_scenario(path)
     assert any(p.key.startswith(key) for p in err.value.problems), err.value.problems
+    assert len(err.value.problems) == len({(p.key, p.message) for p in err.value.problems})  # each once
+    if key == "wave#2.name":  # a name given twice: its threats are there, only the name is wrong
+        assert not any("has no [[threat]]" in p.message for p in err.value.problems)
 
 
 def test_the_cost_exchange_prices_what_was_fired_and_what_the_attack_cost(tmp_path):

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from domesim.errors import ParameterError
+from domesim.errors import ParameterError, ScenarioError
 from domesim.results.store import RunCatalogue
 from domesim.studies.attack import AttackSearch, Goal, mixes, run_attack_search
 from domesim.studies.sweep import SweepStore
@@ -86,7 +86,7 @@ def test_goals_and_mixes():
 def test_the_command_answers_in_json_and_refuses_a_bad_goal(tmp_path):
     env_run = [sys.executable, "-m", "domesim.cli", "attack", str(NK10), "--out", str(tmp_path / "out")]
     bad = subprocess.run([*env_run, "--goal", "p_leak=0.5"], capture_output=True, text=True, timeout=120)
-    assert bad.returncode == 2 and "--goal" in bad.stderr and "Traceback" not in bad.stderr
+    assert bad.returncode == 2 and "goal 'p_leak=0.5'" in bad.stderr and "Traceback" not in bad.stderr
     done = subprocess.run(
         [*env_run, "--goal", "p_leak>=0.2", "--trials", "10", "--budget", "2", "--json"],
         capture_output=True, text=True, timeout=300,
@@ -128,6 +128,15 @@ values = [0, 40]
     assert json.loads(rows[0]["attack_cheapest"])["missiles"] == 1
     assert many != many or many > none  # NaN: no attack met the goal within the budget
     assert table["attack_pareto"].tolist() == [True, True]
+    from domesim.viz.frontier import plot_attack_frontier
+
+    png = plot_attack_frontier(table, tmp_path / "frontier-attack.png", "t", 2025, "p_leak>=0.5")
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    # a goal the search cannot read is the sweep file's problem, at its key
+    path.write_text(path.read_text().replace('"p_leak>=0.5"', '"p_win>=3"'), encoding="utf-8")
+    with pytest.raises(ScenarioError) as bad:
+        load_sweep(path)
+    assert [p.key for p in bad.value.problems] == ["sweep.attack_goal"]
     # stored: read back, not searched again
     assert [r["attack_cheapest_usd"] for r in run_sweep(sweep, store)] == [
         r["attack_cheapest_usd"] for r in rows
